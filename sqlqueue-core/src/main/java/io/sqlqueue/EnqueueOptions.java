@@ -1,0 +1,245 @@
+package io.sqlqueue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How a job is enqueued. Immutable: every {@code with*} method returns a copy.
+ *
+ * <pre>{@code
+ * jobQueue.enqueue("send-email", email, EnqueueOptions.defaults()
+ *         .withQueue("mail")
+ *         .withDelay(Duration.ofMinutes(5))
+ *         .withUniqueKey("welcome-" + userId));
+ * }</pre>
+ *
+ * <p>Values left unset are resolved at enqueue: the queue from the handler registered for the type
+ * (else {@value JobQueue#DEFAULT_QUEUE}), max attempts from the handler or queue settings (else
+ * {@value JobQueue#DEFAULT_MAX_ATTEMPTS}).
+ */
+public final class EnqueueOptions {
+
+	/** What enqueue does when a READY or RUNNING job already holds the unique key. */
+	public enum UniquePolicy {
+
+		/** Return the existing job's id and insert nothing. */
+		RETURN_EXISTING,
+		/** Throw {@link DuplicateJobException}. */
+		REJECT
+
+	}
+
+	private static final EnqueueOptions DEFAULTS = new EnqueueOptions(null, 0, null, null, null, null,
+			UniquePolicy.RETURN_EXISTING, Map.of(), null, null, null);
+
+	private final String queue;
+
+	private final int priority;
+
+	private final Duration delay;
+
+	private final Instant runAt;
+
+	private final Integer maxAttempts;
+
+	private final String uniqueKey;
+
+	private final UniquePolicy uniquePolicy;
+
+	private final Map<String, String> metadata;
+
+	private final Long parentId;
+
+	private final String orderingKey;
+
+	private final Duration retention;
+
+	private EnqueueOptions(String queue, int priority, Duration delay, Instant runAt, Integer maxAttempts,
+			String uniqueKey, UniquePolicy uniquePolicy, Map<String, String> metadata, Long parentId,
+			String orderingKey, Duration retention) {
+		this.queue = queue;
+		this.priority = priority;
+		this.delay = delay;
+		this.runAt = runAt;
+		this.maxAttempts = maxAttempts;
+		this.uniqueKey = uniqueKey;
+		this.uniquePolicy = uniquePolicy;
+		this.metadata = metadata;
+		this.parentId = parentId;
+		this.orderingKey = orderingKey;
+		this.retention = retention;
+	}
+
+	/** Options with nothing set: default queue, priority 0, run now. */
+	public static EnqueueOptions defaults() {
+		return DEFAULTS;
+	}
+
+	/** Runs the job on {@code queue} instead of its type's queue. */
+	public EnqueueOptions withQueue(String queue) {
+		JobQueue.validateQueueName(queue);
+		return new EnqueueOptions(queue, this.priority, this.delay, this.runAt, this.maxAttempts, this.uniqueKey,
+				this.uniquePolicy, this.metadata, this.parentId, this.orderingKey, this.retention);
+	}
+
+	/** Higher priorities are claimed first within a queue; the default is 0. */
+	public EnqueueOptions withPriority(int priority) {
+		return new EnqueueOptions(this.queue, priority, this.delay, this.runAt, this.maxAttempts, this.uniqueKey,
+				this.uniquePolicy, this.metadata, this.parentId, this.orderingKey, this.retention);
+	}
+
+	/** Runs the job no sooner than {@code delay} after enqueue (database clock). */
+	public EnqueueOptions withDelay(Duration delay) {
+		Objects.requireNonNull(delay, "delay must not be null");
+		if (delay.isNegative()) {
+			throw new IllegalArgumentException("delay must not be negative, was " + delay);
+		}
+		return new EnqueueOptions(this.queue, this.priority, delay, null, this.maxAttempts, this.uniqueKey,
+				this.uniquePolicy, this.metadata, this.parentId, this.orderingKey, this.retention);
+	}
+
+	/** Runs the job no sooner than {@code runAt}; replaces any delay. */
+	public EnqueueOptions withRunAt(Instant runAt) {
+		Objects.requireNonNull(runAt, "runAt must not be null");
+		return new EnqueueOptions(this.queue, this.priority, null, runAt, this.maxAttempts, this.uniqueKey,
+				this.uniquePolicy, this.metadata, this.parentId, this.orderingKey, this.retention);
+	}
+
+	/** Attempts before the job is dead-lettered; {@code -1} retries forever. */
+	public EnqueueOptions withMaxAttempts(int maxAttempts) {
+		if (maxAttempts == 0 || maxAttempts < -1) {
+			throw new IllegalArgumentException("maxAttempts must be positive or -1 (no limit), was " + maxAttempts);
+		}
+		return new EnqueueOptions(this.queue, this.priority, this.delay, this.runAt, maxAttempts, this.uniqueKey,
+				this.uniquePolicy, this.metadata, this.parentId, this.orderingKey, this.retention);
+	}
+
+	/**
+	 * At most one READY or RUNNING job holds {@code uniqueKey}; a second enqueue returns the existing
+	 * job's id (or throws, with {@link UniquePolicy#REJECT}).
+	 */
+	public EnqueueOptions withUniqueKey(String uniqueKey) {
+		return withUniqueKey(uniqueKey, UniquePolicy.RETURN_EXISTING);
+	}
+
+	/** Like {@link #withUniqueKey(String)}, choosing what happens on a conflict. */
+	public EnqueueOptions withUniqueKey(String uniqueKey, UniquePolicy policy) {
+		requireText(uniqueKey, "uniqueKey", 255);
+		Objects.requireNonNull(policy, "policy must not be null");
+		return new EnqueueOptions(this.queue, this.priority, this.delay, this.runAt, this.maxAttempts, uniqueKey,
+				policy, this.metadata, this.parentId, this.orderingKey, this.retention);
+	}
+
+	/** Adds a metadata entry, stored with the job and handed to its handler. */
+	public EnqueueOptions withMetadata(String key, String value) {
+		requireText(key, "metadata key", 255);
+		Objects.requireNonNull(value, () -> "metadata value for '" + key + "' must not be null");
+		Map<String, String> copy = new LinkedHashMap<>(this.metadata);
+		copy.put(key, value);
+		return new EnqueueOptions(this.queue, this.priority, this.delay, this.runAt, this.maxAttempts, this.uniqueKey,
+				this.uniquePolicy, Map.copyOf(copy), this.parentId, this.orderingKey, this.retention);
+	}
+
+	/** Adds all entries of {@code metadata}. */
+	public EnqueueOptions withMetadata(Map<String, String> metadata) {
+		EnqueueOptions options = this;
+		for (Map.Entry<String, String> entry : metadata.entrySet()) {
+			options = options.withMetadata(entry.getKey(), entry.getValue());
+		}
+		return options;
+	}
+
+	/**
+	 * Holds the job in {@link JobState#WAITING} until job {@code parentId} has succeeded; if the
+	 * parent is dead-lettered or cancelled, this job is cancelled with a reason naming it.
+	 */
+	public EnqueueOptions withParent(long parentId) {
+		return new EnqueueOptions(this.queue, this.priority, this.delay, this.runAt, this.maxAttempts, this.uniqueKey,
+				this.uniquePolicy, this.metadata, parentId, this.orderingKey, this.retention);
+	}
+
+	/**
+	 * On a FIFO queue, jobs with the same ordering key run one at a time in enqueue order; a
+	 * retrying job holds back the ones behind it.
+	 */
+	public EnqueueOptions withOrderingKey(String orderingKey) {
+		requireText(orderingKey, "orderingKey", 255);
+		return new EnqueueOptions(this.queue, this.priority, this.delay, this.runAt, this.maxAttempts, this.uniqueKey,
+				this.uniquePolicy, this.metadata, this.parentId, orderingKey, this.retention);
+	}
+
+	/** Keeps the job for {@code retention} after it finishes, instead of the configured retention. */
+	public EnqueueOptions withRetention(Duration retention) {
+		Objects.requireNonNull(retention, "retention must not be null");
+		if (retention.isNegative()) {
+			throw new IllegalArgumentException("retention must not be negative, was " + retention);
+		}
+		return new EnqueueOptions(this.queue, this.priority, this.delay, this.runAt, this.maxAttempts, this.uniqueKey,
+				this.uniquePolicy, this.metadata, this.parentId, this.orderingKey, retention);
+	}
+
+	public String queue() {
+		return this.queue;
+	}
+
+	public int priority() {
+		return this.priority;
+	}
+
+	public Duration delay() {
+		return this.delay;
+	}
+
+	public Instant runAt() {
+		return this.runAt;
+	}
+
+	public Integer maxAttempts() {
+		return this.maxAttempts;
+	}
+
+	public String uniqueKey() {
+		return this.uniqueKey;
+	}
+
+	public UniquePolicy uniquePolicy() {
+		return this.uniquePolicy;
+	}
+
+	public Map<String, String> metadata() {
+		return this.metadata;
+	}
+
+	public Long parentId() {
+		return this.parentId;
+	}
+
+	public String orderingKey() {
+		return this.orderingKey;
+	}
+
+	public Duration retention() {
+		return this.retention;
+	}
+
+	private static void requireText(String value, String name, int maxLength) {
+		if (value == null || value.isBlank()) {
+			throw new IllegalArgumentException(name + " must not be null or blank");
+		}
+		if (value.length() > maxLength) {
+			throw new IllegalArgumentException(name + " must be at most " + maxLength + " characters, was "
+					+ value.length());
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "EnqueueOptions[queue=" + this.queue + ", priority=" + this.priority + ", delay=" + this.delay
+				+ ", runAt=" + this.runAt + ", maxAttempts=" + this.maxAttempts + ", uniqueKey=" + this.uniqueKey
+				+ ", parentId=" + this.parentId + ", orderingKey=" + this.orderingKey + "]";
+	}
+
+}

@@ -1,0 +1,78 @@
+package io.sqlqueue;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * What a running handler knows about its job, and what it may ask of the queue while it runs.
+ *
+ * <pre>{@code
+ * worker.handler("resize", Resize.class, (resize, ctx) -> {
+ *     for (Image image : resize.images()) {
+ *         if (ctx.isCancellationRequested()) {
+ *             return;
+ *         }
+ *         resizer.resize(image);
+ *         ctx.heartbeat();
+ *     }
+ * });
+ * }</pre>
+ */
+public interface JobContext {
+
+	/** The job's id. */
+	long id();
+
+	/** The job type. */
+	String type();
+
+	/** The queue the job runs on. */
+	String queue();
+
+	/**
+	 * This run's attempt number, starting at 1. It is also the fencing token: a worker whose lease
+	 * was lost cannot change the job once another run has a higher attempt.
+	 */
+	int attempt();
+
+	/** Attempts allowed before the job is dead-lettered, {@code -1} for no limit. */
+	int maxAttempts();
+
+	/** The metadata given at enqueue. */
+	Map<String, String> metadata();
+
+	/**
+	 * Extends this run's lease to {@code duration} from now (database clock).
+	 * @return {@code false} when the lease was already lost: another worker may now own the job
+	 */
+	boolean extendLease(Duration duration);
+
+	/**
+	 * Extends this run's lease by the queue's lease length and refreshes
+	 * {@link #isCancellationRequested()}.
+	 * @return {@code false} when the lease was already lost
+	 */
+	boolean heartbeat();
+
+	/** Whether {@link JobQueue#cancel(long)} was called for this job since it started. */
+	boolean isCancellationRequested();
+
+	/**
+	 * Whether this run is known to have lost its lease. Its outcome will not be recorded: another
+	 * worker may already be running the job.
+	 */
+	boolean isLeaseLost();
+
+	/**
+	 * Appends a line to the job's log, stored with the job and readable through
+	 * {@link JobQueue#find(long)}. Lines beyond the configured limit are dropped, oldest first.
+	 */
+	void log(String line);
+
+	/**
+	 * Sets the job's result, stored as JSON with the job when it succeeds.
+	 * @param result any value the payload codec can write, or {@code null} to clear it
+	 */
+	void setResult(Object result);
+
+}

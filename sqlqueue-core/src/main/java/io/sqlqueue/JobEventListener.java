@@ -1,0 +1,50 @@
+package io.sqlqueue;
+
+import java.time.Duration;
+
+/**
+ * Told what happened to jobs on this node; the starter's metrics listen here. Called on worker
+ * threads: keep it fast and never throw.
+ */
+public interface JobEventListener {
+
+	/** What a run ended in. */
+	enum Outcome {
+
+		/** The job succeeded. */
+		SUCCEEDED,
+		/** The run failed and the job will be retried. */
+		RETRIED,
+		/** The job went to the dead letter. */
+		DEAD,
+		/** The job was cancelled. */
+		CANCELLED
+
+	}
+
+	/** A job was inserted (its transaction may still roll back). */
+	default void jobEnqueued(String queue, String type) {
+	}
+
+	/**
+	 * A claimed job is starting.
+	 * @param waited from when it became due to its start (database clock)
+	 */
+	default void jobStarted(Job job, Duration waited) {
+	}
+
+	/**
+	 * A run ended and its outcome was recorded.
+	 * @param error the failure, or {@code null}
+	 */
+	default void jobFinished(Job job, Outcome outcome, Duration execution, Throwable error) {
+	}
+
+	/**
+	 * A run's outcome was not recorded because its lease had been lost: another worker may own the
+	 * job now (the fencing token did its work).
+	 */
+	default void staleOutcomeIgnored(long jobId, int attempt) {
+	}
+
+}

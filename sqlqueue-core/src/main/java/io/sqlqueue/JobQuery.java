@@ -1,0 +1,59 @@
+package io.sqlqueue;
+
+/**
+ * A filter for {@link JobQueue#list(JobQuery)}, paged by id.
+ *
+ * <pre>{@code
+ * List<Job> dead = jobs.list(JobQuery.all().inQueue("mail").inState(JobState.DEAD).limit(50));
+ * List<Job> next = jobs.list(JobQuery.all().inState(JobState.DEAD).afterId(dead.get(49).id()));
+ * }</pre>
+ *
+ * @param queue only this queue, or {@code null} for all
+ * @param state only this state, or {@code null} for all
+ * @param type only this job type, or {@code null} for all
+ * @param afterId only ids greater than this (paging), {@code 0} to start
+ * @param limit at most this many, 1 to 10,000
+ */
+public record JobQuery(String queue, JobState state, String type, long afterId, int limit) {
+
+	/** The largest page {@link #limit} allows. */
+	public static final int MAX_LIMIT = 10_000;
+
+	public JobQuery {
+		if (queue != null) {
+			JobQueue.validateQueueName(queue);
+		}
+		if (limit < 1 || limit > MAX_LIMIT) {
+			throw new IllegalArgumentException("limit must be between 1 and " + MAX_LIMIT + ", was " + limit);
+		}
+		if (afterId < 0) {
+			throw new IllegalArgumentException("afterId must not be negative, was " + afterId);
+		}
+	}
+
+	/** Every job, first 100. */
+	public static JobQuery all() {
+		return new JobQuery(null, null, null, 0, 100);
+	}
+
+	public JobQuery inQueue(String queue) {
+		return new JobQuery(queue, this.state, this.type, this.afterId, this.limit);
+	}
+
+	public JobQuery inState(JobState state) {
+		return new JobQuery(this.queue, state, this.type, this.afterId, this.limit);
+	}
+
+	public JobQuery ofType(String type) {
+		return new JobQuery(this.queue, this.state, type, this.afterId, this.limit);
+	}
+
+	public JobQuery afterId(long afterId) {
+		return new JobQuery(this.queue, this.state, this.type, afterId, this.limit);
+	}
+
+	public JobQuery limit(int limit) {
+		return new JobQuery(this.queue, this.state, this.type, this.afterId, limit);
+	}
+
+}

@@ -1,0 +1,154 @@
+package io.sqlqueue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * A durable job queue in a SQL database.
+ *
+ * <pre>{@code
+ * JobQueue jobs = JdbcJobQueue.builder(dataSource).build();
+ * long id = jobs.enqueue("send-email", new SendEmail("ada@example.com", "Welcome"));
+ * jobs.find(id).map(Job::state);   // READY, then RUNNING, then SUCCEEDED
+ * }</pre>
+ *
+ * <p>Enqueue runs on the caller's connection and joins an active Spring-managed transaction: a
+ * rolled-back transaction leaves no job behind.
+ */
+public interface JobQueue {
+
+	/** The queue used when neither the enqueue options nor the type's handler name one. */
+	String DEFAULT_QUEUE = "default";
+
+	/** Attempts allowed when neither the enqueue options nor the queue settings say otherwise. */
+	int DEFAULT_MAX_ATTEMPTS = 10;
+
+	/**
+	 * Enqueues a job of the type whose handler declares {@code payload}'s class.
+	 * @return the job id
+	 * @throws UnknownJobTypeException when no handler is registered for the payload's class
+	 */
+	default long enqueue(Object payload) {
+		return enqueue(payload, EnqueueOptions.defaults());
+	}
+
+	/**
+	 * Enqueues a job of the type whose handler declares {@code payload}'s class, with options.
+	 * @return the job id, or the existing job's id when a unique key is already held
+	 * @throws UnknownJobTypeException when no handler is registered for the payload's class
+	 */
+	long enqueue(Object payload, EnqueueOptions options);
+
+	/**
+	 * Enqueues a job of {@code type} whose payload is written as JSON.
+	 * @return the job id
+	 */
+	default long enqueue(String type, Object payload) {
+		return enqueue(type, payload, EnqueueOptions.defaults());
+	}
+
+	/**
+	 * Enqueues a job of {@code type} whose payload is written as JSON, with options.
+	 * @return the job id, or the existing job's id when a unique key is already held
+	 * @throws IllegalArgumentException when the type, queue or payload is not acceptable
+	 * @throws PayloadCodecException when the payload cannot be written as JSON
+	 * @throws DuplicateJobException when the unique key is held and the policy is REJECT
+	 */
+	long enqueue(String type, Object payload, EnqueueOptions options);
+
+	/**
+	 * Enqueues many jobs in as few round trips as the database allows (one multi-row insert
+	 * when none has a unique key), all or nothing.
+	 * @return the job ids, in the order of {@code requests}
+	 */
+	List<Long> enqueueAll(List<JobRequest> requests);
+
+	/** The job with {@code id}, if it still exists. */
+	Optional<Job> find(long id);
+
+	/** Jobs matching {@code query}, oldest id first. */
+	List<Job> list(JobQuery query);
+
+	/** Jobs of {@code queue} in {@code state}, oldest first, at most {@code limit}. */
+	default List<Job> list(String queue, JobState state, int limit) {
+		return list(JobQuery.all().inQueue(queue).inState(state).limit(limit));
+	}
+
+	/**
+	 * How many jobs of {@code queue} (all queues when {@code null}) are in {@code state} (all when
+	 * {@code null}). It counts rows: keep it off hot paths.
+	 */
+	long count(String queue, JobState state);
+
+	/** Job counts per queue and state, in one grouped query. */
+	Map<String, Map<JobState, Long>> countByQueueAndState();
+
+	/**
+	 * Cancels a job. A READY or WAITING job becomes CANCELLED at once; a RUNNING job has its
+	 * cancellation requested, which its handler sees through {@link JobContext#isCancellationRequested()}.
+	 * @return whether the job was found in a state that can be cancelled
+	 */
+	boolean cancel(long id);
+
+	/**
+	 * Moves a READY, WAITING or RUNNING job to DEAD by hand. A running handler is not stopped, but
+	 * its outcome is no longer recorded.
+	 * @return whether the job was found in such a state
+	 */
+	boolean kill(long id, String reason);
+
+	/**
+	 * Replays a dead job: it becomes READY with its attempts reset, keeping its last error.
+	 * @return whether a DEAD job with that id existed
+	 */
+	boolean retryDead(long id);
+
+	/** Replays every dead job of {@code queue}. @return how many were replayed */
+	int retryDeadInQueue(String queue);
+
+	/**
+	 * Deletes jobs in the finished {@code state} that finished more than {@code olderThan} ago,
+	 * in batches.
+	 * @return how many were deleted
+	 */
+	int purge(JobState state, Duration olderThan);
+
+	/**
+	 * Checks a queue name: 1 to 128 letters, digits, {@code -}, {@code _}, {@code .} or {@code :}.
+	 * @throws IllegalArgumentException naming what was wrong
+	 */
+	static String validateQueueName(String queue) {
+		if (queue == null || !QueueNames.PATTERN.matcher(queue).matches()) {
+			throw new IllegalArgumentException("Invalid queue name '" + queue
+					+ "': use 1 to 128 letters, digits, '-', '_', '.' or ':'");
+		}
+		return queue;
+	}
+
+	/**
+	 * Checks a job type: not blank, at most 255 characters.
+	 * @throws IllegalArgumentException naming what was wrong
+	 */
+	static String validateType(String type) {
+		if (type == null || type.isBlank()) {
+			throw new IllegalArgumentException("Job type must not be null or blank");
+		}
+		if (type.length() > 255) {
+			throw new IllegalArgumentException("Job type must be at most 255 characters, was " + type.length());
+		}
+		return type;
+	}
+
+}
+
+final class QueueNames {
+
+	static final Pattern PATTERN = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
+
+	private QueueNames() {
+	}
+
+}

@@ -1,0 +1,68 @@
+package io.sqlqueue.worker;
+
+import java.lang.reflect.Type;
+import java.util.Objects;
+
+import io.sqlqueue.JobHandlerFunction;
+import io.sqlqueue.JobQueue;
+
+/**
+ * A handler for one job type, with the settings that override its queue's.
+ *
+ * <pre>{@code
+ * HandlerSpec.of("send-email", SendEmail.class, mailer::send).onQueue("mail").withMaxAttempts(3);
+ * }</pre>
+ *
+ * @param type the job type
+ * @param payloadType the type the JSON payload is bound to (may be generic)
+ * @param handler the handler
+ * @param queue the queue jobs of this type run on when enqueue does not say, or {@code null} for
+ * the default queue
+ * @param maxAttempts attempts for jobs of this type, or {@code null} for the queue's
+ * @param backoff backoff for jobs of this type, or {@code null} for the queue's
+ * @param <T> the payload type
+ */
+public record HandlerSpec<T>(String type, Type payloadType, JobHandlerFunction<T> handler, String queue,
+		Integer maxAttempts, Backoff backoff) {
+
+	public HandlerSpec {
+		JobQueue.validateType(type);
+		Objects.requireNonNull(payloadType, "payloadType must not be null");
+		Objects.requireNonNull(handler, "handler must not be null");
+		if (queue != null) {
+			JobQueue.validateQueueName(queue);
+		}
+		if (maxAttempts != null && (maxAttempts == 0 || maxAttempts < -1)) {
+			throw new IllegalArgumentException(
+					"maxAttempts of handler '" + type + "' must be positive or -1 (no limit), was " + maxAttempts);
+		}
+	}
+
+	/** A handler on the default queue with the queue's settings. */
+	public static <T> HandlerSpec<T> of(String type, Class<T> payloadClass, JobHandlerFunction<T> handler) {
+		return new HandlerSpec<>(type, payloadClass, handler, null, null, null);
+	}
+
+	/** A handler whose payload type is generic, such as {@code List<Long>}. */
+	public static <T> HandlerSpec<T> of(String type, Type payloadType, JobHandlerFunction<T> handler) {
+		return new HandlerSpec<>(type, payloadType, handler, null, null, null);
+	}
+
+	public HandlerSpec<T> onQueue(String queue) {
+		return new HandlerSpec<>(this.type, this.payloadType, this.handler, queue, this.maxAttempts, this.backoff);
+	}
+
+	public HandlerSpec<T> withMaxAttempts(Integer maxAttempts) {
+		return new HandlerSpec<>(this.type, this.payloadType, this.handler, this.queue, maxAttempts, this.backoff);
+	}
+
+	public HandlerSpec<T> withBackoff(Backoff backoff) {
+		return new HandlerSpec<>(this.type, this.payloadType, this.handler, this.queue, this.maxAttempts, backoff);
+	}
+
+	/** The queue jobs of this type run on by default. */
+	public String effectiveQueue() {
+		return (this.queue != null) ? this.queue : JobQueue.DEFAULT_QUEUE;
+	}
+
+}
