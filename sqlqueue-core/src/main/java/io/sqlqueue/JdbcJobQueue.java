@@ -1,0 +1,426 @@
+package io.sqlqueue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+import javax.sql.DataSource;
+
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import io.sqlqueue.JobInterceptor.EnqueueChain;
+import io.sqlqueue.codec.JacksonPayloadCodec;
+import io.sqlqueue.codec.PayloadCodec;
+import io.sqlqueue.dialect.Dialect;
+import io.sqlqueue.dialect.Dialects;
+import io.sqlqueue.dialect.InsertResult;
+import io.sqlqueue.dialect.JsonText;
+import io.sqlqueue.dialect.NewJob;
+import io.sqlqueue.dialect.PostgresDialect;
+
+/**
+ * The {@link JobQueue} on a JDBC {@link DataSource}: PostgreSQL, MariaDB, H2 or SQLite, chosen from
+ * the database's metadata.
+ *
+ * <pre>{@code
+ * SqlQueueMigrations.migrate(dataSource);
+ * JdbcJobQueue jobs = JdbcJobQueue.builder(dataSource).build();
+ * jobs.enqueue("send-email", new SendEmail("ada@example.com"));
+ * }</pre>
+ *
+ * <p>Enqueue goes through Spring's {@code DataSourceUtils}, so it joins the caller's Spring-managed
+ * transaction. Thread-safe.
+ */
+public class JdbcJobQueue implements JobQueue {
+
+	/** The largest payload accepted unless configured: 1 MiB of JSON. */
+	public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
+
+	private final DataSource dataSource;
+
+	private final Dialect dialect;
+
+	private final PayloadCodec codec;
+
+	private final JobTypeRegistry types = new JobTypeRegistry();
+
+	private final List<JobInterceptor> interceptors;
+
+	private final List<JobEventListener> listeners = new CopyOnWriteArrayList<>();
+
+	private final List<Consumer<String>> wakeupListeners = new CopyOnWriteArrayList<>();
+
+	private final int maxPayloadBytes;
+
+	private final boolean notifications;
+
+	private final TransactionTemplate transaction;
+
+	private final JobEventListener events;
+
+	JdbcJobQueue(Builder builder) {
+		this.dataSource = builder.dataSource;
+		this.dialect = Dialects.detect(builder.dataSource, builder.tablePrefix);
+		this.codec = (builder.codec != null) ? builder.codec
+				: new JacksonPayloadCodec((builder.jsonMapper != null) ? builder.jsonMapper : JsonMapper.builder().build());
+		this.interceptors = List.copyOf(builder.interceptors);
+		this.listeners.addAll(builder.listeners);
+		this.maxPayloadBytes = builder.maxPayloadBytes;
+		this.notifications = builder.notifications && this.dialect instanceof PostgresDialect;
+		this.transaction = new TransactionTemplate(new DataSourceTransactionManager(this.dataSource));
+		this.events = new CompositeListener(this.listeners);
+	}
+
+	/** A builder for a queue on {@code dataSource}. */
+	public static Builder builder(DataSource dataSource) {
+		return new Builder(dataSource);
+	}
+
+	// ---- enqueue -----------------------------------------------------------------------
+
+	@Override
+	public long enqueue(Object payload, EnqueueOptions options) {
+		Objects.requireNonNull(payload, "payload must not be null for a typed enqueue");
+		return enqueue(this.types.typeOf(payload.getClass()), payload, options);
+	}
+
+	@Override
+	public long enqueue(String type, Object payload, EnqueueOptions options) {
+		return enqueueThroughChain(List.of(new JobRequest(type, payload, options)), true).get(0);
+	}
+
+	@Override
+	public List<Long> enqueueAll(List<JobRequest> requests) {
+		Objects.requireNonNull(requests, "requests must not be null");
+		if (requests.isEmpty()) {
+			return List.of();
+		}
+		for (int i = 0; i < requests.size(); i++) {
+			Objects.requireNonNull(requests.get(i), "requests[" + i + "] must not be null");
+		}
+		return enqueueThroughChain(requests, false);
+	}
+
+	private List<Long> enqueueThroughChain(List<JobRequest> requests, boolean single) {
+		EnqueueChain chain = (jobs) -> insert(jobs, single);
+		for (int i = this.interceptors.size() - 1; i >= 0; i--) {
+			JobInterceptor interceptor = this.interceptors.get(i);
+			EnqueueChain next = chain;
+			chain = (jobs) -> interceptor.aroundEnqueue(jobs, next);
+		}
+		return chain.proceed(requests);
+	}
+
+	private List<Long> insert(List<JobRequest> requests, boolean single) {
+		List<NewJob> rows = new ArrayList<>(requests.size());
+		for (JobRequest request : requests) {
+			rows.add(resolve(request));
+		}
+		List<Long> ids;
+		if (single) {
+			ids = List.of(insertOne(rows.get(0), requests.get(0).options()));
+		}
+		else {
+			ids = this.transaction.execute((status) -> insertMany(rows, requests));
+		}
+		Set<String> dueQueues = new LinkedHashSet<>();
+		for (NewJob row : rows) {
+			this.events.jobEnqueued(row.queue(), row.type());
+			if (row.runAt() == null && row.delayMillis() == 0 && row.parentId() == null) {
+				dueQueues.add(row.queue());
+			}
+		}
+		if (!dueQueues.isEmpty()) {
+			wakeWorkers(dueQueues);
+		}
+		return ids;
+	}
+
+	private long insertOne(NewJob row, EnqueueOptions options) {
+		InsertResult result = this.dialect.jobInsert(row);
+		if (!result.inserted() && options.uniquePolicy() == EnqueueOptions.UniquePolicy.REJECT) {
+			throw new DuplicateJobException(row.uniqueKey(), result.id());
+		}
+		return result.id();
+	}
+
+	private List<Long> insertMany(List<NewJob> rows, List<JobRequest> requests) {
+		boolean plain = rows.stream().allMatch((row) -> row.uniqueKey() == null && row.parentId() == null);
+		if (plain) {
+			return this.dialect.jobInsertMany(rows);
+		}
+		List<Long> ids = new ArrayList<>(rows.size());
+		for (int i = 0; i < rows.size(); i++) {
+			ids.add(insertOne(rows.get(i), requests.get(i).options()));
+		}
+		return ids;
+	}
+
+	private NewJob resolve(JobRequest request) {
+		String type = JobQueue.validateType(request.type());
+		EnqueueOptions options = request.options();
+		String queue = this.types.queueFor(type, options);
+		String payload = this.codec.encode(request.payload());
+		int bytes = payload.getBytes(StandardCharsets.UTF_8).length;
+		if (bytes > this.maxPayloadBytes) {
+			throw new IllegalArgumentException("Payload of job type '" + type + "' is " + bytes
+					+ " bytes of JSON, over the limit of " + this.maxPayloadBytes + " bytes");
+		}
+		long delay = (options.delay() != null) ? options.delay().toMillis() : 0;
+		return new NewJob(queue, type, payload, JsonText.writeMap(options.metadata()), options.priority(), delay,
+				options.runAt(), this.types.maxAttemptsFor(type, queue, options), options.uniqueKey(),
+				options.parentId(), options.orderingKey(),
+				(options.retention() != null) ? options.retention().toMillis() : null);
+	}
+
+	private void wakeWorkers(Set<String> queues) {
+		if (this.notifications) {
+			((PostgresDialect) this.dialect).jobNotify(queues);
+		}
+		if (this.wakeupListeners.isEmpty()) {
+			return;
+		}
+		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+				@Override
+				public void afterCommit() {
+					notifyWakeupListeners(queues);
+				}
+			});
+		}
+		else {
+			notifyWakeupListeners(queues);
+		}
+	}
+
+	private void notifyWakeupListeners(Set<String> queues) {
+		for (String queue : queues) {
+			for (Consumer<String> listener : this.wakeupListeners) {
+				listener.accept(queue);
+			}
+		}
+	}
+
+	// ---- inspection and administration ---------------------------------------------------
+
+	@Override
+	public Optional<Job> find(long id) {
+		return this.dialect.jobGet(id);
+	}
+
+	@Override
+	public List<Job> list(JobQuery query) {
+		return this.dialect.jobList(Objects.requireNonNull(query, "query must not be null"));
+	}
+
+	@Override
+	public long count(String queue, JobState state) {
+		return this.dialect.jobCount(queue, state);
+	}
+
+	@Override
+	public Map<String, Map<JobState, Long>> countByQueueAndState() {
+		return this.dialect.jobCountByQueueAndState();
+	}
+
+	/** Per queue, how long its oldest due READY job has waited (database clock). */
+	public Map<String, Duration> oldestDueAge() {
+		return this.dialect.jobOldestDueAge();
+	}
+
+	@Override
+	public boolean cancel(long id) {
+		return this.dialect.jobCancel(id);
+	}
+
+	@Override
+	public boolean kill(long id, String reason) {
+		if (reason == null || reason.isBlank()) {
+			throw new IllegalArgumentException("A reason is required to kill job " + id);
+		}
+		return this.dialect.jobKill(id, "Killed: " + reason);
+	}
+
+	@Override
+	public boolean retryDead(long id) {
+		boolean replayed = this.dialect.jobRetryDead(id);
+		if (replayed) {
+			find(id).ifPresent((job) -> wakeWorkers(Set.of(job.queue())));
+		}
+		return replayed;
+	}
+
+	@Override
+	public int retryDeadInQueue(String queue) {
+		int replayed = this.dialect.jobRetryDeadInQueue(JobQueue.validateQueueName(queue));
+		if (replayed > 0) {
+			wakeWorkers(Set.of(queue));
+		}
+		return replayed;
+	}
+
+	@Override
+	public int purge(JobState state, Duration olderThan) {
+		Objects.requireNonNull(state, "state must not be null");
+		Objects.requireNonNull(olderThan, "olderThan must not be null");
+		if (!state.isFinished()) {
+			throw new IllegalArgumentException("Only finished jobs (SUCCEEDED, DEAD, CANCELLED) can be purged, not "
+					+ state);
+		}
+		if (olderThan.isNegative()) {
+			throw new IllegalArgumentException("olderThan must not be negative, was " + olderThan);
+		}
+		int total = 0;
+		int deleted;
+		do {
+			deleted = this.dialect.jobDeleteFinished(state, olderThan, 1000);
+			total += deleted;
+		}
+		while (deleted == 1000);
+		return total;
+	}
+
+	// ---- collaborators -----------------------------------------------------------------
+
+	/** The type registry filled by handler registration and read at enqueue. */
+	public JobTypeRegistry types() {
+		return this.types;
+	}
+
+	public DataSource dataSource() {
+		return this.dataSource;
+	}
+
+	/** The SQL dialect chosen for the database. */
+	public Dialect dialect() {
+		return this.dialect;
+	}
+
+	public PayloadCodec codec() {
+		return this.codec;
+	}
+
+	/** The interceptors, outermost first. */
+	public List<JobInterceptor> interceptors() {
+		return this.interceptors;
+	}
+
+	/** Adds a listener of job events on this node. */
+	public void addListener(JobEventListener listener) {
+		this.listeners.add(Objects.requireNonNull(listener, "listener must not be null"));
+	}
+
+	/** All listeners as one; never throws. */
+	public JobEventListener events() {
+		return this.events;
+	}
+
+	/** Whether enqueue sends PostgreSQL notifications that wake workers in other processes. */
+	public boolean notificationsEnabled() {
+		return this.notifications;
+	}
+
+	/**
+	 * Adds a callback run with a queue's name when a due job was enqueued to it from this JVM (after
+	 * commit). Workers in this JVM use it to start at once instead of at their next poll.
+	 */
+	public void addWakeupListener(Consumer<String> listener) {
+		this.wakeupListeners.add(Objects.requireNonNull(listener, "listener must not be null"));
+	}
+
+	public void removeWakeupListener(Consumer<String> listener) {
+		this.wakeupListeners.remove(listener);
+	}
+
+	/** Configures a {@link JdbcJobQueue}. */
+	public static final class Builder {
+
+		private final DataSource dataSource;
+
+		private String tablePrefix = SqlQueueMigrations.DEFAULT_TABLE_PREFIX;
+
+		private PayloadCodec codec;
+
+		private JsonMapper jsonMapper;
+
+		private final List<JobInterceptor> interceptors = new ArrayList<>();
+
+		private final List<JobEventListener> listeners = new ArrayList<>();
+
+		private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
+
+		private boolean notifications = true;
+
+		Builder(DataSource dataSource) {
+			this.dataSource = Objects.requireNonNull(dataSource, "dataSource must not be null");
+		}
+
+		/** The prefix of sqlqueue's table names (default {@code sqlqueue_}); checked as an identifier. */
+		public Builder tablePrefix(String tablePrefix) {
+			this.tablePrefix = Dialect.validateTablePrefix(tablePrefix);
+			return this;
+		}
+
+		/** The Jackson mapper whose modules and settings payloads are written and read with. */
+		public Builder jsonMapper(JsonMapper jsonMapper) {
+			this.jsonMapper = jsonMapper;
+			return this;
+		}
+
+		/** A codec other than Jackson's. */
+		public Builder codec(PayloadCodec codec) {
+			this.codec = codec;
+			return this;
+		}
+
+		/** Adds an interceptor, inside those added before it. */
+		public Builder interceptor(JobInterceptor interceptor) {
+			this.interceptors.add(Objects.requireNonNull(interceptor, "interceptor must not be null"));
+			return this;
+		}
+
+		/** Adds a listener of job events. */
+		public Builder listener(JobEventListener listener) {
+			this.listeners.add(Objects.requireNonNull(listener, "listener must not be null"));
+			return this;
+		}
+
+		/** The largest payload, in bytes of JSON, that enqueue accepts (default 1 MiB). */
+		public Builder maxPayloadBytes(int maxPayloadBytes) {
+			if (maxPayloadBytes < 1) {
+				throw new IllegalArgumentException("maxPayloadBytes must be positive, was " + maxPayloadBytes);
+			}
+			this.maxPayloadBytes = maxPayloadBytes;
+			return this;
+		}
+
+		/** Whether enqueue sends PostgreSQL notifications (default true; ignored elsewhere). */
+		public Builder notifications(boolean notifications) {
+			this.notifications = notifications;
+			return this;
+		}
+
+		/**
+		 * The queue.
+		 * @throws IllegalStateException when the database is unreachable or not supported
+		 */
+		public JdbcJobQueue build() {
+			return new JdbcJobQueue(this);
+		}
+
+	}
+
+}

@@ -1,0 +1,25 @@
+package io.sqlqueue.codec;
+
+import java.lang.reflect.Type;
+
+import io.sqlqueue.PayloadCodecException;
+
+/**
+ * Writes payloads as JSON and binds stored JSON to a handler's declared payload type. The type
+ * always comes from the handler's signature, never from the database.
+ */
+public interface PayloadCodec {
+
+	/**
+	 * The payload as JSON text.
+	 * @throws PayloadCodecException naming the payload's class when it cannot be written
+	 */
+	String encode(Object payload);
+
+	/**
+	 * {@code json} bound to {@code type}.
+	 * @throws PayloadCodecException naming the type and what did not match
+	 */
+	Object decode(String json, Type type);
+
+}

@@ -1,0 +1,658 @@
+package io.sqlqueue.dialect;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import javax.sql.DataSource;
+
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.jdbc.support.KeyHolder;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import io.sqlqueue.Job;
+import io.sqlqueue.JobQuery;
+import io.sqlqueue.JobState;
+
+/**
+ * All SQL of sqlqueue, for one database. Method names say entity then verb
+ * ({@code jobClaim}, {@code jobSetRetryIfRunning}); every transition out of RUNNING is one
+ * statement guarded by id, attempt and state. Times always come from the database clock.
+ *
+ * <p>Subclasses supply the vendor's time arithmetic and the statements whose form differs
+ * (claim, multi-row insert, unique-key conflicts, batched deletes).
+ */
+public abstract class Dialect {
+
+	private static final Pattern PREFIX = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,40}");
+
+	/** The columns every job query returns, in {@link #jobRowMapper()} order. */
+	protected static final String COLUMNS = "id, queue, type, payload, metadata, state, priority, run_at, attempt, "
+			+ "max_attempts, locked_until, locked_by, unique_key, last_error, created_at, finished_at, parent_id, "
+			+ "ordering_key, result, logs";
+
+	protected static final String INSERT_COLUMNS = "queue, type, payload, metadata, state, priority, run_at, "
+			+ "max_attempts, unique_key, created_at, parent_id, ordering_key, retention_ms";
+
+	private static final int READY = JobState.READY.code();
+
+	private static final int RUNNING = JobState.RUNNING.code();
+
+	private static final int SUCCEEDED = JobState.SUCCEEDED.code();
+
+	private static final int DEAD = JobState.DEAD.code();
+
+	private static final int CANCELLED = JobState.CANCELLED.code();
+
+	private static final int WAITING = JobState.WAITING.code();
+
+	protected final DataSource dataSource;
+
+	protected final JdbcTemplate jdbc;
+
+	/** The job table's name. */
+	protected final String table;
+
+	private final String tablePrefix;
+
+	private final TransactionTemplate newTransaction;
+
+	protected Dialect(DataSource dataSource, String tablePrefix) {
+		this.dataSource = dataSource;
+		this.tablePrefix = validateTablePrefix(tablePrefix);
+		this.table = tablePrefix + "job";
+		this.jdbc = new JdbcTemplate(dataSource);
+		this.newTransaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+		this.newTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+		this.newTransaction.setIsolationLevel(TransactionDefinition.ISOLATION_READ_COMMITTED);
+	}
+
+	/**
+	 * Checks a table prefix: a letter or underscore, then up to 40 letters, digits or underscores.
+	 * Configuration never reaches SQL unchecked.
+	 * @throws IllegalArgumentException naming the value
+	 */
+	public static String validateTablePrefix(String tablePrefix) {
+		if (tablePrefix == null || !PREFIX.matcher(tablePrefix).matches()) {
+			throw new IllegalArgumentException("Invalid table prefix '" + tablePrefix
+					+ "': use a letter or '_' followed by up to 40 letters, digits or '_'");
+		}
+		return tablePrefix;
+	}
+
+	/** The folder name of this database's migrations under {@code db/sqlqueue}. */
+	public abstract String vendor();
+
+	/** The configured table prefix. */
+	public String tablePrefix() {
+		return this.tablePrefix;
+	}
+
+	/** The job table's name. */
+	public String table() {
+		return this.table;
+	}
+
+	/** Whether several nodes may share this database. */
+	public boolean supportsMultipleNodes() {
+		return true;
+	}
+
+	// ---- vendor hooks ------------------------------------------------------------------
+
+	/** SQL for the database's current time. */
+	protected abstract String now();
+
+	/** SQL for {@code time + millis} milliseconds, both SQL expressions. */
+	protected abstract String plusMillis(String time, String millis);
+
+	/** SQL for a bound timestamp parameter. */
+	protected String timeParam() {
+		return "?";
+	}
+
+	/** The JDBC value bound for {@link #timeParam()}. */
+	protected abstract Object toDatabaseTime(Instant instant);
+
+	/** Reads a time column. */
+	protected abstract Instant readTime(ResultSet rs, String column) throws SQLException;
+
+	/** SQL for a bound JSON parameter. */
+	protected String jsonParam() {
+		return "?";
+	}
+
+	/** SQL for {@code now + ? ms}. */
+	protected final String nowPlusParam() {
+		return plusMillis(now(), "?");
+	}
+
+	// ---- insert ------------------------------------------------------------------------
+
+	/**
+	 * Inserts one job on the caller's connection (joining its transaction). When an active job
+	 * already holds the unique key, returns that job's id instead.
+	 */
+	public InsertResult jobInsert(NewJob job) {
+		if (job.uniqueKey() == null) {
+			return new InsertResult(insertReturningId(insertSql(), job), true);
+		}
+		for (int tries = 0; tries < 3; tries++) {
+			Long inserted = insertUnique(job);
+			if (inserted != null) {
+				return new InsertResult(inserted, true);
+			}
+			Optional<Long> existing = jobFindActiveByUniqueKey(job.uniqueKey());
+			if (existing.isPresent()) {
+				return new InsertResult(existing.get(), false);
+			}
+			// the holder finished in between: try again
+		}
+		throw new IllegalStateException("Could not insert job with unique key '" + job.uniqueKey()
+				+ "': the key kept changing hands");
+	}
+
+	/**
+	 * Inserts a job with a unique key.
+	 * @return its id, or {@code null} when an active job holds the key
+	 */
+	protected Long insertUnique(NewJob job) {
+		try {
+			return insertReturningId(insertSql(), job);
+		}
+		catch (DuplicateKeyException ex) {
+			return null;
+		}
+	}
+
+	/** The single-row insert statement, parameters in {@link #bindInsert} order. */
+	protected String insertSql() {
+		return "INSERT INTO " + this.table + " (" + INSERT_COLUMNS + ") VALUES " + insertValues();
+	}
+
+	/** One row's {@code (...)} for {@link #INSERT_COLUMNS}. */
+	protected String insertValues() {
+		String state = "?";
+		return "(?, ?, " + jsonParam() + ", " + jsonParam() + ", " + state + ", ?, COALESCE(" + timeParam() + ", "
+				+ nowPlusParam() + "), ?, ?, " + now() + ", ?, ?, ?)";
+	}
+
+	/** Binds one row's parameters from {@code index}; returns the next index. */
+	protected int bindInsert(PreparedStatement ps, int index, NewJob job) throws SQLException {
+		ps.setString(index++, job.queue());
+		ps.setString(index++, job.type());
+		ps.setString(index++, job.payload());
+		ps.setString(index++, job.metadata());
+		ps.setInt(index++, initialState(job));
+		ps.setInt(index++, job.priority());
+		ps.setObject(index++, (job.runAt() != null) ? toDatabaseTime(job.runAt()) : null, timeSqlType());
+		ps.setLong(index++, job.delayMillis());
+		ps.setInt(index++, job.maxAttempts());
+		ps.setString(index++, job.uniqueKey());
+		setNullableLong(ps, index++, job.parentId());
+		ps.setString(index++, job.orderingKey());
+		setNullableLong(ps, index++, job.retentionMillis());
+		return index;
+	}
+
+	/** The JDBC type used to bind a null time. */
+	protected int timeSqlType() {
+		return java.sql.Types.TIMESTAMP_WITH_TIMEZONE;
+	}
+
+	private int initialState(NewJob job) {
+		if (job.parentId() == null) {
+			return READY;
+		}
+		Integer parentState = this.jdbc.query("SELECT state FROM " + this.table + " WHERE id = ?",
+				(rs) -> rs.next() ? rs.getInt(1) : null, job.parentId());
+		if (parentState == null) {
+			throw new IllegalArgumentException("Parent job " + job.parentId() + " does not exist");
+		}
+		if (parentState == SUCCEEDED) {
+			return READY;
+		}
+		if (parentState == DEAD || parentState == CANCELLED) {
+			throw new IllegalArgumentException("Parent job " + job.parentId() + " is "
+					+ JobState.ofCode(parentState) + ": a child of it would never run");
+		}
+		return WAITING;
+	}
+
+	protected long insertReturningId(String sql, NewJob job) {
+		KeyHolder keys = new GeneratedKeyHolder();
+		this.jdbc.update((Connection con) -> {
+			PreparedStatement ps = con.prepareStatement(sql, new String[] { "id" });
+			bindInsert(ps, 1, job);
+			return ps;
+		}, keys);
+		return keys.getKeyAs(Number.class).longValue();
+	}
+
+	/**
+	 * Inserts jobs without unique keys in multi-row statements on the caller's connection.
+	 * @return the ids, in the order of {@code jobs}
+	 */
+	public List<Long> jobInsertMany(List<NewJob> jobs) {
+		List<Long> ids = new ArrayList<>(jobs.size());
+		int chunk = insertChunkSize();
+		for (int from = 0; from < jobs.size(); from += chunk) {
+			List<NewJob> part = jobs.subList(from, Math.min(jobs.size(), from + chunk));
+			ids.addAll(insertChunk(part));
+		}
+		return ids;
+	}
+
+	/** Rows per multi-row insert statement. */
+	protected int insertChunkSize() {
+		return 500;
+	}
+
+	/** Inserts one chunk, returning ids in input order. */
+	protected List<Long> insertChunk(List<NewJob> jobs) {
+		String values = String.join(", ", java.util.Collections.nCopies(jobs.size(), insertValues()));
+		String sql = multiInsertSql("INSERT INTO " + this.table + " (" + INSERT_COLUMNS + ") VALUES " + values);
+		List<Long> ids = this.jdbc.query((Connection con) -> {
+			PreparedStatement ps = con.prepareStatement(sql);
+			int index = 1;
+			for (NewJob job : jobs) {
+				index = bindInsert(ps, index, job);
+			}
+			return ps;
+		}, (rs, row) -> rs.getLong(1));
+		// identities grow in insertion order within one statement
+		ids.sort(Comparator.naturalOrder());
+		return ids;
+	}
+
+	/** Wraps a multi-row insert so that it returns the new ids. */
+	protected abstract String multiInsertSql(String insert);
+
+	/** The id of the active job holding {@code uniqueKey}. */
+	public Optional<Long> jobFindActiveByUniqueKey(String uniqueKey) {
+		List<Long> ids = this.jdbc.queryForList("SELECT id FROM " + this.table
+				+ " WHERE unique_key = ? AND state IN (0, 1, 5)", Long.class, uniqueKey);
+		return ids.stream().findFirst();
+	}
+
+	// ---- claim -------------------------------------------------------------------------
+
+	/**
+	 * Claims up to {@code limit} due jobs of {@code queue} in one statement (or one transaction):
+	 * RUNNING, attempt + 1, leased until now + {@code lease}. Returned in claim order.
+	 */
+	public List<Job> jobClaim(String queue, int limit, Duration lease, String workerId) {
+		List<Job> jobs = claim(queue, limit, lease.toMillis(), workerId);
+		if (jobs.size() > 1) {
+			jobs = new ArrayList<>(jobs);
+			jobs.sort(Comparator.comparingInt(Job::priority).reversed()
+				.thenComparing(Job::runAt)
+				.thenComparingLong(Job::id));
+		}
+		return jobs;
+	}
+
+	protected abstract List<Job> claim(String queue, int limit, long leaseMillis, String workerId);
+
+	/** SQL selecting the ids of due jobs of a queue ({@code queue}, {@code limit} parameters). */
+	protected String dueIdsSql() {
+		return "SELECT id FROM " + this.table + " WHERE queue = ? AND state = 0 AND run_at <= " + now()
+				+ " ORDER BY priority DESC, run_at, id LIMIT ?";
+	}
+
+	/** The SET clause of a claim ({@code lease millis}, {@code worker} parameters). */
+	protected String claimSet() {
+		return "state = 1, attempt = attempt + 1, locked_until = " + nowPlusParam()
+				+ ", locked_by = ?, cancel_requested = FALSE";
+	}
+
+	/** Runs {@code work} in a new read-committed transaction of its own. */
+	protected <T> T inNewTransaction(java.util.function.Supplier<T> work) {
+		return this.newTransaction.execute((status) -> work.get());
+	}
+
+	// ---- outcomes ----------------------------------------------------------------------
+
+	/**
+	 * RUNNING → SUCCEEDED for many runs, each guarded by its attempt; children waiting for them
+	 * become READY in the same transaction.
+	 * @return the ids that were changed; the others had lost their lease
+	 */
+	public Set<Long> jobSetSucceededMany(List<Completion> completions) {
+		return inNewTransaction(() -> {
+			String sql = "UPDATE " + this.table + " SET state = 2, finished_at = " + now()
+					+ ", locked_until = NULL, locked_by = NULL, result = " + jsonParam()
+					+ ", logs = COALESCE(?, logs) WHERE id = ? AND attempt = ? AND state = 1";
+			int[] counts = this.jdbc.batchUpdate(sql, completions, completions.size(), (PreparedStatement ps, Completion c) -> {
+				ps.setString(1, c.result());
+				ps.setString(2, c.logs());
+				ps.setLong(3, c.ref().id());
+				ps.setInt(4, c.ref().attempt());
+			})[0];
+			Set<Long> done = new HashSet<>();
+			boolean unknown = false;
+			for (int i = 0; i < counts.length; i++) {
+				if (counts[i] > 0) {
+					done.add(completions.get(i).ref().id());
+				}
+				else if (counts[i] == Statement.SUCCESS_NO_INFO) {
+					unknown = true;
+				}
+			}
+			if (unknown) {
+				done = jobFilterInState(completions.stream().map(Completion::ref).toList(), JobState.SUCCEEDED);
+			}
+			if (!done.isEmpty()) {
+				jobPromoteChildren(done);
+			}
+			return done;
+		});
+	}
+
+	/** The runs of {@code refs} that are in {@code state} with that attempt. */
+	protected Set<Long> jobFilterInState(List<JobRef> refs, JobState state) {
+		Map<Long, Integer> attempts = refs.stream().collect(Collectors.toMap(JobRef::id, JobRef::attempt, (a, b) -> a));
+		Set<Long> result = new HashSet<>();
+		this.jdbc.query("SELECT id, attempt FROM " + this.table + " WHERE state = " + state.code() + " AND id IN ("
+				+ placeholders(refs.size()) + ")", (rs) -> {
+					long id = rs.getLong(1);
+					if (attempts.get(id) == rs.getInt(2)) {
+						result.add(id);
+					}
+				}, refs.stream().map(JobRef::id).toArray());
+		return result;
+	}
+
+	/** WAITING children of {@code parentIds} become READY. */
+	protected void jobPromoteChildren(Collection<Long> parentIds) {
+		this.jdbc.update("UPDATE " + this.table + " SET state = 0, run_at = " + now() + " WHERE state = 5 AND parent_id IN ("
+				+ placeholders(parentIds.size()) + ")", parentIds.toArray());
+	}
+
+	/** RUNNING → READY after {@code delay}, keeping the error. */
+	public boolean jobSetRetryIfRunning(JobRef ref, Duration delay, String error, String logs) {
+		return this.jdbc.update("UPDATE " + this.table + " SET state = 0, run_at = " + nowPlusParam()
+				+ ", locked_until = NULL, locked_by = NULL, last_error = ?, logs = COALESCE(?, logs)"
+				+ " WHERE id = ? AND attempt = ? AND state = 1", delay.toMillis(), error, logs, ref.id(),
+				ref.attempt()) == 1;
+	}
+
+	/** RUNNING → DEAD with the reason. */
+	public boolean jobSetDeadIfRunning(JobRef ref, String error, String logs) {
+		return finishRunning(ref, DEAD, error, logs);
+	}
+
+	/** RUNNING → CANCELLED with the reason. */
+	public boolean jobSetCancelledIfRunning(JobRef ref, String reason, String logs) {
+		return finishRunning(ref, CANCELLED, reason, logs);
+	}
+
+	private boolean finishRunning(JobRef ref, int state, String error, String logs) {
+		return this.jdbc.update("UPDATE " + this.table + " SET state = " + state + ", finished_at = " + now()
+				+ ", locked_until = NULL, locked_by = NULL, last_error = ?, logs = COALESCE(?, logs)"
+				+ " WHERE id = ? AND attempt = ? AND state = 1", error, logs, ref.id(), ref.attempt()) == 1;
+	}
+
+	/**
+	 * RUNNING → READY at once, for runs a stopping worker gives back; the attempt still counts.
+	 */
+	public boolean jobReleaseIfRunning(JobRef ref, String reason) {
+		return jobSetRetryIfRunning(ref, Duration.ZERO, reason, null);
+	}
+
+	/**
+	 * Extends the leases of runs still owned.
+	 * @return the runs still owned, with their cancellation flags
+	 */
+	public List<LeaseStatus> jobExtendLeases(List<JobRef> refs, Duration lease) {
+		if (refs.isEmpty()) {
+			return List.of();
+		}
+		int[] counts = this.jdbc.batchUpdate("UPDATE " + this.table + " SET locked_until = " + nowPlusParam()
+				+ " WHERE id = ? AND attempt = ? AND state = 1", refs, refs.size(), (PreparedStatement ps, JobRef ref) -> {
+					ps.setLong(1, lease.toMillis());
+					ps.setLong(2, ref.id());
+					ps.setInt(3, ref.attempt());
+				})[0];
+		Map<Long, Integer> owned = refs.stream().collect(Collectors.toMap(JobRef::id, JobRef::attempt, (a, b) -> a));
+		List<LeaseStatus> result = new ArrayList<>();
+		this.jdbc.query("SELECT id, attempt, cancel_requested FROM " + this.table + " WHERE state = 1 AND id IN ("
+				+ placeholders(refs.size()) + ")", (rs) -> {
+					long id = rs.getLong(1);
+					if (owned.get(id) == rs.getInt(2)) {
+						result.add(new LeaseStatus(id, rs.getBoolean(3)));
+					}
+				}, refs.stream().map(JobRef::id).toArray());
+		assert counts.length == refs.size();
+		return result;
+	}
+
+	// ---- maintenance -------------------------------------------------------------------
+
+	/**
+	 * Runs whose lease expired: back to READY, or to DEAD when out of attempts.
+	 * @return how many were rescued
+	 */
+	public int jobRescueExpired() {
+		String expired = " WHERE state = 1 AND locked_until < " + now();
+		int dead = this.jdbc.update("UPDATE " + this.table + " SET state = 3, finished_at = " + now()
+				+ ", locked_until = NULL, locked_by = NULL, last_error = ?" + expired
+				+ " AND max_attempts <> -1 AND attempt >= max_attempts",
+				"Lease expired on its last attempt: the worker stopped heartbeating (crashed, paused or lost the database)");
+		int ready = this.jdbc.update("UPDATE " + this.table + " SET state = 0, run_at = " + now()
+				+ ", locked_until = NULL, locked_by = NULL, last_error = ?" + expired,
+				"Lease expired: the worker stopped heartbeating (crashed, paused or lost the database)");
+		return dead + ready;
+	}
+
+	/**
+	 * WAITING jobs whose parent succeeded become READY; those whose parent is dead, cancelled or
+	 * gone are cancelled with a reason. Catches what completion could not (a child enqueued while
+	 * its parent was finishing).
+	 * @return how many jobs changed
+	 */
+	public int jobResolveWaiting() {
+		List<long[]> waiting = this.jdbc.query("SELECT c.id, p.state FROM " + this.table + " c LEFT JOIN " + this.table
+				+ " p ON p.id = c.parent_id WHERE c.state = 5 AND (p.id IS NULL OR p.state IN (2, 3, 4))",
+				(rs, row) -> new long[] { rs.getLong(1), rs.getObject(2) != null ? rs.getLong(2) : -1 });
+		int changed = 0;
+		for (long[] row : waiting) {
+			if (row[1] == SUCCEEDED) {
+				changed += this.jdbc.update("UPDATE " + this.table + " SET state = 0, run_at = " + now()
+						+ " WHERE id = ? AND state = 5", row[0]);
+			}
+			else {
+				String reason = (row[1] == -1) ? "Parent job no longer exists"
+						: "Parent job was " + JobState.ofCode((int) row[1]);
+				changed += this.jdbc.update("UPDATE " + this.table + " SET state = 4, finished_at = " + now()
+						+ ", last_error = ? WHERE id = ? AND state = 5", reason, row[0]);
+			}
+		}
+		return changed;
+	}
+
+	/**
+	 * Deletes up to {@code limit} jobs in the finished {@code state} older than their retention:
+	 * their own when they have one, else {@code defaultRetention}.
+	 * @return how many were deleted
+	 */
+	public int jobDeleteExpired(JobState state, Duration defaultRetention, int limit) {
+		String where = "state = " + state.code() + " AND ((retention_ms IS NULL AND finished_at < "
+				+ plusMillis(now(), "?") + ") OR (retention_ms IS NOT NULL AND "
+				+ plusMillis("finished_at", "retention_ms") + " < " + now() + "))";
+		return deleteLimited(where, limit, -defaultRetention.toMillis());
+	}
+
+	/**
+	 * Deletes up to {@code limit} jobs in {@code state} that finished more than {@code olderThan} ago.
+	 * @return how many were deleted
+	 */
+	public int jobDeleteFinished(JobState state, Duration olderThan, int limit) {
+		return deleteLimited("state = " + state.code() + " AND finished_at < " + plusMillis(now(), "?"), limit,
+				-olderThan.toMillis());
+	}
+
+	/** Deletes at most {@code limit} rows matching {@code where}. */
+	protected int deleteLimited(String where, int limit, Object... args) {
+		Object[] all = java.util.Arrays.copyOf(args, args.length + 1);
+		all[args.length] = limit;
+		return this.jdbc.update("DELETE FROM " + this.table + " WHERE id IN (SELECT id FROM " + this.table + " WHERE "
+				+ where + " ORDER BY id LIMIT ?)", all);
+	}
+
+	// ---- inspection and administration ---------------------------------------------------
+
+	public Optional<Job> jobGet(long id) {
+		return this.jdbc.query("SELECT " + COLUMNS + " FROM " + this.table + " WHERE id = ?", jobRowMapper(), id)
+			.stream()
+			.findFirst();
+	}
+
+	public List<Job> jobList(JobQuery query) {
+		StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM " + this.table + " WHERE id > ?");
+		List<Object> args = new ArrayList<>();
+		args.add(query.afterId());
+		if (query.state() != null) {
+			sql.append(" AND state = ?");
+			args.add(query.state().code());
+		}
+		if (query.queue() != null) {
+			sql.append(" AND queue = ?");
+			args.add(query.queue());
+		}
+		if (query.type() != null) {
+			sql.append(" AND type = ?");
+			args.add(query.type());
+		}
+		sql.append(" ORDER BY id LIMIT ?");
+		args.add(query.limit());
+		return this.jdbc.query(sql.toString(), jobRowMapper(), args.toArray());
+	}
+
+	public long jobCount(String queue, JobState state) {
+		StringBuilder sql = new StringBuilder("SELECT COUNT(*) FROM " + this.table + " WHERE 1 = 1");
+		List<Object> args = new ArrayList<>();
+		if (state != null) {
+			sql.append(" AND state = ?");
+			args.add(state.code());
+		}
+		if (queue != null) {
+			sql.append(" AND queue = ?");
+			args.add(queue);
+		}
+		Long count = this.jdbc.queryForObject(sql.toString(), Long.class, args.toArray());
+		return (count != null) ? count : 0;
+	}
+
+	public Map<String, Map<JobState, Long>> jobCountByQueueAndState() {
+		Map<String, Map<JobState, Long>> counts = new LinkedHashMap<>();
+		this.jdbc.query("SELECT queue, state, COUNT(*) FROM " + this.table + " GROUP BY queue, state ORDER BY queue",
+				(rs) -> {
+					counts.computeIfAbsent(rs.getString(1), (q) -> new EnumMap<>(JobState.class))
+						.put(JobState.ofCode(rs.getInt(2)), rs.getLong(3));
+				});
+		return counts;
+	}
+
+	/** Per queue, how long its oldest due READY job has been waiting (database clock). */
+	public Map<String, Duration> jobOldestDueAge() {
+		Map<String, Duration> ages = new LinkedHashMap<>();
+		this.jdbc.query("SELECT queue, MIN(run_at) AS oldest, MAX(" + now() + ") AS now_ FROM " + this.table
+				+ " WHERE state = 0 AND run_at <= " + now() + " GROUP BY queue", (rs) -> {
+					Instant oldest = readTime(rs, "oldest");
+					Instant now = readTime(rs, "now_");
+					ages.put(rs.getString(1), Duration.between(oldest, now).isNegative() ? Duration.ZERO
+							: Duration.between(oldest, now));
+				});
+		return ages;
+	}
+
+	/** READY or WAITING → CANCELLED; RUNNING gets its cancellation requested. */
+	public boolean jobCancel(long id) {
+		int cancelled = this.jdbc.update("UPDATE " + this.table + " SET state = 4, finished_at = " + now()
+				+ ", last_error = ? WHERE id = ? AND state IN (0, 5)", "Cancelled", id);
+		if (cancelled == 1) {
+			return true;
+		}
+		return this.jdbc.update("UPDATE " + this.table + " SET cancel_requested = TRUE WHERE id = ? AND state = 1",
+				id) == 1;
+	}
+
+	/** READY, WAITING or RUNNING → DEAD with the reason. */
+	public boolean jobKill(long id, String reason) {
+		return this.jdbc.update("UPDATE " + this.table + " SET state = 3, finished_at = " + now()
+				+ ", locked_until = NULL, locked_by = NULL, last_error = ? WHERE id = ? AND state IN (0, 1, 5)", reason,
+				id) == 1;
+	}
+
+	/**
+	 * DEAD → READY with a fresh set of attempts. The attempt counter keeps growing, so a run that
+	 * lost its lease long ago can never match the fencing token of a new run.
+	 */
+	public boolean jobRetryDead(long id) {
+		return this.jdbc.update(retryDeadSql() + " AND id = ?", id) == 1;
+	}
+
+	/** Every DEAD job of {@code queue} → READY. */
+	public int jobRetryDeadInQueue(String queue) {
+		return this.jdbc.update(retryDeadSql() + " AND queue = ?", queue);
+	}
+
+	private String retryDeadSql() {
+		return "UPDATE " + this.table + " SET state = 0, run_at = " + now() + ", finished_at = NULL, "
+				+ "max_attempts = CASE WHEN max_attempts = -1 THEN -1 ELSE attempt + max_attempts END WHERE state = 3";
+	}
+
+	// ---- rows --------------------------------------------------------------------------
+
+	/** Maps {@link #COLUMNS} to a {@link Job}. */
+	public RowMapper<Job> jobRowMapper() {
+		return (rs, row) -> new Job(rs.getLong("id"), rs.getString("queue"), rs.getString("type"),
+				rs.getString("payload"), JsonText.readMap(rs.getString("metadata")),
+				JobState.ofCode(rs.getInt("state")), rs.getInt("priority"), readTime(rs, "run_at"),
+				rs.getInt("attempt"), rs.getInt("max_attempts"), readTime(rs, "locked_until"),
+				rs.getString("locked_by"), rs.getString("unique_key"), rs.getString("last_error"),
+				readTime(rs, "created_at"), readTime(rs, "finished_at"), nullableLong(rs, "parent_id"),
+				rs.getString("ordering_key"), rs.getString("result"), JsonText.readList(rs.getString("logs")));
+	}
+
+	protected static Long nullableLong(ResultSet rs, String column) throws SQLException {
+		long value = rs.getLong(column);
+		return rs.wasNull() ? null : value;
+	}
+
+	protected static void setNullableLong(PreparedStatement ps, int index, Long value) throws SQLException {
+		if (value == null) {
+			ps.setNull(index, java.sql.Types.BIGINT);
+		}
+		else {
+			ps.setLong(index, value);
+		}
+	}
+
+	protected static String placeholders(int count) {
+		return String.join(", ", java.util.Collections.nCopies(count, "?"));
+	}
+
+}

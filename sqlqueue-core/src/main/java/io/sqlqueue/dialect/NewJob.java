@@ -1,0 +1,23 @@
+package io.sqlqueue.dialect;
+
+import java.time.Instant;
+
+/**
+ * A row to insert, fully resolved: the dialect only writes it.
+ *
+ * @param queue queue name
+ * @param type job type
+ * @param payload payload JSON
+ * @param metadata metadata JSON object, or {@code null}
+ * @param priority priority
+ * @param delayMillis run this many milliseconds after the database's now, when {@code runAt} is {@code null}
+ * @param runAt absolute time to run at, or {@code null}
+ * @param maxAttempts attempts allowed, {@code -1} for no limit
+ * @param uniqueKey unique key, or {@code null}
+ * @param parentId parent job id, or {@code null}
+ * @param orderingKey FIFO ordering key, or {@code null}
+ * @param retentionMillis per-job retention, or {@code null}
+ */
+public record NewJob(String queue, String type, String payload, String metadata, int priority, long delayMillis,
+		Instant runAt, int maxAttempts, String uniqueKey, Long parentId, String orderingKey, Long retentionMillis) {
+}

@@ -1,0 +1,186 @@
+package io.sqlqueue.dialect;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import javax.sql.DataSource;
+
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.jdbc.support.KeyHolder;
+
+import io.sqlqueue.Job;
+
+/**
+ * PostgreSQL 12+: claims with {@code FOR UPDATE SKIP LOCKED} in one {@code UPDATE ... RETURNING},
+ * completes and extends leases for a whole batch in one statement over arrays, and wakes idle
+ * workers with {@code pg_notify}.
+ */
+public class PostgresDialect extends Dialect {
+
+	public PostgresDialect(DataSource dataSource, String tablePrefix) {
+		super(dataSource, tablePrefix);
+	}
+
+	@Override
+	public String vendor() {
+		return "postgresql";
+	}
+
+	/** The LISTEN/NOTIFY channel whose payloads are queue names. */
+	public String notificationChannel() {
+		return tablePrefix() + "jobs";
+	}
+
+	@Override
+	protected String now() {
+		return "now()";
+	}
+
+	@Override
+	protected String plusMillis(String time, String millis) {
+		return "(" + time + " + CAST(" + millis + " AS double precision) * interval '1 millisecond')";
+	}
+
+	@Override
+	protected String timeParam() {
+		return "CAST(? AS timestamptz)";
+	}
+
+	@Override
+	protected Object toDatabaseTime(Instant instant) {
+		return instant.atOffset(ZoneOffset.UTC);
+	}
+
+	@Override
+	protected Instant readTime(ResultSet rs, String column) throws SQLException {
+		OffsetDateTime time = rs.getObject(column, OffsetDateTime.class);
+		return (time != null) ? time.toInstant() : null;
+	}
+
+	@Override
+	protected String jsonParam() {
+		return "CAST(? AS jsonb)";
+	}
+
+	@Override
+	protected Long insertUnique(NewJob job) {
+		String sql = insertSql() + " ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN (0, 1, 5)"
+				+ " DO NOTHING";
+		KeyHolder keys = new GeneratedKeyHolder();
+		int rows = this.jdbc.update((Connection con) -> {
+			PreparedStatement ps = con.prepareStatement(sql, new String[] { "id" });
+			bindInsert(ps, 1, job);
+			return ps;
+		}, keys);
+		return (rows == 1) ? keys.getKeyAs(Number.class).longValue() : null;
+	}
+
+	@Override
+	protected int insertChunkSize() {
+		// 13 parameters a row, under the protocol's 65,535 bind parameters
+		return 4000;
+	}
+
+	@Override
+	protected String multiInsertSql(String insert) {
+		return insert + " RETURNING id";
+	}
+
+	/** Wakes workers of {@code queues} when the enqueuing transaction commits. */
+	public void jobNotify(Collection<String> queues) {
+		for (String queue : queues) {
+			this.jdbc.query("SELECT pg_notify(?, ?)", (rs) -> {
+			}, notificationChannel(), queue);
+		}
+	}
+
+	@Override
+	protected List<Job> claim(String queue, int limit, long leaseMillis, String workerId) {
+		String sql = "WITH due AS (" + dueIdsSql() + " FOR UPDATE SKIP LOCKED) UPDATE " + this.table + " j SET "
+				+ claimSet().replace("attempt = attempt", "attempt = j.attempt") + " FROM due WHERE j.id = due.id RETURNING "
+				+ prefixed("j.");
+		return this.jdbc.query(sql, jobRowMapper(), queue, limit, leaseMillis, workerId);
+	}
+
+	@Override
+	public Set<Long> jobSetSucceededMany(List<Completion> completions) {
+		int n = completions.size();
+		Long[] ids = new Long[n];
+		Integer[] attempts = new Integer[n];
+		String[] results = new String[n];
+		String[] logs = new String[n];
+		for (int i = 0; i < n; i++) {
+			Completion c = completions.get(i);
+			ids[i] = c.ref().id();
+			attempts[i] = c.ref().attempt();
+			results[i] = c.result();
+			logs[i] = c.logs();
+		}
+		String sql = "WITH done AS (UPDATE " + this.table + " j SET state = 2, finished_at = now(), locked_until = NULL,"
+				+ " locked_by = NULL, result = CAST(u.result AS jsonb), logs = COALESCE(u.logs, j.logs)"
+				+ " FROM unnest(?, ?, ?, ?) AS u(id, attempt, result, logs)"
+				+ " WHERE j.id = u.id AND j.attempt = u.attempt AND j.state = 1 RETURNING j.id),"
+				+ " children AS (UPDATE " + this.table + " c SET state = 0, run_at = now()"
+				+ " WHERE c.state = 5 AND c.parent_id IN (SELECT id FROM done))" + " SELECT id FROM done";
+		Set<Long> done = new HashSet<>();
+		this.jdbc.query((Connection con) -> {
+			PreparedStatement ps = con.prepareStatement(sql);
+			ps.setArray(1, con.createArrayOf("bigint", ids));
+			ps.setArray(2, con.createArrayOf("integer", attempts));
+			ps.setArray(3, con.createArrayOf("text", results));
+			ps.setArray(4, con.createArrayOf("text", logs));
+			return ps;
+		}, (rs) -> {
+			done.add(rs.getLong(1));
+		});
+		return done;
+	}
+
+	@Override
+	public List<LeaseStatus> jobExtendLeases(List<JobRef> refs, Duration lease) {
+		if (refs.isEmpty()) {
+			return List.of();
+		}
+		Long[] ids = refs.stream().map(JobRef::id).toArray(Long[]::new);
+		Integer[] attempts = refs.stream().map(JobRef::attempt).toArray(Integer[]::new);
+		String sql = "UPDATE " + this.table + " j SET locked_until = " + nowPlusParam()
+				+ " FROM unnest(?, ?) AS u(id, attempt) WHERE j.id = u.id AND j.attempt = u.attempt AND j.state = 1"
+				+ " RETURNING j.id, j.cancel_requested";
+		List<LeaseStatus> owned = new ArrayList<>();
+		this.jdbc.query((Connection con) -> {
+			PreparedStatement ps = con.prepareStatement(sql);
+			ps.setLong(1, lease.toMillis());
+			Array idArray = con.createArrayOf("bigint", ids);
+			ps.setArray(2, idArray);
+			ps.setArray(3, con.createArrayOf("integer", attempts));
+			return ps;
+		}, (rs) -> {
+			owned.add(new LeaseStatus(rs.getLong(1), rs.getBoolean(2)));
+		});
+		return owned;
+	}
+
+	private static String prefixed(String alias) {
+		StringBuilder columns = new StringBuilder();
+		for (String column : COLUMNS.split(", ")) {
+			if (columns.length() > 0) {
+				columns.append(", ");
+			}
+			columns.append(alias).append(column);
+		}
+		return columns.toString();
+	}
+
+}

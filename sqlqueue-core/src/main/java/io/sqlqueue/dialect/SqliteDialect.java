@@ -1,0 +1,90 @@
+package io.sqlqueue.dialect;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.jdbc.support.KeyHolder;
+
+import io.sqlqueue.Job;
+
+/**
+ * SQLite 3.42+, single node only: one process (any number of threads) owns the database file.
+ * Times are epoch milliseconds. Use WAL and a busy timeout, e.g.
+ * {@code jdbc:sqlite:jobs.db?journal_mode=WAL&busy_timeout=10000}.
+ */
+public class SqliteDialect extends Dialect {
+
+	public SqliteDialect(DataSource dataSource, String tablePrefix) {
+		super(dataSource, tablePrefix);
+	}
+
+	@Override
+	public String vendor() {
+		return "sqlite";
+	}
+
+	@Override
+	public boolean supportsMultipleNodes() {
+		return false;
+	}
+
+	@Override
+	protected String now() {
+		return "CAST(unixepoch('subsec') * 1000 AS INTEGER)";
+	}
+
+	@Override
+	protected String plusMillis(String time, String millis) {
+		return "(" + time + " + " + millis + ")";
+	}
+
+	@Override
+	protected Object toDatabaseTime(Instant instant) {
+		return instant.toEpochMilli();
+	}
+
+	@Override
+	protected int timeSqlType() {
+		return Types.BIGINT;
+	}
+
+	@Override
+	protected Instant readTime(ResultSet rs, String column) throws SQLException {
+		long millis = rs.getLong(column);
+		return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
+	}
+
+	@Override
+	protected Long insertUnique(NewJob job) {
+		String sql = insertSql() + " ON CONFLICT DO NOTHING";
+		KeyHolder keys = new GeneratedKeyHolder();
+		int rows = this.jdbc.update((Connection con) -> {
+			PreparedStatement ps = con.prepareStatement(sql, new String[] { "id" });
+			bindInsert(ps, 1, job);
+			return ps;
+		}, keys);
+		return (rows == 1) ? keys.getKeyAs(Number.class).longValue() : null;
+	}
+
+	@Override
+	protected String multiInsertSql(String insert) {
+		return insert + " RETURNING id";
+	}
+
+	@Override
+	protected List<Job> claim(String queue, int limit, long leaseMillis, String workerId) {
+		// One DML statement takes SQLite's write lock before it reads, so no two claims interleave.
+		String sql = "UPDATE " + this.table + " SET " + claimSet() + " WHERE id IN (" + dueIdsSql() + ") RETURNING "
+				+ COLUMNS;
+		return this.jdbc.query(sql, jobRowMapper(), leaseMillis, workerId, queue, limit);
+	}
+
+}

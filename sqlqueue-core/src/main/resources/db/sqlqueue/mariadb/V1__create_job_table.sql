@@ -1,0 +1,35 @@
+-- sqlqueue job table for MariaDB (10.6+) and MySQL (8.0+). Times are UTC, DATETIME(6).
+-- state: 0 READY, 1 RUNNING, 2 SUCCEEDED, 3 DEAD, 4 CANCELLED, 5 WAITING (for its parent)
+CREATE TABLE ${prefix}job (
+    id                BIGINT       NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    queue             VARCHAR(128) NOT NULL,
+    type              VARCHAR(255) NOT NULL,
+    payload           LONGTEXT     NOT NULL,
+    metadata          LONGTEXT,
+    state             SMALLINT     NOT NULL,
+    priority          INT          NOT NULL DEFAULT 0,
+    run_at            DATETIME(6)  NOT NULL,
+    attempt           INT          NOT NULL DEFAULT 0,
+    max_attempts      INT          NOT NULL,
+    locked_until      DATETIME(6)  NULL,
+    locked_by         VARCHAR(255),
+    unique_key        VARCHAR(255),
+    last_error        TEXT,
+    created_at        DATETIME(6)  NOT NULL,
+    finished_at       DATETIME(6)  NULL,
+    parent_id         BIGINT,
+    ordering_key      VARCHAR(255),
+    result            LONGTEXT,
+    logs              LONGTEXT,
+    cancel_requested  BOOLEAN      NOT NULL DEFAULT FALSE,
+    retention_ms      BIGINT,
+    -- No partial indexes here: a generated column holds the key only while the job is active.
+    active_unique_key VARCHAR(255) AS (CASE WHEN state IN (0, 1, 5) THEN unique_key END) PERSISTENT,
+    UNIQUE KEY ${prefix}job_unique_idx (active_unique_key),
+    KEY ${prefix}job_claim_idx (queue, state, priority DESC, run_at, id),
+    KEY ${prefix}job_lease_idx (state, locked_until),
+    KEY ${prefix}job_parent_idx (parent_id, state),
+    KEY ${prefix}job_fifo_idx (queue, ordering_key, state, id),
+    KEY ${prefix}job_finished_idx (state, finished_at),
+    KEY ${prefix}job_state_idx (state, queue, id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
