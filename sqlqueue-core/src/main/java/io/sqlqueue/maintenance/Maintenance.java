@@ -1,0 +1,104 @@
+package io.sqlqueue.maintenance;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.sqlqueue.JobState;
+import io.sqlqueue.dialect.Dialect;
+
+/**
+ * The periodic work a queue needs besides running jobs: the lease rescuer (RUNNING jobs whose
+ * worker died go back to READY, or DEAD when out of attempts), the waiting-job resolver (children
+ * of finished parents), and the retention cleaner (finished jobs deleted in batches). Every
+ * statement is idempotent and guarded by state, so any number of nodes may run it at once.
+ */
+public final class Maintenance {
+
+	private static final Logger logger = LoggerFactory.getLogger(Maintenance.class);
+
+	private static final int DELETE_BATCH = 1000;
+
+	private final Dialect dialect;
+
+	private final Duration rescueInterval;
+
+	private final Duration cleanInterval;
+
+	private final Retention retention;
+
+	private ScheduledExecutorService scheduler;
+
+	public Maintenance(Dialect dialect, Duration rescueInterval, Duration cleanInterval, Retention retention) {
+		this.dialect = dialect;
+		this.rescueInterval = rescueInterval;
+		this.cleanInterval = cleanInterval;
+		this.retention = retention;
+	}
+
+	public synchronized void start() {
+		if (this.scheduler != null) {
+			return;
+		}
+		this.scheduler = Executors.newSingleThreadScheduledExecutor((runnable) -> {
+			Thread thread = new Thread(runnable, "sqlqueue-maintenance");
+			thread.setDaemon(true);
+			return thread;
+		});
+		this.scheduler.scheduleWithFixedDelay(this::rescue, this.rescueInterval.toMillis(),
+				this.rescueInterval.toMillis(), TimeUnit.MILLISECONDS);
+		this.scheduler.scheduleWithFixedDelay(this::clean, this.cleanInterval.toMillis(), this.cleanInterval.toMillis(),
+				TimeUnit.MILLISECONDS);
+	}
+
+	public synchronized void stop() {
+		if (this.scheduler != null) {
+			this.scheduler.shutdownNow();
+			this.scheduler = null;
+		}
+	}
+
+	/** Rescues expired leases and resolves waiting jobs. @return how many jobs changed */
+	public int rescue() {
+		try {
+			int rescued = this.dialect.jobRescueExpired();
+			if (rescued > 0) {
+				logger.info("sqlqueue rescued {} jobs whose lease expired", rescued);
+			}
+			return rescued + this.dialect.jobResolveWaiting();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("sqlqueue lease rescue failed; it will try again: {}", ex.getMessage());
+			return 0;
+		}
+	}
+
+	/** Deletes finished jobs past their retention, in batches. @return how many were deleted */
+	public int clean() {
+		try {
+			return cleanState(JobState.SUCCEEDED, this.retention.succeeded())
+					+ cleanState(JobState.DEAD, this.retention.dead())
+					+ cleanState(JobState.CANCELLED, this.retention.cancelled());
+		}
+		catch (RuntimeException ex) {
+			logger.warn("sqlqueue retention cleanup failed; it will try again: {}", ex.getMessage());
+			return 0;
+		}
+	}
+
+	private int cleanState(JobState state, Duration keep) {
+		int total = 0;
+		int deleted;
+		do {
+			deleted = this.dialect.jobDeleteExpired(state, keep, DELETE_BATCH);
+			total += deleted;
+		}
+		while (deleted == DELETE_BATCH && !Thread.currentThread().isInterrupted());
+		return total;
+	}
+
+}

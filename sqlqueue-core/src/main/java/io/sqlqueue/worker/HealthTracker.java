@@ -1,0 +1,35 @@
+package io.sqlqueue.worker;
+
+import java.time.Instant;
+
+/** Records the outcome of the worker's database calls. */
+final class HealthTracker {
+
+	private volatile boolean reachable = true;
+
+	private volatile String lastError;
+
+	private volatile Instant lastErrorAt;
+
+	private volatile Instant lastSuccessAt;
+
+	void success() {
+		this.reachable = true;
+		this.lastSuccessAt = Instant.now();
+	}
+
+	void failure(Throwable ex) {
+		this.reachable = false;
+		this.lastError = ex.getClass().getSimpleName() + ": " + ex.getMessage();
+		this.lastErrorAt = Instant.now();
+	}
+
+	boolean reachable() {
+		return this.reachable;
+	}
+
+	WorkerHealth snapshot(boolean running) {
+		return new WorkerHealth(running, this.reachable, this.lastError, this.lastErrorAt, this.lastSuccessAt);
+	}
+
+}

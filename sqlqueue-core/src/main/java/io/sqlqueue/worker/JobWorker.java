@@ -1,0 +1,395 @@
+package io.sqlqueue.worker;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.sqlqueue.JdbcJobQueue;
+import io.sqlqueue.JobHandlerFunction;
+import io.sqlqueue.JobQueue;
+import io.sqlqueue.dialect.Dialect;
+import io.sqlqueue.dialect.PostgresDialect;
+import io.sqlqueue.maintenance.Maintenance;
+import io.sqlqueue.maintenance.Retention;
+
+/**
+ * Runs handlers for the jobs of a {@link JdbcJobQueue}: one {@code QueueWorker} per queue with
+ * its own handler threads, a shared completer that records successes in batches, heartbeats,
+ * PostgreSQL LISTEN wake-ups, and the maintenance (lease rescue, retention).
+ *
+ * <pre>{@code
+ * JobWorker worker = JobWorker.builder(jobQueue)
+ *         .queue("mail", QueueSettings.defaults().withConcurrency(4))
+ *         .handler(HandlerSpec.of("send-email", SendEmail.class, (email, ctx) -> mailer.send(email)).onQueue("mail"))
+ *         .build();
+ * worker.start();
+ * ...
+ * worker.stop(Duration.ofSeconds(30));
+ * }</pre>
+ */
+public final class JobWorker implements AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(JobWorker.class);
+
+	/** The lease rescuer's interval unless configured. */
+	public static final Duration DEFAULT_RESCUE_INTERVAL = Duration.ofSeconds(30);
+
+	/** The retention cleaner's interval unless configured. */
+	public static final Duration DEFAULT_CLEAN_INTERVAL = Duration.ofMinutes(1);
+
+	private final JdbcJobQueue queue;
+
+	private final Map<String, HandlerSpec<?>> handlers;
+
+	private final Map<String, QueueSettings> queueSettings;
+
+	private final String workerId;
+
+	private final boolean listen;
+
+	private final DatabaseRetry retry = new DatabaseRetry(Duration.ofSeconds(2), 4);
+
+	private final HealthTracker health = new HealthTracker();
+
+	private final Maintenance maintenance;
+
+	private final Map<String, QueueWorker> workers = new LinkedHashMap<>();
+
+	private final Consumer<String> wakeup = this::wake;
+
+	private Completer completer;
+
+	private ScheduledExecutorService heartbeats;
+
+	private PgNotificationListener listener;
+
+	private volatile boolean running;
+
+	private JobWorker(Builder builder) {
+		this.queue = builder.queue;
+		this.handlers = Collections.unmodifiableMap(new LinkedHashMap<>(builder.handlers));
+		Map<String, QueueSettings> settings = new LinkedHashMap<>();
+		for (HandlerSpec<?> spec : this.handlers.values()) {
+			settings.put(spec.effectiveQueue(), builder.queues.getOrDefault(spec.effectiveQueue(), builder.defaults));
+		}
+		settings.putAll(builder.queues);
+		this.queueSettings = Collections.unmodifiableMap(settings);
+		this.workerId = (builder.workerId != null) ? builder.workerId : defaultWorkerId();
+		this.listen = builder.listen;
+		this.maintenance = builder.maintenance
+				? new Maintenance(this.queue.dialect(), builder.rescueInterval, builder.cleanInterval, builder.retention)
+				: null;
+		if (!this.queue.dialect().supportsMultipleNodes()) {
+			logger.info("sqlqueue on {} runs on a single node: do not share its database file between processes",
+					this.queue.dialect().vendor());
+		}
+	}
+
+	/** A builder for a worker of {@code queue}. */
+	public static Builder builder(JdbcJobQueue queue) {
+		return new Builder(queue);
+	}
+
+	private static String defaultWorkerId() {
+		String name = ManagementFactory.getRuntimeMXBean().getName();
+		return name + "/" + UUID.randomUUID().toString().substring(0, 8);
+	}
+
+	/** Starts claiming and running jobs on every queue. */
+	public synchronized void start() {
+		if (this.running) {
+			return;
+		}
+		this.completer = new Completer(this.queue.dialect(), this.retry, this.health, "sqlqueue-completer");
+		this.completer.start();
+		this.heartbeats = Executors.newSingleThreadScheduledExecutor((runnable) -> {
+			Thread thread = new Thread(runnable, "sqlqueue-heartbeat");
+			thread.setDaemon(true);
+			return thread;
+		});
+		this.workers.clear();
+		for (Map.Entry<String, QueueSettings> entry : this.queueSettings.entrySet()) {
+			QueueWorker worker = new QueueWorker(entry.getKey(), entry.getValue(), this);
+			this.workers.put(entry.getKey(), worker);
+			long tick = Math.max(200, entry.getValue().lease().toMillis() / 3);
+			this.heartbeats.scheduleWithFixedDelay(() -> heartbeat(worker), tick, tick, TimeUnit.MILLISECONDS);
+		}
+		this.running = true;
+		this.queue.addWakeupListener(this.wakeup);
+		if (this.listen && this.queue.dialect() instanceof PostgresDialect postgres) {
+			this.listener = new PgNotificationListener(this.queue.dataSource(), postgres.notificationChannel(),
+					this::wake);
+			this.listener.start();
+		}
+		this.workers.values().forEach(QueueWorker::start);
+		if (this.maintenance != null) {
+			this.maintenance.start();
+		}
+		logger.info("sqlqueue worker {} started on queues {} with handlers for {}", this.workerId,
+				this.workers.keySet(), handledTypes());
+	}
+
+	private void heartbeat(QueueWorker worker) {
+		try {
+			worker.heartbeat();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("sqlqueue heartbeat for queue '{}' failed: {}", worker.name(), ex.getMessage());
+		}
+	}
+
+	/**
+	 * Stops gracefully: stops claiming, lets running handlers finish within {@code timeout}, then
+	 * interrupts the rest and makes their jobs READY so that other nodes pick them up at once.
+	 * @return whether every running handler finished in time
+	 */
+	public boolean stop(Duration timeout) {
+		synchronized (this) {
+			if (!this.running) {
+				return true;
+			}
+			this.running = false;
+		}
+		long deadline = System.nanoTime() + timeout.toNanos();
+		this.queue.removeWakeupListener(this.wakeup);
+		if (this.listener != null) {
+			this.listener.stop();
+		}
+		if (this.maintenance != null) {
+			this.maintenance.stop();
+		}
+		this.workers.values().forEach(QueueWorker::stopClaiming);
+		boolean finished = true;
+		try {
+			for (QueueWorker worker : this.workers.values()) {
+				finished &= worker.awaitHandlers(deadline);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			finished = false;
+		}
+		int released = 0;
+		if (!finished) {
+			for (QueueWorker worker : this.workers.values()) {
+				released += worker.releaseRemaining();
+			}
+		}
+		this.completer.stop(Duration.ofNanos(Math.max(Duration.ofSeconds(5).toNanos(), deadline - System.nanoTime())));
+		this.heartbeats.shutdownNow();
+		logger.info("sqlqueue worker {} stopped{}", this.workerId,
+				finished ? "" : "; " + released + " unfinished jobs were released for other workers");
+		return finished;
+	}
+
+	/** Stops with a 30 second timeout. */
+	@Override
+	public void close() {
+		stop(Duration.ofSeconds(30));
+	}
+
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	/** Claims on {@code queueName} at once, if this worker works it. */
+	public void wake(String queueName) {
+		QueueWorker worker = this.workers.get(queueName);
+		if (worker != null) {
+			worker.wake();
+		}
+	}
+
+	/** The queues this worker works, with their settings. */
+	public Map<String, QueueSettings> queues() {
+		return this.queueSettings;
+	}
+
+	/** The names of the queues this worker works. */
+	public Set<String> queueNames() {
+		return this.queueSettings.keySet();
+	}
+
+	/** Handlers running now on {@code queueName}. */
+	public int busy(String queueName) {
+		QueueWorker worker = this.workers.get(queueName);
+		return (worker != null && this.running) ? worker.busy() : 0;
+	}
+
+	/** How this worker is doing. */
+	public WorkerHealth health() {
+		return this.health.snapshot(this.running);
+	}
+
+	/** This worker's id, stored in {@code locked_by} of the jobs it runs. */
+	public String workerId() {
+		return this.workerId;
+	}
+
+	/** The maintenance it runs, or {@code null} when disabled. */
+	public Maintenance maintenance() {
+		return this.maintenance;
+	}
+
+	// ---- for QueueWorker ---------------------------------------------------------------
+
+	JdbcJobQueue queue() {
+		return this.queue;
+	}
+
+	Dialect dialect() {
+		return this.queue.dialect();
+	}
+
+	HandlerSpec<?> handler(String type) {
+		return this.handlers.get(type);
+	}
+
+	Set<String> handledTypes() {
+		return new TreeSet<>(this.handlers.keySet());
+	}
+
+	DatabaseRetry retry() {
+		return this.retry;
+	}
+
+	HealthTracker tracker() {
+		return this.health;
+	}
+
+	Completer completer() {
+		return this.completer;
+	}
+
+	/** Configures a {@link JobWorker}. */
+	public static final class Builder {
+
+		private final JdbcJobQueue queue;
+
+		private QueueSettings defaults = QueueSettings.defaults();
+
+		private final Map<String, QueueSettings> queues = new LinkedHashMap<>();
+
+		private final Map<String, HandlerSpec<?>> handlers = new LinkedHashMap<>();
+
+		private String workerId;
+
+		private Duration rescueInterval = DEFAULT_RESCUE_INTERVAL;
+
+		private Duration cleanInterval = DEFAULT_CLEAN_INTERVAL;
+
+		private Retention retention = Retention.DEFAULT;
+
+		private boolean maintenance = true;
+
+		private boolean listen = true;
+
+		Builder(JdbcJobQueue queue) {
+			this.queue = Objects.requireNonNull(queue, "queue must not be null");
+		}
+
+		/** Settings of every queue not configured on its own. */
+		public Builder defaults(QueueSettings defaults) {
+			this.defaults = Objects.requireNonNull(defaults, "defaults must not be null");
+			this.queue.types().setDefaultMaxAttempts(defaults.maxAttempts());
+			return this;
+		}
+
+		/** Works {@code name} with {@code settings}, whether or not a handler names it. */
+		public Builder queue(String name, QueueSettings settings) {
+			JobQueue.validateQueueName(name);
+			this.queues.put(name, Objects.requireNonNull(settings, "settings must not be null"));
+			this.queue.types().setQueueMaxAttempts(name, settings.maxAttempts());
+			return this;
+		}
+
+		/** Registers a handler on the default queue. */
+		public <T> Builder handler(String type, Class<T> payloadClass, JobHandlerFunction<T> handler) {
+			return handler(HandlerSpec.of(type, payloadClass, handler));
+		}
+
+		/**
+		 * Registers a handler.
+		 * @throws IllegalStateException when its type has a handler already
+		 */
+		public Builder handler(HandlerSpec<?> spec) {
+			Objects.requireNonNull(spec, "spec must not be null");
+			if (this.handlers.containsKey(spec.type())) {
+				throw new IllegalStateException("Job type '" + spec.type() + "' has two handlers");
+			}
+			this.handlers.put(spec.type(), spec);
+			Class<?> payloadClass = (spec.payloadType() instanceof Class<?> c) ? c : null;
+			this.queue.types().register(spec.type(), payloadClass, spec.queue(), spec.maxAttempts());
+			return this;
+		}
+
+		/** The id stored in {@code locked_by}; defaults to pid@host plus a random suffix. */
+		public Builder workerId(String workerId) {
+			this.workerId = workerId;
+			return this;
+		}
+
+		/** How often expired leases are rescued (default 30 s). */
+		public Builder rescueInterval(Duration rescueInterval) {
+			this.rescueInterval = positive(rescueInterval, "rescueInterval");
+			return this;
+		}
+
+		/** How often finished jobs past retention are deleted (default 1 min). */
+		public Builder cleanInterval(Duration cleanInterval) {
+			this.cleanInterval = positive(cleanInterval, "cleanInterval");
+			return this;
+		}
+
+		/** How long finished jobs are kept. */
+		public Builder retention(Retention retention) {
+			this.retention = Objects.requireNonNull(retention, "retention must not be null");
+			return this;
+		}
+
+		/** Whether this node runs the lease rescuer and retention cleaner (default true). */
+		public Builder maintenance(boolean maintenance) {
+			this.maintenance = maintenance;
+			return this;
+		}
+
+		/** Whether to LISTEN for PostgreSQL notifications of new jobs (default true). */
+		public Builder listen(boolean listen) {
+			this.listen = listen;
+			return this;
+		}
+
+		public JobWorker build() {
+			return new JobWorker(this);
+		}
+
+		private static Duration positive(Duration value, String name) {
+			Objects.requireNonNull(value, () -> name + " must not be null");
+			if (value.isNegative() || value.isZero()) {
+				throw new IllegalArgumentException(name + " must be positive, was " + value);
+			}
+			return value;
+		}
+
+	}
+
+	List<QueueWorker> workers() {
+		return new ArrayList<>(this.workers.values());
+	}
+
+}
