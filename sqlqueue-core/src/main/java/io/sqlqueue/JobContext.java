@@ -75,4 +75,19 @@ public interface JobContext {
 	 */
 	void setResult(Object result);
 
+	/**
+	 * Enqueues a follow-up job when this one succeeds, in the same transaction that records it
+	 * SUCCEEDED: the follow-up exists if and only if this job succeeded.
+	 * <pre>{@code
+	 * ctx.enqueueOnSuccess("send-receipt", new SendReceipt(order.id()), EnqueueOptions.defaults());
+	 * }</pre>
+	 * @throws PayloadCodecException when the payload cannot be written as JSON
+	 */
+	void enqueueOnSuccess(String type, Object payload, EnqueueOptions options);
+
+	/** Like {@link #enqueueOnSuccess(String, Object, EnqueueOptions)} with default options. */
+	default void enqueueOnSuccess(String type, Object payload) {
+		enqueueOnSuccess(type, payload, EnqueueOptions.defaults());
+	}
+
 }

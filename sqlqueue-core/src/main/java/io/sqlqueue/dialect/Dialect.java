@@ -84,7 +84,8 @@ public abstract class Dialect {
 		this.table = tablePrefix + "job";
 		this.jdbc = new JdbcTemplate(dataSource);
 		this.newTransaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-		this.newTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+		// joins a transaction the caller (the completer writing follow-up jobs) already runs
+		this.newTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRED);
 		this.newTransaction.setIsolationLevel(TransactionDefinition.ISOLATION_READ_COMMITTED);
 	}
 
@@ -327,9 +328,111 @@ public abstract class Dialect {
 				+ ", locked_by = ?, cancel_requested = FALSE";
 	}
 
-	/** Runs {@code work} in a new read-committed transaction of its own. */
-	protected <T> T inNewTransaction(java.util.function.Supplier<T> work) {
+	/** Runs {@code work} in a read-committed transaction, joining one already active. */
+	public <T> T inTransaction(java.util.function.Supplier<T> work) {
 		return this.newTransaction.execute((status) -> work.get());
+	}
+
+	// ---- FIFO claim --------------------------------------------------------------------
+
+	/**
+	 * Claims up to {@code limit} jobs of a FIFO queue: only the oldest unfinished job of each
+	 * ordering key (of the whole queue for jobs without one), and only when none of that key is
+	 * running. Claims of one FIFO queue are serialized by a lock row, across all nodes.
+	 */
+	public List<Job> jobClaimFifo(String queue, int limit, Duration lease, String workerId) {
+		return inTransaction(() -> {
+			this.jdbc.query("SELECT queue FROM " + tablePrefix() + "queue_lock WHERE queue = ? FOR UPDATE", (rs) -> {
+			}, queue);
+			List<Long> ids = this.jdbc.queryForList(fifoHeadsSql(), Long.class, queue, limit);
+			if (ids.isEmpty()) {
+				return List.of();
+			}
+			Object[] args = new Object[ids.size() + 2];
+			args[0] = lease.toMillis();
+			args[1] = workerId;
+			for (int i = 0; i < ids.size(); i++) {
+				args[i + 2] = ids.get(i);
+			}
+			String in = placeholders(ids.size());
+			this.jdbc.update("UPDATE " + this.table + " SET " + claimSet() + " WHERE state = 0 AND id IN (" + in + ")",
+					args);
+			List<Job> jobs = new ArrayList<>(this.jdbc.query("SELECT " + COLUMNS + " FROM " + this.table
+					+ " WHERE state = 1 AND id IN (" + in + ")", jobRowMapper(), ids.toArray()));
+			jobs.sort(Comparator.comparingLong(Job::id));
+			return jobs;
+		});
+	}
+
+	/** SQL selecting the claimable heads of a FIFO queue ({@code queue}, {@code limit} parameters). */
+	protected String fifoHeadsSql() {
+		return "SELECT j.id FROM " + this.table + " j WHERE j.queue = ? AND j.state = 0 AND j.run_at <= " + now()
+				+ " AND NOT EXISTS (SELECT 1 FROM " + this.table + " o WHERE o.queue = j.queue AND o.state IN (0, 1)"
+				+ " AND o.id <> j.id AND (o.state = 1 OR o.id < j.id) AND "
+				+ nullSafeEquals("o.ordering_key", "j.ordering_key") + ") ORDER BY j.id LIMIT ?";
+	}
+
+	/** SQL comparing two nullable expressions, nulls equal. */
+	protected String nullSafeEquals(String a, String b) {
+		return a + " IS NOT DISTINCT FROM " + b;
+	}
+
+	/** Makes sure the lock row of FIFO queue {@code queue} exists. */
+	public void queueLockEnsure(String queue) {
+		try {
+			this.jdbc.update("INSERT INTO " + tablePrefix() + "queue_lock (queue) VALUES (?)", queue);
+		}
+		catch (DuplicateKeyException ex) {
+			// another node created it
+		}
+	}
+
+	// ---- recurring schedules -----------------------------------------------------------
+
+	/** A schedule's stored state. */
+	public record RecurringRow(String cron, String zone, Instant nextRunAt, Instant now) {
+	}
+
+	/** The stored state of schedule {@code name}, with the database's current time. */
+	public Optional<RecurringRow> recurringGet(String name) {
+		return this.jdbc.query("SELECT cron, zone, next_run_at, " + now() + " AS now_ FROM " + tablePrefix()
+				+ "recurring WHERE name = ?", (rs, row) -> new RecurringRow(rs.getString(1), rs.getString(2),
+						readTime(rs, "next_run_at"), readTime(rs, "now_")), name)
+			.stream()
+			.findFirst();
+	}
+
+	/** The database's current time. */
+	public Instant databaseNow() {
+		return this.jdbc.query("SELECT " + now() + " AS now_", (rs, row) -> readTime(rs, "now_")).get(0);
+	}
+
+	/** Stores a new schedule; does nothing when another node stored it first. */
+	public void recurringInsert(String name, String cron, String zone, Instant nextRunAt) {
+		try {
+			this.jdbc.update("INSERT INTO " + tablePrefix() + "recurring (name, cron, zone, next_run_at) VALUES (?, ?, ?, "
+					+ timeParam() + ")", name, cron, zone, toDatabaseTime(nextRunAt));
+		}
+		catch (DuplicateKeyException ex) {
+			// another node stored it
+		}
+	}
+
+	/**
+	 * Moves schedule {@code name} from tick {@code expected} to {@code next}, and its cron and zone
+	 * with it, if no other node did so first.
+	 * @return whether this call moved it
+	 */
+	public boolean recurringAdvance(String name, Instant expected, Instant next, String cron, String zone,
+			Long jobId) {
+		return this.jdbc.update("UPDATE " + tablePrefix() + "recurring SET next_run_at = " + timeParam()
+				+ ", cron = ?, zone = ?, last_job_id = COALESCE(?, last_job_id) WHERE name = ? AND next_run_at = "
+				+ timeParam(), toDatabaseTime(next), cron, zone, jobId, name, toDatabaseTime(expected)) == 1;
+	}
+
+	/** Records the job enqueued for the tick just taken. */
+	public void recurringSetLastJob(String name, long jobId) {
+		this.jdbc.update("UPDATE " + tablePrefix() + "recurring SET last_job_id = ? WHERE name = ?", jobId, name);
 	}
 
 	// ---- outcomes ----------------------------------------------------------------------
@@ -340,7 +443,7 @@ public abstract class Dialect {
 	 * @return the ids that were changed; the others had lost their lease
 	 */
 	public Set<Long> jobSetSucceededMany(List<Completion> completions) {
-		return inNewTransaction(() -> {
+		return inTransaction(() -> {
 			String sql = "UPDATE " + this.table + " SET state = 2, finished_at = " + now()
 					+ ", locked_until = NULL, locked_by = NULL, result = " + jsonParam()
 					+ ", logs = COALESCE(?, logs) WHERE id = ? AND attempt = ? AND state = 1";

@@ -19,7 +19,7 @@ abstract class LockingClaimDialect extends Dialect {
 
 	@Override
 	protected List<Job> claim(String queue, int limit, long leaseMillis, String workerId) {
-		return inNewTransaction(() -> {
+		return inTransaction(() -> {
 			List<Long> ids = this.jdbc.queryForList(dueIdsSql() + " FOR UPDATE SKIP LOCKED", Long.class, queue, limit);
 			if (ids.isEmpty()) {
 				return List.of();

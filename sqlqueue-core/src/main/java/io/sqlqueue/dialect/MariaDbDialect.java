@@ -52,6 +52,11 @@ public class MariaDbDialect extends LockingClaimDialect {
 	}
 
 	@Override
+	protected String nullSafeEquals(String a, String b) {
+		return a + " <=> " + b;
+	}
+
+	@Override
 	protected String multiInsertSql(String insert) {
 		return insert + " RETURNING id";
 	}

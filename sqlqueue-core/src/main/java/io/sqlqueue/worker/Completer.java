@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.sqlqueue.JdbcJobQueue;
+import io.sqlqueue.JobRequest;
 import io.sqlqueue.dialect.Completion;
 import io.sqlqueue.dialect.Dialect;
 
@@ -28,6 +30,8 @@ final class Completer {
 	record Pending(RunningJob run, QueueWorker owner) {
 	}
 
+	private final JdbcJobQueue queue;
+
 	private final Dialect dialect;
 
 	private final DatabaseRetry retry;
@@ -42,8 +46,9 @@ final class Completer {
 
 	private volatile long deadlineNanos = Long.MAX_VALUE;
 
-	Completer(Dialect dialect, DatabaseRetry retry, HealthTracker health, String name) {
-		this.dialect = dialect;
+	Completer(JdbcJobQueue queue, DatabaseRetry retry, HealthTracker health, String name) {
+		this.queue = queue;
+		this.dialect = queue.dialect();
 		this.retry = retry;
 		this.health = health;
 		this.thread = new Thread(this::run, name);
@@ -104,7 +109,7 @@ final class Completer {
 		}
 		Set<Long> done;
 		try {
-			done = this.retry.call(() -> this.dialect.jobSetSucceededMany(completions));
+			done = this.retry.call(() -> write(batch, completions));
 			this.health.success();
 		}
 		catch (RuntimeException ex) {
@@ -116,6 +121,27 @@ final class Completer {
 			p.owner().recorded(p.run(), done.contains(p.run().ref.id()));
 		}
 		return true;
+	}
+
+	private Set<Long> write(List<Pending> batch, List<Completion> completions) {
+		boolean followUps = batch.stream().anyMatch((p) -> !p.run().followUps().isEmpty());
+		if (!followUps) {
+			return this.dialect.jobSetSucceededMany(completions);
+		}
+		// follow-up jobs exist if and only if their parent is recorded SUCCEEDED: one transaction
+		return this.dialect.inTransaction(() -> {
+			Set<Long> done = this.dialect.jobSetSucceededMany(completions);
+			List<JobRequest> requests = new ArrayList<>();
+			for (Pending p : batch) {
+				if (done.contains(p.run().ref.id())) {
+					requests.addAll(p.run().followUps());
+				}
+			}
+			if (!requests.isEmpty()) {
+				this.queue.enqueueAll(requests);
+			}
+			return done;
+		});
 	}
 
 	/** Writes what is pending, waiting up to {@code timeout}, then stops. */

@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.JobHandlerFunction;
 import io.sqlqueue.JobQueue;
+import io.sqlqueue.RecurringSchedule;
 import io.sqlqueue.dialect.Dialect;
 import io.sqlqueue.dialect.PostgresDialect;
 import io.sqlqueue.maintenance.Maintenance;
@@ -70,6 +71,10 @@ public final class JobWorker implements AutoCloseable {
 
 	private final Map<String, QueueWorker> workers = new LinkedHashMap<>();
 
+	private final RecurringScheduler recurring;
+
+	private final List<RecurringSchedule> schedules;
+
 	private final Consumer<String> wakeup = this::wake;
 
 	private Completer completer;
@@ -91,6 +96,8 @@ public final class JobWorker implements AutoCloseable {
 		this.queueSettings = Collections.unmodifiableMap(settings);
 		this.workerId = (builder.workerId != null) ? builder.workerId : defaultWorkerId();
 		this.listen = builder.listen;
+		this.schedules = List.copyOf(builder.schedules.values());
+		this.recurring = new RecurringScheduler(this.queue, new ArrayList<>(builder.schedules.values()));
 		this.maintenance = builder.maintenance
 				? new Maintenance(this.queue.dialect(), builder.rescueInterval, builder.cleanInterval, builder.retention)
 				: null;
@@ -115,7 +122,7 @@ public final class JobWorker implements AutoCloseable {
 		if (this.running) {
 			return;
 		}
-		this.completer = new Completer(this.queue.dialect(), this.retry, this.health, "sqlqueue-completer");
+		this.completer = new Completer(this.queue, this.retry, this.health, "sqlqueue-completer");
 		this.completer.start();
 		this.heartbeats = Executors.newSingleThreadScheduledExecutor((runnable) -> {
 			Thread thread = new Thread(runnable, "sqlqueue-heartbeat");
@@ -128,6 +135,9 @@ public final class JobWorker implements AutoCloseable {
 			this.workers.put(entry.getKey(), worker);
 			long tick = Math.max(200, entry.getValue().lease().toMillis() / 3);
 			this.heartbeats.scheduleWithFixedDelay(() -> heartbeat(worker), tick, tick, TimeUnit.MILLISECONDS);
+		}
+		if (!this.recurring.isEmpty()) {
+			this.heartbeats.scheduleWithFixedDelay(this::tickRecurring, 0, 1000, TimeUnit.MILLISECONDS);
 		}
 		this.running = true;
 		this.queue.addWakeupListener(this.wakeup);
@@ -142,6 +152,31 @@ public final class JobWorker implements AutoCloseable {
 		}
 		logger.info("sqlqueue worker {} started on queues {} with handlers for {}", this.workerId,
 				this.workers.keySet(), handledTypes());
+	}
+
+	private void tickRecurring() {
+		try {
+			this.recurring.tick();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("sqlqueue recurring schedules could not be checked: {}", ex.getMessage());
+		}
+	}
+
+	/**
+	 * Checks recurring schedule {@code name} now instead of at the next second.
+	 * @return the id of the job this call enqueued for a due tick, if any
+	 */
+	public java.util.Optional<Long> tickRecurring(String name) {
+		return this.schedules.stream()
+			.filter((schedule) -> schedule.name().equals(name))
+			.findFirst()
+			.flatMap(this.recurring::tick);
+	}
+
+	/** The recurring schedules this worker runs. */
+	public List<RecurringSchedule> schedules() {
+		return this.schedules;
 	}
 
 	private void heartbeat(QueueWorker worker) {
@@ -299,6 +334,8 @@ public final class JobWorker implements AutoCloseable {
 
 		private boolean listen = true;
 
+		private final Map<String, RecurringSchedule> schedules = new LinkedHashMap<>();
+
 		Builder(JdbcJobQueue queue) {
 			this.queue = Objects.requireNonNull(queue, "queue must not be null");
 		}
@@ -335,6 +372,18 @@ public final class JobWorker implements AutoCloseable {
 			this.handlers.put(spec.type(), spec);
 			Class<?> payloadClass = (spec.payloadType() instanceof Class<?> c) ? c : null;
 			this.queue.types().register(spec.type(), payloadClass, spec.queue(), spec.maxAttempts());
+			return this;
+		}
+
+		/**
+		 * Runs a recurring schedule: this node takes part in enqueueing its ticks.
+		 * @throws IllegalStateException when a schedule of that name is registered already
+		 */
+		public Builder schedule(RecurringSchedule schedule) {
+			Objects.requireNonNull(schedule, "schedule must not be null");
+			if (this.schedules.putIfAbsent(schedule.name(), schedule) != null) {
+				throw new IllegalStateException("Recurring schedule '" + schedule.name() + "' is registered twice");
+			}
 			return this;
 		}
 

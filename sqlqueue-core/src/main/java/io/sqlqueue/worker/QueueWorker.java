@@ -95,6 +95,9 @@ final class QueueWorker {
 	}
 
 	void start() {
+		if (this.settings.fifo()) {
+			this.parent.dialect().queueLockEnsure(this.name);
+		}
 		this.fetcher.start();
 	}
 
@@ -129,8 +132,11 @@ final class QueueWorker {
 				int want = Math.min(free, this.settings.batchSize());
 				List<Job> jobs;
 				try {
-					jobs = this.parent.dialect()
-						.jobClaim(this.name, want, this.settings.lease(), this.parent.workerId());
+					jobs = this.settings.fifo()
+							? this.parent.dialect()
+								.jobClaimFifo(this.name, want, this.settings.lease(), this.parent.workerId())
+							: this.parent.dialect()
+								.jobClaim(this.name, want, this.settings.lease(), this.parent.workerId());
 					this.parent.tracker().success();
 					failures = 0;
 				}
@@ -275,6 +281,7 @@ final class QueueWorker {
 		}
 		this.parent.tracker().success();
 		this.running.remove(job.id());
+		wakeIfFifo();
 		if (applied) {
 			if (outcome == Outcome.DEAD) {
 				logger.warn("sqlqueue job {} ({}) is dead: {}", job.id(), job.type(), firstLine(reason));
@@ -289,6 +296,7 @@ final class QueueWorker {
 	/** Called by the completer once a success was written, or found fenced off. */
 	void recorded(RunningJob run, boolean applied) {
 		this.running.remove(run.job.id());
+		wakeIfFifo();
 		if (applied) {
 			this.parent.queue()
 				.events()
@@ -296,6 +304,13 @@ final class QueueWorker {
 		}
 		else {
 			stale(run);
+		}
+	}
+
+	/** On a FIFO queue the next job of a key becomes claimable only once this one is recorded. */
+	private void wakeIfFifo() {
+		if (this.settings.fifo()) {
+			wake();
 		}
 	}
 

@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.Job;
 import io.sqlqueue.JobContext;
+import io.sqlqueue.JobRequest;
 import io.sqlqueue.dialect.JobRef;
 import io.sqlqueue.dialect.JsonText;
 
@@ -55,6 +57,8 @@ final class RunningJob implements JobContext {
 	private final List<String> newLogs = new ArrayList<>();
 
 	private volatile String result;
+
+	private final List<JobRequest> followUps = new ArrayList<>();
 
 	RunningJob(Job job, QueueWorker owner, long leaseMillis) {
 		this.job = job;
@@ -151,6 +155,21 @@ final class RunningJob implements JobContext {
 					+ MAX_RESULT_BYTES + " bytes");
 		}
 		this.result = json;
+	}
+
+	@Override
+	public void enqueueOnSuccess(String type, Object payload, EnqueueOptions options) {
+		JobRequest request = new JobRequest(type, payload, options);
+		this.owner.codec().encode(payload);
+		synchronized (this.followUps) {
+			this.followUps.add(request);
+		}
+	}
+
+	List<JobRequest> followUps() {
+		synchronized (this.followUps) {
+			return List.copyOf(this.followUps);
+		}
 	}
 
 	String resultJson() {

@@ -1,0 +1,82 @@
+package io.sqlqueue;
+
+import java.time.ZoneId;
+import java.util.Objects;
+
+import org.springframework.scheduling.support.CronExpression;
+
+/**
+ * A job enqueued on a cron schedule. However many nodes run the schedule, each tick enqueues
+ * exactly one job: the next tick is stored in the database and taken with a compare-and-set, in
+ * the same transaction as the enqueue. No leader is needed.
+ *
+ * <pre>{@code
+ * RecurringSchedule.of("nightly-report", "0 0 2 * * *", "build-report")
+ *         .inZone(ZoneId.of("Europe/Paris"))
+ *         .withMissedRuns(RecurringSchedule.MissedRuns.SKIP);
+ * }</pre>
+ *
+ * @param name the schedule's unique name
+ * @param cron a Spring cron expression (six fields, seconds first, or a macro such as {@code @hourly})
+ * @param zone the time zone the expression is read in
+ * @param type the job type enqueued at each tick
+ * @param payload the payload of each job, or {@code null}
+ * @param options how each job is enqueued
+ * @param missedRuns what happens to ticks missed while no node was running
+ */
+public record RecurringSchedule(String name, String cron, ZoneId zone, String type, Object payload,
+		EnqueueOptions options, MissedRuns missedRuns) {
+
+	/** What happens to ticks that passed while no node was running the schedule. */
+	public enum MissedRuns {
+
+		/** Enqueue one job for all the missed ticks together, then carry on. */
+		RUN_ONCE,
+		/** Enqueue nothing for ticks more than a minute late; carry on from the next tick. */
+		SKIP
+
+	}
+
+	public RecurringSchedule {
+		if (name == null || name.isBlank() || name.length() > 255) {
+			throw new IllegalArgumentException("Recurring schedule name must be 1 to 255 characters, was '" + name + "'");
+		}
+		Objects.requireNonNull(cron, () -> "cron of recurring schedule '" + name + "' must not be null");
+		if (!CronExpression.isValidExpression(cron)) {
+			throw new IllegalArgumentException("Invalid cron expression '" + cron + "' for recurring schedule '" + name
+					+ "': use six fields (second minute hour day-of-month month day-of-week) or a macro like @hourly");
+		}
+		Objects.requireNonNull(zone, "zone must not be null");
+		JobQueue.validateType(type);
+		Objects.requireNonNull(options, "options must not be null");
+		Objects.requireNonNull(missedRuns, "missedRuns must not be null");
+	}
+
+	/** A schedule in the JVM's default zone that runs missed ticks once. */
+	public static RecurringSchedule of(String name, String cron, String type) {
+		return new RecurringSchedule(name, cron, ZoneId.systemDefault(), type, null, EnqueueOptions.defaults(),
+				MissedRuns.RUN_ONCE);
+	}
+
+	public RecurringSchedule inZone(ZoneId zone) {
+		return new RecurringSchedule(this.name, this.cron, zone, this.type, this.payload, this.options, this.missedRuns);
+	}
+
+	public RecurringSchedule withPayload(Object payload) {
+		return new RecurringSchedule(this.name, this.cron, this.zone, this.type, payload, this.options, this.missedRuns);
+	}
+
+	public RecurringSchedule withOptions(EnqueueOptions options) {
+		return new RecurringSchedule(this.name, this.cron, this.zone, this.type, this.payload, options, this.missedRuns);
+	}
+
+	public RecurringSchedule withMissedRuns(MissedRuns missedRuns) {
+		return new RecurringSchedule(this.name, this.cron, this.zone, this.type, this.payload, this.options, missedRuns);
+	}
+
+	/** The parsed expression. */
+	public CronExpression expression() {
+		return CronExpression.parse(this.cron);
+	}
+
+}
