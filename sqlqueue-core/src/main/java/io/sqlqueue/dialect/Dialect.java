@@ -133,11 +133,16 @@ public abstract class Dialect {
 		return "?";
 	}
 
-	/** The JDBC value bound for {@link #timeParam()}. */
-	protected abstract Object toDatabaseTime(Instant instant);
+	/** The JDBC value bound for {@link #timeParam()}: a UTC {@code OffsetDateTime} unless overridden. */
+	protected Object toDatabaseTime(Instant instant) {
+		return instant.atOffset(java.time.ZoneOffset.UTC);
+	}
 
-	/** Reads a time column. */
-	protected abstract Instant readTime(ResultSet rs, String column) throws SQLException;
+	/** Reads a time column, as an {@code OffsetDateTime} unless overridden. */
+	protected Instant readTime(ResultSet rs, String column) throws SQLException {
+		java.time.OffsetDateTime time = rs.getObject(column, java.time.OffsetDateTime.class);
+		return (time != null) ? time.toInstant() : null;
+	}
 
 	/** SQL for a bound JSON parameter. */
 	protected String jsonParam() {
@@ -185,6 +190,22 @@ public abstract class Dialect {
 		catch (DuplicateKeyException ex) {
 			return null;
 		}
+	}
+
+	/**
+	 * Inserts with an {@code ON CONFLICT ... DO NOTHING} clause, for databases where a failed
+	 * statement would abort the caller's transaction.
+	 * @return the id, or {@code null} when the unique key was taken
+	 */
+	protected Long insertOnConflictDoNothing(NewJob job, String onConflict) {
+		String sql = insertSql() + " " + onConflict;
+		KeyHolder keys = new GeneratedKeyHolder();
+		int rows = this.jdbc.update((Connection con) -> {
+			PreparedStatement ps = con.prepareStatement(sql, new String[] { "id" });
+			bindInsert(ps, 1, job);
+			return ps;
+		}, keys);
+		return (rows == 1) ? keys.getKeyAs(Number.class).longValue() : null;
 	}
 
 	/** The single-row insert statement, parameters in {@link #bindInsert} order. */
@@ -532,12 +553,12 @@ public abstract class Dialect {
 		if (refs.isEmpty()) {
 			return List.of();
 		}
-		int[] counts = this.jdbc.batchUpdate("UPDATE " + this.table + " SET locked_until = " + nowPlusParam()
+		this.jdbc.batchUpdate("UPDATE " + this.table + " SET locked_until = " + nowPlusParam()
 				+ " WHERE id = ? AND attempt = ? AND state = 1", refs, refs.size(), (PreparedStatement ps, JobRef ref) -> {
 					ps.setLong(1, lease.toMillis());
 					ps.setLong(2, ref.id());
 					ps.setInt(3, ref.attempt());
-				})[0];
+				});
 		Map<Long, Integer> owned = refs.stream().collect(Collectors.toMap(JobRef::id, JobRef::attempt, (a, b) -> a));
 		List<LeaseStatus> result = new ArrayList<>();
 		this.jdbc.query("SELECT id, attempt, cancel_requested FROM " + this.table + " WHERE state = 1 AND id IN ("
@@ -547,7 +568,6 @@ public abstract class Dialect {
 						result.add(new LeaseStatus(id, rs.getBoolean(3)));
 					}
 				}, refs.stream().map(JobRef::id).toArray());
-		assert counts.length == refs.size();
 		return result;
 	}
 

@@ -1,10 +1,5 @@
 package io.sqlqueue.dialect;
 
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 
 import javax.sql.DataSource;
 
@@ -33,17 +28,6 @@ public class H2Dialect extends LockingClaimDialect {
 	@Override
 	protected String timeParam() {
 		return "CAST(? AS TIMESTAMP(6) WITH TIME ZONE)";
-	}
-
-	@Override
-	protected Object toDatabaseTime(Instant instant) {
-		return instant.atOffset(ZoneOffset.UTC);
-	}
-
-	@Override
-	protected Instant readTime(ResultSet rs, String column) throws SQLException {
-		OffsetDateTime time = rs.getObject(column, OffsetDateTime.class);
-		return (time != null) ? time.toInstant() : null;
 	}
 
 	@Override

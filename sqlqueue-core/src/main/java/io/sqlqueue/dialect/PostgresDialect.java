@@ -3,12 +3,7 @@ package io.sqlqueue.dialect;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -17,8 +12,6 @@ import java.util.Set;
 
 import javax.sql.DataSource;
 
-import org.springframework.jdbc.support.GeneratedKeyHolder;
-import org.springframework.jdbc.support.KeyHolder;
 
 import io.sqlqueue.Job;
 
@@ -59,32 +52,14 @@ public class PostgresDialect extends Dialect {
 	}
 
 	@Override
-	protected Object toDatabaseTime(Instant instant) {
-		return instant.atOffset(ZoneOffset.UTC);
-	}
-
-	@Override
-	protected Instant readTime(ResultSet rs, String column) throws SQLException {
-		OffsetDateTime time = rs.getObject(column, OffsetDateTime.class);
-		return (time != null) ? time.toInstant() : null;
-	}
-
-	@Override
 	protected String jsonParam() {
 		return "CAST(? AS jsonb)";
 	}
 
 	@Override
 	protected Long insertUnique(NewJob job) {
-		String sql = insertSql() + " ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN (0, 1, 5)"
-				+ " DO NOTHING";
-		KeyHolder keys = new GeneratedKeyHolder();
-		int rows = this.jdbc.update((Connection con) -> {
-			PreparedStatement ps = con.prepareStatement(sql, new String[] { "id" });
-			bindInsert(ps, 1, job);
-			return ps;
-		}, keys);
-		return (rows == 1) ? keys.getKeyAs(Number.class).longValue() : null;
+		// a failed statement would abort the caller's transaction: do nothing on conflict instead
+		return insertOnConflictDoNothing(job, "ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN (0, 1, 5) DO NOTHING");
 	}
 
 	@Override

@@ -1,7 +1,5 @@
 package io.sqlqueue.dialect;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -10,8 +8,6 @@ import java.util.List;
 
 import javax.sql.DataSource;
 
-import org.springframework.jdbc.support.GeneratedKeyHolder;
-import org.springframework.jdbc.support.KeyHolder;
 
 import io.sqlqueue.Job;
 
@@ -64,14 +60,8 @@ public class SqliteDialect extends Dialect {
 
 	@Override
 	protected Long insertUnique(NewJob job) {
-		String sql = insertSql() + " ON CONFLICT DO NOTHING";
-		KeyHolder keys = new GeneratedKeyHolder();
-		int rows = this.jdbc.update((Connection con) -> {
-			PreparedStatement ps = con.prepareStatement(sql, new String[] { "id" });
-			bindInsert(ps, 1, job);
-			return ps;
-		}, keys);
-		return (rows == 1) ? keys.getKeyAs(Number.class).longValue() : null;
+		// a failed statement would abort the caller's transaction: do nothing on conflict instead
+		return insertOnConflictDoNothing(job, "ON CONFLICT DO NOTHING");
 	}
 
 	@Override
