@@ -59,8 +59,14 @@ class ChaosTest {
 	/** Progress (fraction of jobs succeeded) at which a worker is killed: evenly from 5 % to 85 %. */
 	private static final double[] KILL_AT = killMilestones(Integer.getInteger("sqlqueue.chaos.kills", 7));
 
-	/** Progress at which the database goes away. */
-	private static final double OUTAGE_AT = 0.35;
+	/**
+	 * Progress at which the database goes away: early, so that plenty of work is left to show each
+	 * worker claiming again once its fetch loop's backoff after the failures has run out.
+	 */
+	private static final double OUTAGE_AT = 0.2;
+
+	/** How long after the outage the workers may take to recover before no more waiting is done for them. */
+	private static final Duration RECOVERY = Duration.ofSeconds(30);
 
 	@Test
 	void postgresqlLosesNothingThroughKillsOutageAndHungHandler() throws Exception {
@@ -149,8 +155,6 @@ class ChaosTest {
 
 		final Process process;
 
-		final long startedAt = System.nanoTime();
-
 		final List<Line> lines = new CopyOnWriteArrayList<>();
 
 		volatile long killedAt;
@@ -162,6 +166,16 @@ class ChaosTest {
 
 		boolean printed(String prefix) {
 			return this.lines.stream().anyMatch((line) -> line.text.startsWith(prefix));
+		}
+
+		/** Whether it printed exactly {@code text}, such as {@code STALE 1 1}. */
+		boolean printedLine(String text) {
+			return this.lines.stream().anyMatch((line) -> line.text.equals(text));
+		}
+
+		/** Whether it was running jobs before {@code nanos}. */
+		boolean startedBefore(long nanos) {
+			return this.lines.stream().anyMatch((line) -> line.text.startsWith("STARTED") && line.at < nanos);
 		}
 
 		/** Whether its last health report after {@code fromNanos} says healthy (no report: still healthy). */
@@ -208,6 +222,8 @@ class ChaosTest {
 		private int kills;
 
 		private long lastKill;
+
+		private boolean recovered;
 
 		private long outageStart;
 
@@ -295,13 +311,14 @@ class ChaosTest {
 					.isLessThan(deadline);
 				long succeeded = queue.count(ChaosWorker.QUEUE, JobState.SUCCEEDED);
 				double progress = (double) succeeded / total;
-				if (succeeded == total && staleReported(hangId)) {
+				if (succeeded == total && staleReported(hangId) && (this.outageStart != 0 && allHealthy()
+						|| System.nanoTime() - this.outageEnd > RECOVERY.toNanos())) {
 					return;
 				}
 				if (this.outageStart == 0 && progress >= OUTAGE_AT) {
 					takeDatabaseAway(admin, progress);
 				}
-				else if (nextKill < KILL_AT.length && progress >= KILL_AT[nextKill] && mayKill()
+				else if (nextKill < KILL_AT.length && progress >= KILL_AT[nextKill] && mayKill(admin)
 						&& System.nanoTime() - this.lastKill > TimeUnit.SECONDS.toNanos(1)) {
 					if (killOne(hangId)) {
 						nextKill++;
@@ -318,19 +335,35 @@ class ChaosTest {
 		}
 
 		private boolean staleReported(long hangId) {
-			return this.all.stream().anyMatch((instance) -> instance.printed("STALE " + hangId + " 1"));
+			return this.all.stream().anyMatch((instance) -> instance.printedLine("STALE " + hangId + " 1"));
 		}
 
-		/** No kill from the outage until every worker is back, so that their recovery is observed. */
-		private boolean mayKill() {
-			if (this.outageStart == 0) {
+		/**
+		 * No kill from the outage until every worker that lived through it is back: healthy and
+		 * running jobs again, so that their recovery is observed.
+		 */
+		private boolean mayKill(JdbcTemplate admin) {
+			if (this.outageStart == 0 || this.recovered) {
 				return true;
 			}
-			return this.current.values()
+			Map<String, Long> executions = executionsByWorker(admin);
+			this.recovered = System.nanoTime() - this.outageEnd > RECOVERY.toNanos() || this.current.values()
 				.stream()
-				.filter((instance) -> instance.startedAt < this.outageStart)
-				.allMatch((instance) -> instance.healthyAfter(this.outageStart)
-						|| System.nanoTime() - this.outageEnd > TimeUnit.SECONDS.toNanos(10));
+				.filter((instance) -> instance.startedBefore(this.outageStart))
+				.allMatch((instance) -> instance.healthyAfter(this.outageStart) && executions
+					.getOrDefault(instance.id, 0L) > this.executionsAtOutageEnd.getOrDefault(instance.id, 0L));
+			return this.recovered;
+		}
+
+		private boolean allHealthy() {
+			return this.current.values().stream().allMatch((instance) -> instance.healthyAfter(this.outageStart));
+		}
+
+		private static Map<String, Long> executionsByWorker(JdbcTemplate jdbc) {
+			Map<String, Long> executions = new HashMap<>();
+			jdbc.query("SELECT worker, count(*) FROM " + ChaosWorker.EXECUTION_TABLE + " GROUP BY worker",
+					(RowCallbackHandler) (rs) -> executions.put(rs.getString(1), rs.getLong(2)));
+			return executions;
 		}
 
 		private void takeDatabaseAway(JdbcTemplate admin, double progress) throws InterruptedException {
@@ -338,8 +371,7 @@ class ChaosTest {
 			log("database away for %d ms at %.0f%% done", OUTAGE.toMillis(), progress * 100);
 			this.dropped = this.outage.run(admin, OUTAGE);
 			this.outageEnd = System.nanoTime();
-			admin.query("SELECT worker, count(*) FROM " + ChaosWorker.EXECUTION_TABLE + " GROUP BY worker",
-					(RowCallbackHandler) (rs) -> this.executionsAtOutageEnd.put(rs.getString(1), rs.getLong(2)));
+			this.executionsAtOutageEnd.putAll(executionsByWorker(admin));
 			log("database back: %d worker connections were dropped", this.dropped);
 		}
 
@@ -351,7 +383,8 @@ class ChaosTest {
 			for (int tried = 0; tried < WORKERS; tried++) {
 				int slot = (this.kills + tried) % WORKERS + 1;
 				Instance instance = this.current.get(slot);
-				boolean holdsHang = instance.printed("HANG " + hangId + " 1") && !instance.printed("STALE " + hangId);
+				boolean holdsHang = instance.printedLine("HANG " + hangId + " 1")
+						&& !instance.printedLine("STALE " + hangId + " 1");
 				if (!instance.printed("STARTED") || holdsHang) {
 					continue;
 				}
@@ -512,27 +545,31 @@ class ChaosTest {
 			assertThat(finalAttempt.get(hangId)).as("%s: attempt recorded for the hung job", this.name)
 				.isGreaterThanOrEqualTo(2);
 			Instance hanger = this.all.stream()
-				.filter((instance) -> instance.printed("HANG " + hangId + " 1"))
+				.filter((instance) -> instance.printedLine("HANG " + hangId + " 1"))
 				.findFirst()
 				.orElseThrow(() -> new AssertionError(this.name + ": no worker ran the hanging job"));
 			assertThat(hanger.printed("HANG-RETURNED " + hangId + " 1 interrupted=true"))
 				.as("%s: %s interrupted the handler that ran past its lease", this.name, hanger.id)
 				.isTrue();
-			assertThat(hanger.printed("STALE " + hangId + " 1"))
+			assertThat(hanger.printedLine("STALE " + hangId + " 1"))
 				.as("%s: %s reported the hung run's outcome as stale", this.name, hanger.id)
 				.isTrue();
+
+			List<String> neverStarted = this.all.stream()
+				.filter((instance) -> instance.killedAt == 0 && !instance.printed("STARTED"))
+				.map((instance) -> instance.id)
+				.toList();
+			assertThat(neverStarted).as("%s: workers that never got going", this.name).isEmpty();
 
 			// health: down while the database was away, back up and working afterwards, on their own
 			assertThat(this.outageStart).as("%s: the outage happened", this.name).isPositive();
 			long grace = TimeUnit.SECONDS.toNanos(2);
 			List<Instance> throughOutage = this.all.stream()
-				.filter((instance) -> instance.printed("STARTED") && instance.startedAt < this.outageStart)
+				.filter((instance) -> instance.startedBefore(this.outageStart))
 				.filter((instance) -> instance.killedAt == 0 || instance.killedAt > this.outageEnd + grace)
 				.toList();
 			assertThat(throughOutage).as("%s: workers alive through the outage", this.name).isNotEmpty();
-			Map<String, Long> executionsByWorker = new HashMap<>();
-			jdbc.query("SELECT worker, count(*) FROM " + ChaosWorker.EXECUTION_TABLE + " GROUP BY worker",
-					(RowCallbackHandler) (rs) -> executionsByWorker.put(rs.getString(1), rs.getLong(2)));
+			Map<String, Long> executionsByWorker = executionsByWorker(jdbc);
 			for (Instance instance : throughOutage) {
 				assertThat(instance.printedBetween("HEALTH DOWN", this.outageStart, this.outageEnd + grace))
 					.as("%s: %s reported unhealthy while the database was away", this.name, instance.id)

@@ -71,6 +71,10 @@ public final class ChaosWorker {
 		config.setConnectionTimeout(1000);
 		config.setValidationTimeout(500);
 		config.setInitializationFailTimeout(-1);
+		// said explicitly: when HikariCP has to detect the default isolation and the connection drops
+		// during that first check, the pool is left with level -1 and never makes a connection again
+		// (brettwooldridge/HikariCP#1944, seen here for a worker started while connections were dropped)
+		config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
 		HikariDataSource dataSource = new HikariDataSource(config);
 		JdbcTemplate jdbc = new JdbcTemplate(dataSource);
 
