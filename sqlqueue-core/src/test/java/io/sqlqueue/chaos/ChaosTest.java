@@ -32,15 +32,14 @@ import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.testing.TestDatabases;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The chaos suite: three worker JVMs ({@link ChaosWorker}) share one database and drain tens of
  * thousands of jobs while workers are killed with SIGKILL and restarted, every worker connection is
- * dropped again and again for a few seconds, and one handler hangs past its
- * lease without heartbeating. Afterwards nothing is lost, nothing is stuck, every extra execution
- * is explained by a kill or an expired lease, the hung run's late success was fenced off, and the
- * workers reported themselves unhealthy during the outage and recovered on their own.
+ * dropped again and again for a few seconds, and one handler hangs past its lease without
+ * heartbeating. Afterwards nothing is lost, nothing is stuck, every extra execution is explained by a
+ * kill, a lost lease or a run that failed and was retried, the hung run's late success was fenced
+ * off, and the workers reported themselves unhealthy during the outage and recovered on their own.
  *
  * <p>Sizes: {@code -Dsqlqueue.chaos.jobs} (PostgreSQL, default 20,000),
  * {@code -Dsqlqueue.chaos.mariadbJobs} (default a quarter of that) and {@code -Dsqlqueue.chaos.kills}
@@ -80,7 +79,8 @@ class ChaosTest {
 	@Test
 	void mariadbLosesNothingThroughKillsDroppedConnectionsAndHungHandler() throws Exception {
 		String url = TestDatabases.jdbcUrl(TestDatabase.MARIADB);
-		int jobs = Integer.getInteger("sqlqueue.chaos.mariadbJobs", Integer.getInteger("sqlqueue.chaos.jobs", 20_000) / 4);
+		int jobs = Integer.getInteger("sqlqueue.chaos.mariadbJobs",
+				Integer.getInteger("sqlqueue.chaos.jobs", 20_000) / 4);
 		new ChaosRun("MariaDB", url, jobs, new MariaDbOutage()).run();
 	}
 
