@@ -423,13 +423,17 @@ final class QueueWorker {
 	 * @return how many were given back
 	 */
 	int releaseRemaining() {
+		List<RunningJob> unfinished = new ArrayList<>();
+		for (RunningJob run : this.running.values()) {
+			if (run.thread != null) {
+				// before the interrupt: the exception it causes must not be recorded as a failed attempt
+				run.abandoned = true;
+				unfinished.add(run);
+			}
+		}
 		this.executor.shutdownNow();
 		int released = 0;
-		for (RunningJob run : this.running.values()) {
-			if (run.thread == null) {
-				continue; // finished, its outcome is with the completer
-			}
-			run.abandoned = true;
+		for (RunningJob run : unfinished) {
 			try {
 				if (this.parent.dialect()
 					.jobReleaseIfRunning(run.ref, "Released unfinished by a worker shutting down")) {
