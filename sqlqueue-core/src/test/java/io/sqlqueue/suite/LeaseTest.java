@@ -27,6 +27,7 @@ import io.sqlqueue.maintenance.Retention;
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.testing.TestDatabases;
 import io.sqlqueue.worker.HandlerSpec;
+import io.sqlqueue.worker.JobWorker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -248,6 +249,36 @@ class LeaseTest {
 		assertThat(this.jobs.find(id).orElseThrow().attempt()).isEqualTo(2);
 		assertThat(this.finished).containsExactly(id + "@2:SUCCEEDED");
 		assertThat(this.staleOutcomes).containsExactly(id + "@1");
+	}
+
+	@Test
+	void aStaleRunEndingOnTheSameWorkerDoesNotHideTheCurrentRun() throws InterruptedException {
+		CountDownLatch firstStarted = new CountDownLatch(1);
+		CountDownLatch secondStarted = new CountDownLatch(1);
+		JobWorker worker = this.workers.start(this.jobs, (builder) -> builder.rescueInterval(Duration.ofMillis(100))
+			.handler(HandlerSpec.of("twice", Map.class, (payload, ctx) -> {
+				if (ctx.attempt() == 1) {
+					firstStarted.countDown();
+					awaitIgnoringInterrupts(this.releaseFirst);
+					throw new IllegalStateException("late failure of attempt 1");
+				}
+				secondStarted.countDown();
+				Thread.sleep(60_000);
+			})));
+		long id = this.jobs.enqueue("twice", Map.of());
+		assertThat(firstStarted.await(20, TimeUnit.SECONDS)).isTrue();
+		assertThat(secondStarted.await(20, TimeUnit.SECONDS)).as("the rescued job runs again on the same worker")
+			.isTrue();
+		this.releaseFirst.countDown();
+		await().atMost(Duration.ofSeconds(20)).until(() -> this.staleOutcomes.contains(id + "@1"));
+
+		assertThat(worker.stop(Duration.ofMillis(300))).isFalse();
+
+		Job released = this.jobs.find(id).orElseThrow();
+		assertThat(released.state()).isEqualTo(JobState.READY);
+		assertThat(released.attempt()).isEqualTo(2);
+		assertThat(released.lastError()).as("attempt 2 was released by the shutdown, not failed")
+			.contains("Released unfinished by a worker shutting down");
 	}
 
 	private Maintenance rescuer() {
