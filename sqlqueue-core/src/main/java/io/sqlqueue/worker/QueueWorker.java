@@ -157,6 +157,8 @@ final class QueueWorker {
 				for (Job job : jobs) {
 					this.slots.acquireUninterruptibly();
 					RunningJob run = new RunningJob(job, this, this.settings.lease().toMillis());
+					// replaces a run of the same job that lost its lease and may still be going; such
+					// a run ending later removes only itself, never this one
 					this.running.put(job.id(), run);
 					this.executor.execute(() -> execute(run));
 				}
@@ -206,7 +208,7 @@ final class QueueWorker {
 		catch (RuntimeException ex) {
 			logger.error("sqlqueue could not record the outcome of {}: {}. Its lease will expire and it will run again.",
 					run, ex.getMessage());
-			this.running.remove(job.id());
+			this.running.remove(job.id(), run);
 		}
 		finally {
 			this.slots.release();
@@ -280,7 +282,7 @@ final class QueueWorker {
 				.call(() -> this.parent.dialect().jobSetRetryIfRunning(run.ref, delay, reason, run.logsJson()));
 		}
 		this.parent.tracker().success();
-		this.running.remove(job.id());
+		this.running.remove(job.id(), run);
 		wakeIfFifo();
 		if (applied) {
 			if (outcome == Outcome.DEAD) {
@@ -295,7 +297,7 @@ final class QueueWorker {
 
 	/** Called by the completer once a success was written, or found fenced off. */
 	void recorded(RunningJob run, boolean applied) {
-		this.running.remove(run.job.id());
+		this.running.remove(run.job.id(), run);
 		wakeIfFifo();
 		if (applied) {
 			this.parent.queue()
@@ -423,13 +425,17 @@ final class QueueWorker {
 	 * @return how many were given back
 	 */
 	int releaseRemaining() {
+		List<RunningJob> unfinished = new ArrayList<>();
+		for (RunningJob run : this.running.values()) {
+			if (run.thread != null) {
+				// before the interrupt: the exception it causes must not be recorded as a failed attempt
+				run.abandoned = true;
+				unfinished.add(run);
+			}
+		}
 		this.executor.shutdownNow();
 		int released = 0;
-		for (RunningJob run : this.running.values()) {
-			if (run.thread == null) {
-				continue; // finished, its outcome is with the completer
-			}
-			run.abandoned = true;
+		for (RunningJob run : unfinished) {
 			try {
 				if (this.parent.dialect()
 					.jobReleaseIfRunning(run.ref, "Released unfinished by a worker shutting down")) {
@@ -440,7 +446,7 @@ final class QueueWorker {
 				logger.warn("sqlqueue could not release {} at shutdown ({}); its lease will expire", run,
 						ex.getMessage());
 			}
-			this.running.remove(run.job.id());
+			this.running.remove(run.job.id(), run);
 		}
 		return released;
 	}
