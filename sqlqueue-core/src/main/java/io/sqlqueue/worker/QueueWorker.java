@@ -252,7 +252,9 @@ final class QueueWorker {
 			return;
 		}
 		Job job = run.job;
-		String reason = describe(error);
+		// an InterruptedException alone would not tell the user that the lease was the cause
+		String reason = run.leaseLost ? "The handler ran past its lease of " + run.leaseMillis
+				+ " ms without a heartbeat and was interrupted: " + describe(error) : describe(error);
 		Outcome outcome;
 		boolean applied;
 		if (error instanceof NonRetryableJobException || error instanceof PayloadCodecException
