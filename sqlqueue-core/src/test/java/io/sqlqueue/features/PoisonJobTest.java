@@ -37,6 +37,10 @@ class PoisonJobTest {
 	record Greeting(String fullName, String language) {
 	}
 
+	/** A payload class with a primitive field, which has no value to stand for a missing one. */
+	record Tally(String name, int count) {
+	}
+
 	@Parameter
 	TestDatabase db;
 
@@ -81,10 +85,12 @@ class PoisonJobTest {
 	@Test
 	void aPayloadWithARenamedFieldIsDeadAtOnceNamingTheField() {
 		this.fixture.start(singleThreadedWorker()
-			.handler("greet", Greeting.class, (greeting, ctx) -> this.succeeded.add(greeting.fullName())));
+			.handler("greet", Greeting.class, (greeting, ctx) -> this.succeeded.add(greeting.fullName()))
+			.handler("tally", Tally.class, (tally, ctx) -> this.succeeded.add(tally.name())));
 
 		long renamed = this.fixture.queue.enqueue("greet", Map.of("name", "Ada", "language", "en"));
 		long missing = this.fixture.queue.enqueue("greet", Map.of("language", "en"));
+		long missingPrimitive = this.fixture.queue.enqueue("tally", Map.of("name", "visits"));
 
 		Job dead = this.fixture.awaitState(renamed, JobState.DEAD);
 		assertThat(dead.attempt()).isEqualTo(1);
@@ -93,6 +99,11 @@ class PoisonJobTest {
 			.contains("\"name\"");
 		// a property absent from the JSON is not a mismatch: it binds as null (adding a field is compatible)
 		this.fixture.awaitState(missing, JobState.SUCCEEDED);
+		// ... unless it is a primitive, which has no null
+		Job noCount = this.fixture.awaitState(missingPrimitive, JobState.DEAD);
+		assertThat(noCount.attempt()).isEqualTo(1);
+		assertThat(noCount.lastError()).contains("cannot be bound to " + Tally.class.getName())
+			.contains("Cannot map `null` into type `int`");
 		assertWorkerCarriesOn();
 	}
 
