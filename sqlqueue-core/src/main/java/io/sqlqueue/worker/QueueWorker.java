@@ -309,6 +309,24 @@ final class QueueWorker {
 		}
 	}
 
+	/**
+	 * Called by the completer when a run succeeded but its follow-up jobs cannot be enqueued (the
+	 * queue refuses them): the run is dead-lettered with the reason, since running it again would
+	 * only repeat its work and the refusal.
+	 */
+	void followUpsRefused(RunningJob run, RuntimeException refusal) {
+		NonRetryableJobException error = new NonRetryableJobException(
+				"The handler succeeded but its follow-up jobs could not be enqueued: " + refusal.getMessage(), refusal);
+		try {
+			record(run, error, Duration.ofNanos(run.executionNanos));
+		}
+		catch (RuntimeException ex) {
+			logger.error("sqlqueue could not dead-letter {}: {}. Its lease will expire and it will run again.", run,
+					ex.getMessage());
+			this.running.remove(run.job.id());
+		}
+	}
+
 	/** On a FIFO queue the next job of a key becomes claimable only once this one is recorded. */
 	private void wakeIfFifo() {
 		if (this.settings.fifo()) {
