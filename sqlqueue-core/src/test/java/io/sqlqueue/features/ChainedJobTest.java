@@ -204,6 +204,36 @@ class ChainedJobTest {
 	}
 
 	@Test
+	void aFollowUpThatCannotBeEnqueuedDeadLettersItsParentWithTheReasonAndBlocksNoOtherSuccess() {
+		this.fixture = FeatureFixture.fresh(this.db, (builder) -> builder.maxPayloadBytes(1000));
+		this.fixture.start(this.fixture.worker().handler("order", String.class, (order, ctx) -> {
+			if (order.equals("huge follow-up")) {
+				ctx.enqueueOnSuccess("receipt", "x".repeat(2000));
+			}
+			else if (order.equals("orphan follow-up")) {
+				ctx.enqueueOnSuccess("receipt", "r", EnqueueOptions.defaults().withParent(31_337));
+			}
+			else {
+				ctx.enqueueOnSuccess("receipt", "receipt for " + order);
+			}
+		}));
+
+		long huge = this.fixture.queue.enqueue("order", "huge follow-up");
+		long orphan = this.fixture.queue.enqueue("order", "orphan follow-up");
+		List<Long> fine = List.of(this.fixture.queue.enqueue("order", "a"), this.fixture.queue.enqueue("order", "b"));
+
+		fine.forEach((id) -> this.fixture.awaitState(id, JobState.SUCCEEDED));
+		assertThat(this.fixture.awaitState(huge, JobState.DEAD).lastError())
+			.contains("succeeded but its follow-up jobs could not be enqueued")
+			.contains("over the limit of 1000 bytes");
+		assertThat(this.fixture.awaitState(orphan, JobState.DEAD).lastError())
+			.contains("succeeded but its follow-up jobs could not be enqueued")
+			.contains("Parent job 31337 does not exist");
+		assertThat(this.fixture.queue.list(JobQuery.all().ofType("receipt"))).extracting(Job::payload)
+			.containsExactlyInAnyOrder("\"receipt for a\"", "\"receipt for b\"");
+	}
+
+	@Test
 	void aBatchWithABadParentWritesNothing() {
 		this.fixture = FeatureFixture.fresh(this.db);
 		long parent = this.fixture.queue.enqueue("parent", "p");
