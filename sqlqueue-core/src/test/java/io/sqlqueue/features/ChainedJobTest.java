@@ -2,6 +2,7 @@ package io.sqlqueue.features;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
@@ -75,7 +76,7 @@ class ChainedJobTest {
 			parentMayFinish.await(20, TimeUnit.SECONDS);
 		}).handler("child", String.class, (payload, ctx) -> parentStateWhenChildRan.add(this.fixture.state(ids[0]))));
 
-		org.awaitility.Awaitility.await().atMost(FeatureFixture.PATIENCE).until(() -> childSeen.size() == 3);
+		await().atMost(FeatureFixture.PATIENCE).until(() -> childSeen.size() == 3);
 		assertThat(this.fixture.state(ids[1])).isEqualTo(JobState.WAITING);
 		parentMayFinish.countDown();
 
@@ -189,11 +190,11 @@ class ChainedJobTest {
 
 		this.fixture.awaitState(ok, JobState.SUCCEEDED);
 		this.fixture.awaitState(fails, JobState.DEAD);
-		org.awaitility.Awaitility.await().atMost(FeatureFixture.PATIENCE).until(() -> receipts.size() == 1);
+		await().atMost(FeatureFixture.PATIENCE).until(() -> receipts.size() == 1);
 		// the killed run has returned and its success was refused; the worker carries on
 		long afterwards = this.fixture.queue.enqueue("order", "afterwards");
 		this.fixture.awaitState(afterwards, JobState.SUCCEEDED);
-		org.awaitility.Awaitility.await().atMost(FeatureFixture.PATIENCE).until(() -> receipts.size() == 2);
+		await().atMost(FeatureFixture.PATIENCE).until(() -> receipts.size() == 2);
 
 		List<Job> receiptJobs = this.fixture.queue.list(JobQuery.all().ofType("receipt"));
 		assertThat(receiptJobs).extracting((job) -> job.metadata().get("order-job"))

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,7 +115,7 @@ class EnqueueBadInputTest {
 				"cannot be written as JSON");
 		assertRefused(() -> this.fixture.queue.enqueueAll(List.of(JobRequest.of("ok", "first"),
 				JobRequest.of("ok", "x".repeat(2000)))), IllegalArgumentException.class, "over the limit of 1000 bytes");
-		assertRefused(() -> this.fixture.queue.enqueueAll(java.util.Arrays.asList(JobRequest.of("ok", "first"), null)),
+		assertRefused(() -> this.fixture.queue.enqueueAll(Arrays.asList(JobRequest.of("ok", "first"), null)),
 				NullPointerException.class, "requests[1] must not be null");
 	}
 

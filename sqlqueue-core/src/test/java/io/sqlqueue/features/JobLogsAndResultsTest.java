@@ -1,6 +1,7 @@
 package io.sqlqueue.features;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
@@ -109,7 +110,7 @@ class JobLogsAndResultsTest {
 		Maintenance maintenance = new Maintenance(this.fixture.queue.dialect(), Duration.ofHours(1),
 				Duration.ofHours(1), Retention.DEFAULT);
 
-		org.awaitility.Awaitility.await().atMost(FeatureFixture.PATIENCE).untilAsserted(() -> {
+		await().atMost(FeatureFixture.PATIENCE).untilAsserted(() -> {
 			maintenance.clean();
 			assertThat(this.fixture.queue.find(shortLived)).isEmpty();
 		});

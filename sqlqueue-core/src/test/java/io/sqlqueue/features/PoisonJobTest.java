@@ -37,6 +37,17 @@ class PoisonJobTest {
 	record Greeting(String fullName, String language) {
 	}
 
+	/** A payload class that validates itself. */
+	record Email(String to) {
+
+		Email {
+			if (to == null || !to.contains("@")) {
+				throw new IllegalArgumentException("not an e-mail address: " + to);
+			}
+		}
+
+	}
+
 	/** A payload class with a primitive field, which has no value to stand for a missing one. */
 	record Tally(String name, int count) {
 	}
@@ -86,11 +97,13 @@ class PoisonJobTest {
 	void aPayloadWithARenamedFieldIsDeadAtOnceNamingTheField() {
 		this.fixture.start(singleThreadedWorker()
 			.handler("greet", Greeting.class, (greeting, ctx) -> this.succeeded.add(greeting.fullName()))
-			.handler("tally", Tally.class, (tally, ctx) -> this.succeeded.add(tally.name())));
+			.handler("tally", Tally.class, (tally, ctx) -> this.succeeded.add(tally.name()))
+			.handler("mail", Email.class, (email, ctx) -> this.succeeded.add(email.to())));
 
 		long renamed = this.fixture.queue.enqueue("greet", Map.of("name", "Ada", "language", "en"));
 		long missing = this.fixture.queue.enqueue("greet", Map.of("language", "en"));
 		long missingPrimitive = this.fixture.queue.enqueue("tally", Map.of("name", "visits"));
+		long invalid = this.fixture.queue.enqueue("mail", Map.of("to", "nobody"));
 
 		Job dead = this.fixture.awaitState(renamed, JobState.DEAD);
 		assertThat(dead.attempt()).isEqualTo(1);
@@ -104,6 +117,11 @@ class PoisonJobTest {
 		assertThat(noCount.attempt()).isEqualTo(1);
 		assertThat(noCount.lastError()).contains("cannot be bound to " + Tally.class.getName())
 			.contains("Cannot map `null` into type `int`");
+		// a value the payload class itself rejects
+		Job rejected = this.fixture.awaitState(invalid, JobState.DEAD);
+		assertThat(rejected.attempt()).isEqualTo(1);
+		assertThat(rejected.lastError()).contains("cannot be bound to " + Email.class.getName())
+			.contains("not an e-mail address: nobody");
 		assertWorkerCarriesOn();
 	}
 

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -136,7 +137,7 @@ class RecurringJobTest {
 			.inZone(ZoneOffset.UTC)
 			.withMissedRuns(MissedRuns.SKIP);
 		dialect.recurringInsert("fresh", "* * * * * *", "Z",
-				dialect.databaseNow().minus(Duration.ofSeconds(5)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+				dialect.databaseNow().minus(Duration.ofSeconds(5)).truncatedTo(ChronoUnit.SECONDS));
 		JobWorker worker = this.fixture.worker().schedule(skipping).schedule(justDue).build();
 
 		assertThat(worker.tickRecurring("digest")).isEmpty();
@@ -182,7 +183,7 @@ class RecurringJobTest {
 	}
 
 	private static Instant truncatedToMinute(Instant instant) {
-		return instant.truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+		return instant.truncatedTo(ChronoUnit.MINUTES);
 	}
 
 }
