@@ -254,7 +254,9 @@ final class QueueWorker {
 			return;
 		}
 		Job job = run.job;
-		String reason = describe(error);
+		// an InterruptedException alone would not tell the user that the lease was the cause
+		String reason = run.leaseLost ? "The handler ran past its lease of " + run.leaseMillis
+				+ " ms without a heartbeat and was interrupted: " + describe(error) : describe(error);
 		Outcome outcome;
 		boolean applied;
 		if (error instanceof NonRetryableJobException || error instanceof PayloadCodecException
@@ -306,6 +308,24 @@ final class QueueWorker {
 		}
 		else {
 			stale(run);
+		}
+	}
+
+	/**
+	 * Called by the completer when a run succeeded but its follow-up jobs cannot be enqueued (the
+	 * queue refuses them): the run is dead-lettered with the reason, since running it again would
+	 * only repeat its work and the refusal.
+	 */
+	void followUpsRefused(RunningJob run, RuntimeException refusal) {
+		NonRetryableJobException error = new NonRetryableJobException(
+				"The handler succeeded but its follow-up jobs could not be enqueued: " + refusal.getMessage(), refusal);
+		try {
+			record(run, error, Duration.ofNanos(run.executionNanos));
+		}
+		catch (RuntimeException ex) {
+			logger.error("sqlqueue could not dead-letter {}: {}. Its lease will expire and it will run again.", run,
+					ex.getMessage());
+			this.running.remove(run.job.id());
 		}
 	}
 
