@@ -26,6 +26,7 @@ import io.sqlqueue.NonRetryableJobException;
 import io.sqlqueue.PayloadCodecException;
 import io.sqlqueue.UnknownJobTypeException;
 import io.sqlqueue.codec.PayloadCodec;
+import io.sqlqueue.dialect.JobRef;
 import io.sqlqueue.dialect.LeaseStatus;
 
 /**
@@ -49,7 +50,9 @@ final class QueueWorker {
 
 	private final ThreadPoolExecutor executor;
 
-	private final Map<Long, RunningJob> running = new ConcurrentHashMap<>();
+	// keyed by run, not by job: a job whose lease this node lost can be claimed again by this node
+	// while its first run still hangs, and each run must keep its own lease and outcome
+	private final Map<JobRef, RunningJob> running = new ConcurrentHashMap<>();
 
 	private final Object signal = new Object();
 
@@ -157,9 +160,7 @@ final class QueueWorker {
 				for (Job job : jobs) {
 					this.slots.acquireUninterruptibly();
 					RunningJob run = new RunningJob(job, this, this.settings.lease().toMillis());
-					// replaces a run of the same job that lost its lease and may still be going; such
-					// a run ending later removes only itself, never this one
-					this.running.put(job.id(), run);
+					this.running.put(run.ref, run);
 					this.executor.execute(() -> execute(run));
 				}
 				this.backlog = jobs.size() == want;
@@ -208,7 +209,7 @@ final class QueueWorker {
 		catch (RuntimeException ex) {
 			logger.error("sqlqueue could not record the outcome of {}: {}. Its lease will expire and it will run again.",
 					run, ex.getMessage());
-			this.running.remove(job.id(), run);
+			this.running.remove(run.ref);
 		}
 		finally {
 			this.slots.release();
@@ -284,7 +285,7 @@ final class QueueWorker {
 				.call(() -> this.parent.dialect().jobSetRetryIfRunning(run.ref, delay, reason, run.logsJson()));
 		}
 		this.parent.tracker().success();
-		this.running.remove(job.id(), run);
+		this.running.remove(run.ref);
 		wakeIfFifo();
 		if (applied) {
 			if (outcome == Outcome.DEAD) {
@@ -299,7 +300,7 @@ final class QueueWorker {
 
 	/** Called by the completer once a success was written, or found fenced off. */
 	void recorded(RunningJob run, boolean applied) {
-		this.running.remove(run.job.id(), run);
+		this.running.remove(run.ref);
 		wakeIfFifo();
 		if (applied) {
 			this.parent.queue()
@@ -325,7 +326,7 @@ final class QueueWorker {
 		catch (RuntimeException ex) {
 			logger.error("sqlqueue could not dead-letter {}: {}. Its lease will expire and it will run again.", run,
 					ex.getMessage());
-			this.running.remove(run.job.id());
+			this.running.remove(run.ref);
 		}
 	}
 
@@ -412,7 +413,7 @@ final class QueueWorker {
 		for (RunningJob run : runs) {
 			Boolean cancel = byId.get(run.job.id());
 			if (cancel == null) {
-				if (this.running.containsKey(run.job.id())) {
+				if (this.running.containsKey(run.ref)) {
 					run.leaseLost = true;
 				}
 			}
@@ -466,7 +467,7 @@ final class QueueWorker {
 				logger.warn("sqlqueue could not release {} at shutdown ({}); its lease will expire", run,
 						ex.getMessage());
 			}
-			this.running.remove(run.job.id(), run);
+			this.running.remove(run.ref);
 		}
 		return released;
 	}
