@@ -8,7 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 
@@ -21,7 +22,8 @@ import io.sqlqueue.testing.TestDatabases;
  * A small Boot application with the starter, as a user would write it: handler methods on a bean,
  * the database chosen by {@code e2e.database}.
  */
-@SpringBootApplication(proxyBeanMethods = false)
+@SpringBootConfiguration(proxyBeanMethods = false)
+@EnableAutoConfiguration
 @Import(EndToEndApplication.Handlers.class)
 public class EndToEndApplication {
 
