@@ -12,6 +12,8 @@ import javax.sql.DataSource;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
@@ -95,6 +98,19 @@ class SqlQueueAutoConfigurationTests {
 			assertThat(context.getBean(Handlers.class).greeted).contains("ada");
 			assertThat(queue.find(id).orElseThrow().result()).isEqualTo("\"hello ada\"");
 		});
+	}
+
+	@Test
+	void keepsItsOwnMigrationHistoryNextToTheApplicationsFlyway() {
+		this.runner.withConfiguration(AutoConfigurations.of(FlywayAutoConfiguration.class))
+			.withPropertyValues("spring.flyway.locations=classpath:db/testapp")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				JdbcJobQueue queue = context.getBean(JdbcJobQueue.class);
+				assertThat(context.getBean(Flyway.class).info().applied()).hasSize(1);
+				assertThat(SqlQueueMigrations.flyway(queue.dataSource(), "sqlqueue_").info().current()).isNotNull();
+				assertThat(queue.count(null, null)).isZero();
+			});
 	}
 
 	@Test
@@ -299,13 +315,33 @@ class SqlQueueAutoConfigurationTests {
 	}
 
 	@Test
-	void observesJobsWhenAnObservationRegistryExists() {
-		this.runner.withBean(ObservationRegistry.class, ObservationRegistry::create).run((context) -> {
-			List<JobInterceptor> interceptors = context.getBean(JdbcJobQueue.class).interceptors();
-			assertThat(interceptors).hasSize(2);
-			assertThat(interceptors.get(0)).isInstanceOf(MdcJobInterceptor.class);
-			assertThat(interceptors.get(1)).isInstanceOf(ObservationJobInterceptor.class);
+	void observesEnqueueAndProcessingWhenAnObservationRegistryExists() {
+		List<String> observed = new java.util.concurrent.CopyOnWriteArrayList<>();
+		ObservationRegistry observations = ObservationRegistry.create();
+		observations.observationConfig().observationHandler(new ObservationHandler<Observation.Context>() {
+			@Override
+			public boolean supportsContext(Observation.Context context) {
+				return true;
+			}
+
+			@Override
+			public void onStop(Observation.Context context) {
+				observed.add(context.getName() + " " + context.getLowCardinalityKeyValue("type").getValue());
+			}
 		});
+		this.runner.withUserConfiguration(Handlers.class)
+			.withBean(ObservationRegistry.class, () -> observations)
+			.run((context) -> {
+				List<JobInterceptor> interceptors = context.getBean(JdbcJobQueue.class).interceptors();
+				assertThat(interceptors).hasSize(2);
+				assertThat(interceptors.get(0)).isInstanceOf(MdcJobInterceptor.class);
+				assertThat(interceptors.get(1)).isInstanceOf(ObservationJobInterceptor.class);
+				JdbcJobQueue queue = context.getBean(JdbcJobQueue.class);
+				long id = queue.enqueue(new Greeting("obs"));
+				await().atMost(Duration.ofSeconds(20))
+					.until(() -> queue.find(id).orElseThrow().state() == JobState.SUCCEEDED);
+				assertThat(observed).contains("sqlqueue.enqueue greet", "sqlqueue.process greet");
+			});
 	}
 
 	@Test
