@@ -92,10 +92,10 @@ public class JobHandlerAnnotationBeanPostProcessor
 	}
 
 	private JobHandlerEndpoint endpoint(Object bean, String beanName, Method method, JobHandler annotation) {
-		Method invocable = AopUtils.selectInvocableMethod(method, bean.getClass());
 		String where = "@JobHandler on bean '" + beanName + "' method " + method.getDeclaringClass().getSimpleName()
 				+ "." + method.getName() + "(..)";
 		try {
+			Method invocable = AopUtils.selectInvocableMethod(method, bean.getClass());
 			String type = resolve(annotation.value());
 			if (type == null) {
 				throw new IllegalArgumentException("it names no job type: write @JobHandler(\"my-job-type\")");
@@ -119,7 +119,7 @@ public class JobHandlerAnnotationBeanPostProcessor
 			}
 			return new JobHandlerEndpoint(beanName, method, spec, backoff, schedule(annotation, type, queue));
 		}
-		catch (IllegalArgumentException ex) {
+		catch (IllegalArgumentException | IllegalStateException ex) {
 			throw new BeanInitializationException(where + " is invalid: " + ex.getMessage(), ex);
 		}
 	}

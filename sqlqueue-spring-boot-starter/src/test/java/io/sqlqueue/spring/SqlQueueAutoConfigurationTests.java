@@ -136,6 +136,25 @@ class SqlQueueAutoConfigurationTests {
 	}
 
 	@Test
+	void usesThePrimaryDataSourceWhenNoneIsQualified() {
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(SqlQueueAutoConfiguration.class))
+			.withUserConfiguration(PrimaryDataSource.class)
+			.run((context) -> assertThat(context.getBean(JdbcJobQueue.class).dataSource())
+				.isSameAs(context.getBean("main")));
+	}
+
+	@Test
+	void runsHandlersOfProxiedBeansThroughTheProxy() {
+		this.runner.withUserConfiguration(ProxiedHandler.class).run((context) -> {
+			JdbcJobQueue queue = context.getBean(JdbcJobQueue.class);
+			long id = queue.enqueue(new Greeting("proxied"));
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> queue.find(id).orElseThrow().state() == JobState.SUCCEEDED);
+			assertThat(context.getBean(ProxiedHandler.class).advised).hasValue(1);
+		});
+	}
+
+	@Test
 	void failsWithSeveralDataSourcesAndNoneChosen() {
 		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(SqlQueueAutoConfiguration.class))
 			.withUserConfiguration(TwoPlainDataSources.class)
@@ -481,6 +500,49 @@ class SqlQueueAutoConfigurationTests {
 		@SqlQueueDataSource
 		DataSource jobsDataSource() {
 			return h2();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class PrimaryDataSource {
+
+		@Bean
+		@Primary
+		DataSource main() {
+			return h2();
+		}
+
+		@Bean
+		DataSource reporting() {
+			return h2();
+		}
+
+	}
+
+	static class GreetingTarget {
+
+		@JobHandler("greet")
+		void greet(Greeting greeting) {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ProxiedHandler {
+
+		final java.util.concurrent.atomic.AtomicInteger advised = new java.util.concurrent.atomic.AtomicInteger();
+
+		@Bean
+		GreetingTarget greetingTarget() {
+			org.springframework.aop.framework.ProxyFactory factory = new org.springframework.aop.framework.ProxyFactory(
+					new GreetingTarget());
+			factory.setProxyTargetClass(true);
+			factory.addAdvice((org.aopalliance.intercept.MethodInterceptor) (invocation) -> {
+				this.advised.incrementAndGet();
+				return invocation.proceed();
+			});
+			return (GreetingTarget) factory.getProxy();
 		}
 
 	}
