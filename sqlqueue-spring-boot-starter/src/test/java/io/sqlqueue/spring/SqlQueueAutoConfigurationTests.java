@@ -114,6 +114,37 @@ class SqlQueueAutoConfigurationTests {
 	}
 
 	@Test
+	void bindsGenericPayloadsAndTakesTheContextInAnyPosition() {
+		this.runner.withUserConfiguration(Handlers.class).run((context) -> {
+			JdbcJobQueue queue = context.getBean(JdbcJobQueue.class);
+			long id = queue.enqueue("greet-all", List.of(new Greeting("a"), new Greeting("b")));
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> queue.find(id).orElseThrow().state() == JobState.SUCCEEDED);
+			assertThat(context.getBean(Handlers.class).greeted).containsExactly("a", "b");
+		});
+	}
+
+	@Test
+	void runsRecurringJobsDefinedInProperties() {
+		this.runner.withUserConfiguration(Handlers.class)
+			.withPropertyValues("sqlqueue.schedules.every-second.cron=* * * * * *",
+					"sqlqueue.schedules.every-second.type=greet", "sqlqueue.schedules.every-second.payload.name=cron",
+					"sqlqueue.schedules.every-second.zone=Europe/Paris",
+					"sqlqueue.schedules.every-second.missed-runs=skip")
+			.run((context) -> {
+				assertThat(context.getBean(JobHandlerRegistry.class).worker().orElseThrow().schedules())
+					.singleElement()
+					.satisfies((schedule) -> {
+						assertThat(schedule.name()).isEqualTo("every-second");
+						assertThat(schedule.zone()).hasToString("Europe/Paris");
+						assertThat(schedule.missedRuns()).isEqualTo(io.sqlqueue.RecurringSchedule.MissedRuns.SKIP);
+					});
+				await().atMost(Duration.ofSeconds(20))
+					.untilAsserted(() -> assertThat(context.getBean(Handlers.class).greeted).contains("cron"));
+			});
+	}
+
+	@Test
 	void backsOffWhenTheApplicationDefinesItsOwnQueue() {
 		this.runner.withUserConfiguration(OwnQueue.class).run((context) -> {
 			assertThat(context).hasSingleBean(JdbcJobQueue.class);
@@ -412,8 +443,12 @@ class SqlQueueAutoConfigurationTests {
 			Health down = health.health();
 			assertThat(down.getStatus()).isEqualTo(Status.DOWN);
 			assertThat(down.getDetails()).containsEntry("reason", "database unreachable");
+			// the worker's own claims fail too, and it reports why
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(health.health().getDetails()).containsKey("lastError"));
 			context.getBean(SwitchableDataSource.class).down.set(false);
-			assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+			// UP again once the worker's own next database call succeeds, not merely the health check's
+			await().atMost(Duration.ofSeconds(30)).until(() -> health.health().getStatus().equals(Status.UP));
 		});
 	}
 
@@ -429,6 +464,12 @@ class SqlQueueAutoConfigurationTests {
 		String greet(Greeting greeting, JobContext context) {
 			this.greeted.add(greeting.name());
 			return "hello " + greeting.name();
+		}
+
+		@JobHandler("greet-all")
+		void greetAll(JobContext context, List<Greeting> greetings) {
+			// the elements must arrive as Greeting, not as maps: the generic type is honoured
+			greetings.forEach((greeting) -> this.greeted.add(greeting.name()));
 		}
 
 	}
