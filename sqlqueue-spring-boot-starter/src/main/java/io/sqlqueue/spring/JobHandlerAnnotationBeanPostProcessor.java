@@ -10,6 +10,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.BeansException;
@@ -37,11 +41,15 @@ import io.sqlqueue.worker.HandlerSpec;
 public class JobHandlerAnnotationBeanPostProcessor
 		implements BeanPostProcessor, BeanFactoryAware, SmartInitializingSingleton {
 
+	private static final Log logger = LogFactory.getLog(JobHandlerAnnotationBeanPostProcessor.class);
+
 	private ConfigurableBeanFactory beanFactory;
 
 	private final Map<String, JobHandlerEndpoint> endpoints = new LinkedHashMap<>();
 
 	private final Set<Class<?>> classesWithoutHandlers = ConcurrentHashMap.newKeySet();
+
+	private volatile boolean handedOver;
 
 	@Override
 	public void setBeanFactory(BeanFactory beanFactory) {
@@ -76,6 +84,11 @@ public class JobHandlerAnnotationBeanPostProcessor
 					+ existing.describe() + " and " + endpoint.describe() + ". A job type has exactly one handler.");
 		}
 		this.endpoints.put(type, endpoint);
+		if (this.handedOver) {
+			// the worker is built from what was found when the singletons were created
+			logger.warn("@JobHandler " + endpoint.describe() + " was found after startup (a lazy or prototype bean?) "
+					+ "and will not run: declare it on a non-lazy singleton bean");
+		}
 	}
 
 	/** The handlers found so far. */
@@ -85,6 +98,7 @@ public class JobHandlerAnnotationBeanPostProcessor
 
 	@Override
 	public void afterSingletonsInstantiated() {
+		this.handedOver = true;
 		JobHandlerRegistry registry = this.beanFactory.getBeanProvider(JobHandlerRegistry.class).getIfAvailable();
 		if (registry != null) {
 			registry.register(endpoints());
@@ -166,7 +180,7 @@ public class JobHandlerAnnotationBeanPostProcessor
 		return (resolved == null || resolved.isBlank()) ? null : resolved.trim();
 	}
 
-	private <T> T parse(String raw, String attribute, java.util.function.Function<String, T> parser) {
+	private <T> T parse(String raw, String attribute, Function<String, T> parser) {
 		String value = resolve(raw);
 		if (value == null) {
 			return null;

@@ -3,9 +3,12 @@ package io.sqlqueue.spring;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
@@ -15,13 +18,15 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
+import org.aopalliance.intercept.MethodInterceptor;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
-import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
@@ -32,11 +37,13 @@ import org.springframework.context.annotation.Primary;
 import org.springframework.core.annotation.Order;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 
+import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.JobContext;
 import io.sqlqueue.JobInterceptor;
 import io.sqlqueue.JobState;
 import io.sqlqueue.MdcJobInterceptor;
+import io.sqlqueue.RecurringSchedule;
 import io.sqlqueue.SqlQueueMigrations;
 import io.sqlqueue.UnknownJobTypeException;
 import io.sqlqueue.spring.actuate.ObservationJobInterceptor;
@@ -137,7 +144,7 @@ class SqlQueueAutoConfigurationTests {
 					.satisfies((schedule) -> {
 						assertThat(schedule.name()).isEqualTo("every-second");
 						assertThat(schedule.zone()).hasToString("Europe/Paris");
-						assertThat(schedule.missedRuns()).isEqualTo(io.sqlqueue.RecurringSchedule.MissedRuns.SKIP);
+						assertThat(schedule.missedRuns()).isEqualTo(RecurringSchedule.MissedRuns.SKIP);
 					});
 				await().atMost(Duration.ofSeconds(20))
 					.untilAsserted(() -> assertThat(context.getBean(Handlers.class).greeted).contains("cron"));
@@ -234,7 +241,7 @@ class SqlQueueAutoConfigurationTests {
 						Duration.ofSeconds(2), Backoff.DEFAULT.jitter()));
 				assertThat(worker.queues().get("default").concurrency()).isEqualTo(3);
 				JdbcJobQueue queue = context.getBean(JdbcJobQueue.class);
-				long toMail = queue.enqueue("other", "x", io.sqlqueue.EnqueueOptions.defaults().withQueue("mail"));
+				long toMail = queue.enqueue("other", "x", EnqueueOptions.defaults().withQueue("mail"));
 				long toDefault = queue.enqueue("other", "x");
 				assertThat(queue.find(toMail).orElseThrow().maxAttempts()).isEqualTo(7);
 				assertThat(queue.find(toDefault).orElseThrow().maxAttempts()).isEqualTo(4);
@@ -275,7 +282,7 @@ class SqlQueueAutoConfigurationTests {
 		assertThat(context).hasFailed();
 		for (Throwable ex = context.getStartupFailure(); ex != null; ex = ex.getCause()) {
 			String message = String.valueOf(ex.getMessage());
-			if (java.util.Arrays.stream(parts).allMatch(message::contains)) {
+			if (Arrays.stream(parts).allMatch(message::contains)) {
 				return;
 			}
 		}
@@ -366,7 +373,7 @@ class SqlQueueAutoConfigurationTests {
 
 	@Test
 	void observesEnqueueAndProcessingWhenAnObservationRegistryExists() {
-		List<String> observed = new java.util.concurrent.CopyOnWriteArrayList<>();
+		List<String> observed = new CopyOnWriteArrayList<>();
 		ObservationRegistry observations = ObservationRegistry.create();
 		observations.observationConfig().observationHandler(new ObservationHandler<Observation.Context>() {
 			@Override
@@ -458,7 +465,7 @@ class SqlQueueAutoConfigurationTests {
 	@Configuration(proxyBeanMethods = false)
 	static class Handlers {
 
-		final List<String> greeted = new java.util.concurrent.CopyOnWriteArrayList<>();
+		final List<String> greeted = new CopyOnWriteArrayList<>();
 
 		@JobHandler("greet")
 		String greet(Greeting greeting, JobContext context) {
@@ -572,14 +579,13 @@ class SqlQueueAutoConfigurationTests {
 	@Configuration(proxyBeanMethods = false)
 	static class ProxiedHandler {
 
-		final java.util.concurrent.atomic.AtomicInteger advised = new java.util.concurrent.atomic.AtomicInteger();
+		final AtomicInteger advised = new AtomicInteger();
 
 		@Bean
 		GreetingTarget greetingTarget() {
-			org.springframework.aop.framework.ProxyFactory factory = new org.springframework.aop.framework.ProxyFactory(
-					new GreetingTarget());
+			ProxyFactory factory = new ProxyFactory(new GreetingTarget());
 			factory.setProxyTargetClass(true);
-			factory.addAdvice((org.aopalliance.intercept.MethodInterceptor) (invocation) -> {
+			factory.addAdvice((MethodInterceptor) (invocation) -> {
 				this.advised.incrementAndGet();
 				return invocation.proceed();
 			});
@@ -660,7 +666,7 @@ class SqlQueueAutoConfigurationTests {
 	@Configuration(proxyBeanMethods = false)
 	static class Interceptors {
 
-		final List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+		final List<String> calls = new CopyOnWriteArrayList<>();
 
 		@Bean
 		@Order(20)

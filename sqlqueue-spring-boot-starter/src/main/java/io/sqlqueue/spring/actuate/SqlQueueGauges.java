@@ -1,6 +1,7 @@
 package io.sqlqueue.spring.actuate;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,12 +10,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
-
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.TimeGauge;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.context.SmartLifecycle;
 
@@ -90,7 +90,7 @@ public class SqlQueueGauges implements SmartLifecycle {
 				Gauge.builder(QUEUE_JOBS, value, AtomicLong::get)
 					.description("Jobs per queue and state, sampled")
 					.tag("queue", key)
-					.tag("state", state.name().toLowerCase(java.util.Locale.ROOT))
+					.tag("state", state.name().toLowerCase(Locale.ROOT))
 					.register(this.registry);
 			}
 			return states;
