@@ -430,11 +430,14 @@ class SqlQueueAutoConfigurationTests {
 				queue.kill(a, "test");
 				queue.kill(b, "test");
 				SqlQueueEndpoint endpoint = context.getBean(SqlQueueEndpoint.class);
-				assertThat(endpoint.queues(null, 1, null).dead()).hasSize(1);
-				assertThat(endpoint.queues(null, 1, null).nextAfterId()).isEqualTo(a);
-				assertThat(endpoint.queues(null, 1, a).dead()).extracting(SqlQueueEndpoint.JobSummary::id)
+				assertThat(endpoint.queues(null, 1, null, null, null).dead()).hasSize(1);
+				assertThat(endpoint.queues(null, 1, null, null, null).nextAfterId()).isEqualTo(a);
+				assertThat(endpoint.queues(null, 1, a, null, null).dead()).extracting(SqlQueueEndpoint.JobSummary::id)
 					.containsExactly(b);
-				assertThat(endpoint.queues(null, null, null).queues().get("default")).containsEntry("DEAD", 2L);
+				assertThat(endpoint.queues(null, null, null, 1, 1).dead()).extracting(SqlQueueEndpoint.JobSummary::id)
+					.containsExactly(b);
+				assertThat(endpoint.queues(null, null, null, 2, 1).dead()).isEmpty();
+				assertThat(endpoint.queues(null, null, null, null, null).queues().get("default")).containsEntry("DEAD", 2L);
 				assertThat(endpoint.replay(null, "default").replayed()).isEqualTo(2);
 				assertThat(queue.find(a).orElseThrow().state()).isEqualTo(JobState.READY);
 				assertThat(endpoint.job(999_999)).isNull();

@@ -22,7 +22,7 @@ import io.sqlqueue.JobState;
  * <ul>
  * <li>{@code GET /actuator/sqlqueue}: job counts per queue and state, and the dead letter, paged by
  * id ({@code ?queue=mail&limit=50&afterId=0}; the response's {@code nextAfterId} fetches the next
- * page);</li>
+ * page) or numbered ({@code ?page=2&size=20}, up to 10,000 jobs deep);</li>
  * <li>{@code GET /actuator/sqlqueue/{id}}: one job with its payload, last error, logs and result;</li>
  * <li>{@code POST /actuator/sqlqueue} with {@code {"id": 42}} replays one dead job, with
  * {@code {"queue": "mail"}} every dead job of a queue.</li>
@@ -40,9 +40,52 @@ public class SqlQueueEndpoint {
 		this.queue = queue;
 	}
 
-	/** Counts per queue and state, and a page of dead jobs. */
+	/**
+	 * Counts per queue and state, and a page of dead jobs: {@code limit} jobs after id
+	 * {@code afterId}, or page {@code page} (from 0) of {@code size} jobs.
+	 */
 	@ReadOperation
-	public QueuesReport queues(@Nullable String queue, @Nullable Integer limit, @Nullable Long afterId) {
+	public QueuesReport queues(@Nullable String queue, @Nullable Integer limit, @Nullable Long afterId,
+			@Nullable Integer page, @Nullable Integer size) {
+		if (page != null || size != null) {
+			if (limit != null || afterId != null) {
+				throw new IllegalArgumentException("Page with either 'page' and 'size' or 'limit' and 'afterId', not both");
+			}
+			return numberedPage(queue, (page != null) ? page : 0, (size != null) ? size : DEFAULT_LIMIT);
+		}
+		return report(queue, (limit != null) ? limit : DEFAULT_LIMIT, (afterId != null) ? afterId : 0);
+	}
+
+	/** The numbered page, found by walking ids so that no offset is needed. */
+	private QueuesReport numberedPage(@Nullable String queue, int page, int size) {
+		if (page < 0 || size < 1 || (long) (page + 1) * size > JobQuery.MAX_LIMIT) {
+			throw new IllegalArgumentException("page " + page + " of size " + size + " is out of range: page * size must"
+					+ " stay within " + JobQuery.MAX_LIMIT + " jobs; page deeper with 'afterId' and 'limit'");
+		}
+		if (page == 0) {
+			return report(queue, size, 0);
+		}
+		List<Job> before = this.queue.list(deadQuery(queue, 0, page * size));
+		if (before.size() < page * size) {
+			return new QueuesReport(counts(), List.of(), null);
+		}
+		return report(queue, size, before.get(before.size() - 1).id());
+	}
+
+	private JobQuery deadQuery(@Nullable String queue, long afterId, int limit) {
+		return JobQuery.all().inState(JobState.DEAD).inQueue(queue).afterId(afterId).limit(limit);
+	}
+
+	private QueuesReport report(@Nullable String queue, int pageSize, long afterId) {
+		List<JobSummary> dead = this.queue.list(deadQuery(queue, afterId, pageSize))
+			.stream()
+			.map(JobSummary::of)
+			.toList();
+		Long next = (dead.size() == pageSize) ? dead.get(dead.size() - 1).id() : null;
+		return new QueuesReport(counts(), dead, next);
+	}
+
+	private Map<String, Map<String, Long>> counts() {
 		Map<String, Map<String, Long>> counts = new LinkedHashMap<>();
 		this.queue.countByQueueAndState().forEach((name, states) -> {
 			Map<String, Long> byState = new LinkedHashMap<>();
@@ -51,15 +94,7 @@ public class SqlQueueEndpoint {
 			}
 			counts.put(name, byState);
 		});
-		int pageSize = (limit != null) ? limit : DEFAULT_LIMIT;
-		JobQuery query = JobQuery.all()
-			.inState(JobState.DEAD)
-			.inQueue(queue)
-			.afterId((afterId != null) ? afterId : 0)
-			.limit(pageSize);
-		List<JobSummary> dead = this.queue.list(query).stream().map(JobSummary::of).toList();
-		Long next = (dead.size() == pageSize) ? dead.get(dead.size() - 1).id() : null;
-		return new QueuesReport(counts, dead, next);
+		return counts;
 	}
 
 	/** One job, or 404 when it does not exist. */

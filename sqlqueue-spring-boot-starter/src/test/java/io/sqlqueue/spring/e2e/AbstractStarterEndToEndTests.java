@@ -44,7 +44,7 @@ import static org.awaitility.Awaitility.await;
  */
 @SpringBootTest(classes = EndToEndApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "sqlqueue.defaults.poll-interval=100ms", "sqlqueue.metrics.sample-interval=200ms",
-				"management.endpoints.web.exposure.include=health,metrics,sqlqueue",
+				"management.endpoints.web.exposure.include=health,metrics,prometheus,sqlqueue",
 				"management.endpoint.health.show-details=always" })
 @DirtiesContext
 abstract class AbstractStarterEndToEndTests {
@@ -140,6 +140,9 @@ abstract class AbstractStarterEndToEndTests {
 
 		JsonNode metric = get("/actuator/metrics/sqlqueue.jobs.completed?tag=type:greet&tag=outcome:succeeded");
 		assertThat(metric.get("measurements").get(0).get("value").asDouble()).isGreaterThanOrEqualTo(2.0);
+		assertThat(getText("/actuator/prometheus")).contains("sqlqueue_jobs_completed_total{")
+			.contains("outcome=\"dead\"")
+			.contains("sqlqueue_queue_jobs{");
 	}
 
 	@Test
@@ -201,9 +204,17 @@ abstract class AbstractStarterEndToEndTests {
 	}
 
 	private JsonNode send(HttpRequest request) throws IOException, InterruptedException {
+		return this.json.readTree(sendForText(request));
+	}
+
+	private String getText(String path) throws IOException, InterruptedException {
+		return sendForText(HttpRequest.newBuilder(uri(path)).GET().build());
+	}
+
+	private String sendForText(HttpRequest request) throws IOException, InterruptedException {
 		HttpResponse<String> response = this.http.send(request, HttpResponse.BodyHandlers.ofString());
 		assertThat(response.statusCode()).as(request.uri() + " answered " + response.body()).isEqualTo(200);
-		return this.json.readTree(response.body());
+		return response.body();
 	}
 
 	private URI uri(String path) {
