@@ -127,10 +127,6 @@ public class JobHandlerAnnotationBeanPostProcessor
 				.onQueue(queue)
 				.withMaxAttempts(maxAttempts);
 			JobHandlerEndpoint.BackoffOverride backoff = backoff(annotation);
-			if (backoff != null) {
-				// fail now on values no queue backoff can make valid
-				backoff.over(Backoff.DEFAULT);
-			}
 			return new JobHandlerEndpoint(beanName, method, spec, backoff, schedule(annotation, type, queue));
 		}
 		catch (IllegalArgumentException | IllegalStateException ex) {
@@ -146,6 +142,16 @@ public class JobHandlerAnnotationBeanPostProcessor
 		Double jitter = parse(annotation.backoffJitter(), "backoffJitter", Double::valueOf);
 		if (policy == null && base == null && max == null && jitter == null) {
 			return null;
+		}
+		// values wrong whatever the queue's backoff; the rest is checked against the queue's when the worker is built
+		if (base != null && base.isNegative()) {
+			throw new IllegalArgumentException("backoffBase must not be negative, was " + base);
+		}
+		if (base != null && max != null && max.compareTo(base) < 0) {
+			throw new IllegalArgumentException("backoffMax (" + max + ") must not be less than backoffBase (" + base + ")");
+		}
+		if (jitter != null && !(jitter >= 0 && jitter <= 1)) {
+			throw new IllegalArgumentException("backoffJitter must be between 0 and 1, was " + jitter);
 		}
 		return new JobHandlerEndpoint.BackoffOverride(policy, base, max, jitter);
 	}

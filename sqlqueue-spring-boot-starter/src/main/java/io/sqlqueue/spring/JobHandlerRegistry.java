@@ -104,7 +104,13 @@ public class JobHandlerRegistry implements SmartLifecycle {
 		}
 		for (JobHandlerEndpoint endpoint : this.endpoints) {
 			QueueSettings settings = this.properties.queueSettings(endpoint.spec().effectiveQueue());
-			builder.handler(endpoint.specWithQueueBackoff(settings.backoff()));
+			try {
+				builder.handler(endpoint.specWithQueueBackoff(settings.backoff()));
+			}
+			catch (IllegalArgumentException ex) {
+				throw new IllegalStateException("@JobHandler on " + endpoint.describe() + " does not fit the backoff of queue '"
+						+ endpoint.spec().effectiveQueue() + "': " + ex.getMessage(), ex);
+			}
 			if (endpoint.schedule() != null) {
 				builder.schedule(endpoint.schedule());
 			}

@@ -343,6 +343,16 @@ class SqlQueueAutoConfigurationTests {
 	}
 
 	@Test
+	void handlerBackoffIsCheckedAgainstItsQueuesBackoff() {
+		this.runner.withUserConfiguration(LongBackoff.class)
+			.withPropertyValues("sqlqueue.queues.reports.backoff.max=5h")
+			.run((context) -> assertThat(context.getBean(JobHandlerRegistry.class).worker()).isPresent());
+		withFreshDatabase(this.runner).withUserConfiguration(LongBackoff.class)
+			.run((context) -> assertFailure(context, "LongBackoff.handle", "queue 'reports'",
+					"must not be less than its base"));
+	}
+
+	@Test
 	void appliesCustomizersInOrder() {
 		this.runner.withUserConfiguration(Handlers.class, Customizers.class).run((context) -> {
 			JdbcJobQueue queue = context.getBean(JdbcJobQueue.class);
@@ -506,6 +516,15 @@ class SqlQueueAutoConfigurationTests {
 	static class BadAttribute {
 
 		@JobHandler(value = "bad", backoffBase = "soon")
+		void handle(Greeting greeting) {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class LongBackoff {
+
+		@JobHandler(value = "report", queue = "reports", backoffBase = "2h")
 		void handle(Greeting greeting) {
 		}
 
