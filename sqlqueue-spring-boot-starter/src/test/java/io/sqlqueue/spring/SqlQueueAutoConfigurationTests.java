@@ -5,8 +5,12 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -470,6 +474,65 @@ class SqlQueueAutoConfigurationTests {
 			// UP again once the worker's own next database call succeeds, not merely the health check's
 			await().atMost(Duration.ofSeconds(30)).until(() -> health.health().getStatus().equals(Status.UP));
 		});
+	}
+
+	@Test
+	void aShortDatabaseOutageLosesNoOutcome() {
+		this.runner.withUserConfiguration(BlipHandlers.class, SwitchableDataSource.class)
+			.withPropertyValues("sqlqueue.defaults.backoff.policy=constant", "sqlqueue.defaults.backoff.base=100ms",
+					"sqlqueue.defaults.backoff.max=100ms")
+			.run((context) -> {
+				JdbcJobQueue queue = context.getBean(JdbcJobQueue.class);
+				BlipHandlers handlers = context.getBean(BlipHandlers.class);
+				AtomicBoolean down = context.getBean(SwitchableDataSource.class).down;
+				long failing = queue.enqueue("fails-once", "a");
+				long succeeding = queue.enqueue("succeeds", "b");
+				assertThat(handlers.bothStarted.await(20, TimeUnit.SECONDS)).isTrue();
+
+				// both outcomes are written while the database is away: a retry and a success
+				down.set(true);
+				handlers.release.countDown();
+				Thread.sleep(700);
+				down.set(false);
+
+				await().atMost(Duration.ofSeconds(30))
+					.until(() -> queue.find(succeeding).orElseThrow().state() == JobState.SUCCEEDED
+							&& queue.find(failing).orElseThrow().state() == JobState.SUCCEEDED);
+				assertThat(queue.find(succeeding).orElseThrow().attempt()).isEqualTo(1);
+				assertThat(queue.find(failing).orElseThrow().attempt()).isEqualTo(2);
+				assertThat(handlers.runs).containsEntry("succeeds", 1).containsEntry("fails-once", 2);
+			});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BlipHandlers {
+
+		final CountDownLatch bothStarted = new CountDownLatch(2);
+
+		final CountDownLatch release = new CountDownLatch(1);
+
+		final Map<String, Integer> runs = new ConcurrentHashMap<>();
+
+		@JobHandler("fails-once")
+		void failsOnce(String payload, JobContext context) throws InterruptedException {
+			run("fails-once");
+			if (context.attempt() == 1) {
+				throw new IllegalStateException("first attempt fails");
+			}
+		}
+
+		@JobHandler("succeeds")
+		void succeeds(String payload) throws InterruptedException {
+			run("succeeds");
+		}
+
+		private void run(String type) throws InterruptedException {
+			if (this.runs.merge(type, 1, Integer::sum) == 1) {
+				this.bothStarted.countDown();
+				this.release.await();
+			}
+		}
+
 	}
 
 	record Greeting(String name) {
