@@ -126,10 +126,11 @@ public class Shop {
 		this.erpOnline.set(online);
 	}
 
-	/** A request to place an order. */
-	public record NewOrder(String customer, String item, int quantity, boolean express) {
+	/** A request to place an order; {@code express} may be left out. */
+	public record NewOrder(String customer, String item, int quantity, Boolean express) {
 
 		public NewOrder {
+			express = Boolean.TRUE.equals(express);
 			if (customer == null || customer.isBlank()) {
 				throw new IllegalArgumentException("customer is required");
 			}
