@@ -255,7 +255,9 @@ final class QueueWorker {
 			return;
 		}
 		Job job = run.job;
-		String reason = describe(error);
+		// an InterruptedException alone would not tell the user that the lease was the cause
+		String reason = run.leaseLost ? "The handler ran past its lease of " + run.leaseMillis
+				+ " ms without a heartbeat and was interrupted: " + describe(error) : describe(error);
 		Outcome outcome;
 		boolean applied;
 		if (error instanceof NonRetryableJobException || error instanceof PayloadCodecException
@@ -307,6 +309,24 @@ final class QueueWorker {
 		}
 		else {
 			stale(run);
+		}
+	}
+
+	/**
+	 * Called by the completer when a run succeeded but its follow-up jobs cannot be enqueued (the
+	 * queue refuses them): the run is dead-lettered with the reason, since running it again would
+	 * only repeat its work and the refusal.
+	 */
+	void followUpsRefused(RunningJob run, RuntimeException refusal) {
+		NonRetryableJobException error = new NonRetryableJobException(
+				"The handler succeeded but its follow-up jobs could not be enqueued: " + refusal.getMessage(), refusal);
+		try {
+			record(run, error, Duration.ofNanos(run.executionNanos));
+		}
+		catch (RuntimeException ex) {
+			logger.error("sqlqueue could not dead-letter {}: {}. Its lease will expire and it will run again.", run,
+					ex.getMessage());
+			this.running.remove(run.ref);
 		}
 	}
 
@@ -386,12 +406,12 @@ final class QueueWorker {
 			logger.warn("sqlqueue could not extend the leases of {} runs: {}", runs.size(), ex.getMessage());
 			return;
 		}
-		Map<Long, Boolean> byId = new HashMap<>();
+		Map<JobRef, Boolean> byRun = new HashMap<>();
 		for (LeaseStatus status : owned) {
-			byId.put(status.id(), status.cancelRequested());
+			byRun.put(status.ref(), status.cancelRequested());
 		}
 		for (RunningJob run : runs) {
-			Boolean cancel = byId.get(run.job.id());
+			Boolean cancel = byRun.get(run.ref);
 			if (cancel == null) {
 				if (this.running.containsKey(run.ref)) {
 					run.leaseLost = true;
@@ -426,13 +446,17 @@ final class QueueWorker {
 	 * @return how many were given back
 	 */
 	int releaseRemaining() {
+		List<RunningJob> unfinished = new ArrayList<>();
+		for (RunningJob run : this.running.values()) {
+			if (run.thread != null) {
+				// before the interrupt: the exception it causes must not be recorded as a failed attempt
+				run.abandoned = true;
+				unfinished.add(run);
+			}
+		}
 		this.executor.shutdownNow();
 		int released = 0;
-		for (RunningJob run : this.running.values()) {
-			if (run.thread == null) {
-				continue; // finished, its outcome is with the completer
-			}
-			run.abandoned = true;
+		for (RunningJob run : unfinished) {
 			try {
 				if (this.parent.dialect()
 					.jobReleaseIfRunning(run.ref, "Released unfinished by a worker shutting down")) {
