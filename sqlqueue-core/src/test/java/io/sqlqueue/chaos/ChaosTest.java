@@ -563,6 +563,7 @@ class ChaosTest {
 
 			// health: down while the database was away, back up and working afterwards, on their own
 			assertThat(this.outageStart).as("%s: the outage happened", this.name).isPositive();
+			assertThat(this.dropped).as("%s: worker connections dropped", this.name).isPositive();
 			long grace = TimeUnit.SECONDS.toNanos(2);
 			List<Instance> throughOutage = this.all.stream()
 				.filter((instance) -> instance.startedBefore(this.outageStart))
