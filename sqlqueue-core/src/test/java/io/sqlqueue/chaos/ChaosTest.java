@@ -223,7 +223,7 @@ class ChaosTest {
 
 		private long lastKill;
 
-		private boolean recovered;
+		private final Set<String> recovered = new HashSet<>();
 
 		private long outageStart;
 
@@ -311,16 +311,16 @@ class ChaosTest {
 					.isLessThan(deadline);
 				long succeeded = queue.count(ChaosWorker.QUEUE, JobState.SUCCEEDED);
 				double progress = (double) succeeded / total;
-				if (succeeded == total && staleReported(hangId) && (this.outageStart != 0 && allHealthy()
-						|| System.nanoTime() - this.outageEnd > RECOVERY.toNanos())) {
+				if (succeeded == total && staleReported(hangId) && allStarted() && (this.outageStart != 0
+						&& allHealthy() || System.nanoTime() - this.outageEnd > RECOVERY.toNanos())) {
 					return;
 				}
 				if (this.outageStart == 0 && progress >= OUTAGE_AT) {
 					takeDatabaseAway(admin, progress);
 				}
-				else if (nextKill < KILL_AT.length && progress >= KILL_AT[nextKill] && mayKill(admin)
+				else if (nextKill < KILL_AT.length && progress >= KILL_AT[nextKill]
 						&& System.nanoTime() - this.lastKill > TimeUnit.SECONDS.toNanos(1)) {
-					if (killOne(hangId)) {
+					if (killOne(hangId, admin)) {
 						nextKill++;
 					}
 				}
@@ -339,20 +339,26 @@ class ChaosTest {
 		}
 
 		/**
-		 * No kill from the outage until every worker that lived through it is back: healthy and
-		 * running jobs again, so that their recovery is observed.
+		 * Whether {@code instance} may be killed with respect to the outage: a worker that lived
+		 * through it is spared until it is healthy and running jobs again, so that its recovery is
+		 * observed.
 		 */
-		private boolean mayKill(JdbcTemplate admin) {
-			if (this.outageStart == 0 || this.recovered) {
+		private boolean recoveredFromOutage(Instance instance, JdbcTemplate admin) {
+			if (this.outageStart == 0 || !instance.startedBefore(this.outageStart)
+					|| this.recovered.contains(instance.id)) {
 				return true;
 			}
-			Map<String, Long> executions = executionsByWorker(admin);
-			this.recovered = System.nanoTime() - this.outageEnd > RECOVERY.toNanos() || this.current.values()
-				.stream()
-				.filter((instance) -> instance.startedBefore(this.outageStart))
-				.allMatch((instance) -> instance.healthyAfter(this.outageStart) && executions
-					.getOrDefault(instance.id, 0L) > this.executionsAtOutageEnd.getOrDefault(instance.id, 0L));
-			return this.recovered;
+			boolean recovered = instance.healthyAfter(this.outageStart) && executionsByWorker(admin)
+				.getOrDefault(instance.id, 0L) > this.executionsAtOutageEnd.getOrDefault(instance.id, 0L);
+			if (recovered) {
+				this.recovered.add(instance.id);
+			}
+			return recovered;
+		}
+
+		/** Whether the replacements of the last kills are up too, so that a worker that cannot start is seen. */
+		private boolean allStarted() {
+			return this.current.values().stream().allMatch((instance) -> instance.printed("STARTED"));
 		}
 
 		private boolean allHealthy() {
@@ -377,15 +383,16 @@ class ChaosTest {
 
 		/**
 		 * SIGKILLs the next started worker in turn, sparing the one running the hung handler until
-		 * its late outcome was reported, and starts its replacement.
+		 * its late outcome was reported and those not yet recovered from the outage, and starts its
+		 * replacement.
 		 */
-		private boolean killOne(long hangId) throws IOException {
+		private boolean killOne(long hangId, JdbcTemplate admin) throws IOException {
 			for (int tried = 0; tried < WORKERS; tried++) {
 				int slot = (this.kills + tried) % WORKERS + 1;
 				Instance instance = this.current.get(slot);
 				boolean holdsHang = instance.printedLine("HANG " + hangId + " 1")
 						&& !instance.printedLine("STALE " + hangId + " 1");
-				if (!instance.printed("STARTED") || holdsHang) {
+				if (!instance.printed("STARTED") || holdsHang || !recoveredFromOutage(instance, admin)) {
 					continue;
 				}
 				instance.process.destroyForcibly();
@@ -485,7 +492,7 @@ class ChaosTest {
 					if (words[0].equals("STALE") || words[0].equals("LEASE-LOST")) {
 						leaseLost.add(words[1] + "/" + words[2]);
 					}
-					else if (words[0].equals("NOT-SUCCEEDED")) {
+					else if (words[0].equals("HANDLER-FAILED")) {
 						failed.add(words[1] + "/" + words[2]);
 					}
 				}
@@ -519,7 +526,7 @@ class ChaosTest {
 						byKill++;
 					}
 					else if (failed.contains(job.getKey() + "/" + run.getKey())) {
-						// its write committed but the dropped connection failed the handler, which was retried
+						// its write committed but the dropped connection failed the handler: the job ran again
 						byFailure++;
 					}
 					else {

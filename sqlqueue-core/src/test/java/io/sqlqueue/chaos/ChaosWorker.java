@@ -25,7 +25,8 @@ import io.sqlqueue.worker.WorkerHealth;
  * records each execution (job id, attempt, worker id) in {@value #EXECUTION_TABLE}, in the same
  * database. It reports what the test checks on stdout, one line each, starting with
  * {@value #REPORT}: {@code STARTED}, {@code HEALTH DOWN|UP}, {@code STALE id attempt} (an outcome
- * fenced off), {@code LEASE-LOST id attempt}, {@code NOT-SUCCEEDED id attempt outcome},
+ * fenced off), {@code LEASE-LOST id attempt}, {@code HANDLER-FAILED id attempt},
+ * {@code NOT-SUCCEEDED id attempt outcome},
  * {@code HANG id attempt} and {@code HANG-RETURNED id attempt}.
  *
  * <p>Arguments: JDBC URL, worker id, lease in milliseconds, how long the hanging job hangs in
@@ -126,6 +127,11 @@ public final class ChaosWorker {
 		try {
 			jdbc.update("INSERT INTO " + EXECUTION_TABLE + " (job_id, attempt, worker) VALUES (?, ?, ?)", ctx.id(),
 					ctx.attempt(), workerId);
+		}
+		catch (RuntimeException ex) {
+			// the insert may have committed before the connection dropped: this run may count as an execution
+			report("HANDLER-FAILED " + ctx.id() + " " + ctx.attempt() + " " + ex.getClass().getSimpleName());
+			throw ex;
 		}
 		finally {
 			if (ctx.isLeaseLost()) {
