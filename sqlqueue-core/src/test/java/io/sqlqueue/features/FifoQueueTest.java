@@ -23,6 +23,7 @@ import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.JobContext;
 import io.sqlqueue.JobHandlerFunction;
 import io.sqlqueue.JobState;
+import io.sqlqueue.NonRetryableJobException;
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.worker.HandlerSpec;
 import io.sqlqueue.worker.JobWorker;
@@ -90,6 +91,26 @@ class FifoQueueTest {
 		ids.forEach((id) -> this.fixture.awaitState(id, JobState.SUCCEEDED));
 		assertThat(runs).containsExactly("0#1", "1#1", "1#2", "1#3", "2#1", "3#1");
 		assertThat(this.mostActive.get()).isEqualTo(1);
+	}
+
+	@Test
+	void aDeadJobNoLongerHoldsBackTheJobsBehindIt() {
+		this.fixture = FeatureFixture.fresh(this.db);
+		List<Integer> succeeded = new CopyOnWriteArrayList<>();
+		List<Long> ids = IntStream.range(0, 3)
+			.mapToObj((i) -> this.fixture.queue.enqueue("step", i, EnqueueOptions.defaults().withQueue("fifo")))
+			.toList();
+
+		startTwoWorkers((JobHandlerFunction<Integer>) (step, ctx) -> {
+			if (step == 0) {
+				throw new NonRetryableJobException("step 0 cannot be done");
+			}
+			exclusively(() -> succeeded.add(step));
+		}, new ConcurrentHashMap<>());
+
+		this.fixture.awaitState(ids.get(0), JobState.DEAD);
+		this.fixture.awaitState(ids.get(2), JobState.SUCCEEDED);
+		assertThat(succeeded).containsExactly(1, 2);
 	}
 
 	@Test
