@@ -26,6 +26,7 @@ import io.sqlqueue.NonRetryableJobException;
 import io.sqlqueue.PayloadCodecException;
 import io.sqlqueue.UnknownJobTypeException;
 import io.sqlqueue.codec.PayloadCodec;
+import io.sqlqueue.dialect.JobRef;
 import io.sqlqueue.dialect.LeaseStatus;
 
 /**
@@ -49,7 +50,9 @@ final class QueueWorker {
 
 	private final ThreadPoolExecutor executor;
 
-	private final Map<Long, RunningJob> running = new ConcurrentHashMap<>();
+	// keyed by run, not by job: a job whose lease this node lost can be claimed again by this node
+	// while its first run still hangs, and each run must keep its own lease and outcome
+	private final Map<JobRef, RunningJob> running = new ConcurrentHashMap<>();
 
 	private final Object signal = new Object();
 
@@ -157,7 +160,7 @@ final class QueueWorker {
 				for (Job job : jobs) {
 					this.slots.acquireUninterruptibly();
 					RunningJob run = new RunningJob(job, this, this.settings.lease().toMillis());
-					this.running.put(job.id(), run);
+					this.running.put(run.ref, run);
 					this.executor.execute(() -> execute(run));
 				}
 				this.backlog = jobs.size() == want;
@@ -206,7 +209,7 @@ final class QueueWorker {
 		catch (RuntimeException ex) {
 			logger.error("sqlqueue could not record the outcome of {}: {}. Its lease will expire and it will run again.",
 					run, ex.getMessage());
-			this.running.remove(job.id());
+			this.running.remove(run.ref);
 		}
 		finally {
 			this.slots.release();
@@ -282,7 +285,7 @@ final class QueueWorker {
 				.call(() -> this.parent.dialect().jobSetRetryIfRunning(run.ref, delay, reason, run.logsJson()));
 		}
 		this.parent.tracker().success();
-		this.running.remove(job.id());
+		this.running.remove(run.ref);
 		wakeIfFifo();
 		if (applied) {
 			if (outcome == Outcome.DEAD) {
@@ -297,7 +300,7 @@ final class QueueWorker {
 
 	/** Called by the completer once a success was written, or found fenced off. */
 	void recorded(RunningJob run, boolean applied) {
-		this.running.remove(run.job.id());
+		this.running.remove(run.ref);
 		wakeIfFifo();
 		if (applied) {
 			this.parent.queue()
@@ -323,7 +326,7 @@ final class QueueWorker {
 		catch (RuntimeException ex) {
 			logger.error("sqlqueue could not dead-letter {}: {}. Its lease will expire and it will run again.", run,
 					ex.getMessage());
-			this.running.remove(run.job.id());
+			this.running.remove(run.ref);
 		}
 	}
 
@@ -410,7 +413,7 @@ final class QueueWorker {
 		for (RunningJob run : runs) {
 			Boolean cancel = byId.get(run.job.id());
 			if (cancel == null) {
-				if (this.running.containsKey(run.job.id())) {
+				if (this.running.containsKey(run.ref)) {
 					run.leaseLost = true;
 				}
 			}
@@ -443,13 +446,17 @@ final class QueueWorker {
 	 * @return how many were given back
 	 */
 	int releaseRemaining() {
+		List<RunningJob> unfinished = new ArrayList<>();
+		for (RunningJob run : this.running.values()) {
+			if (run.thread != null) {
+				// before the interrupt: the exception it causes must not be recorded as a failed attempt
+				run.abandoned = true;
+				unfinished.add(run);
+			}
+		}
 		this.executor.shutdownNow();
 		int released = 0;
-		for (RunningJob run : this.running.values()) {
-			if (run.thread == null) {
-				continue; // finished, its outcome is with the completer
-			}
-			run.abandoned = true;
+		for (RunningJob run : unfinished) {
 			try {
 				if (this.parent.dialect()
 					.jobReleaseIfRunning(run.ref, "Released unfinished by a worker shutting down")) {
@@ -460,7 +467,7 @@ final class QueueWorker {
 				logger.warn("sqlqueue could not release {} at shutdown ({}); its lease will expire", run,
 						ex.getMessage());
 			}
-			this.running.remove(run.job.id());
+			this.running.remove(run.ref);
 		}
 		return released;
 	}
