@@ -137,7 +137,7 @@ class FifoQueueTest {
 				if (step == 0) {
 					// both keys' first jobs must be running at once, or this waits in vain
 					firstOfEachKeyStarted.countDown();
-					if (firstOfEachKeyStarted.await(10, TimeUnit.SECONDS)) {
+					if (firstOfEachKeyStarted.await(20, TimeUnit.SECONDS)) {
 						overlapped.incrementAndGet();
 					}
 				}
