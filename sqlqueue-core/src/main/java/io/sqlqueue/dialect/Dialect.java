@@ -587,13 +587,13 @@ public abstract class Dialect {
 					ps.setLong(2, ref.id());
 					ps.setInt(3, ref.attempt());
 				});
-		Map<Long, Integer> owned = refs.stream().collect(Collectors.toMap(JobRef::id, JobRef::attempt, (a, b) -> a));
+		Set<JobRef> asked = new HashSet<>(refs);
 		List<LeaseStatus> result = new ArrayList<>();
 		this.jdbc.query("SELECT id, attempt, cancel_requested FROM " + this.table + " WHERE state = 1 AND id IN ("
 				+ placeholders(refs.size()) + ")", (rs) -> {
-					long id = rs.getLong(1);
-					if (owned.get(id) == rs.getInt(2)) {
-						result.add(new LeaseStatus(id, rs.getBoolean(3)));
+					LeaseStatus status = new LeaseStatus(rs.getLong(1), rs.getInt(2), rs.getBoolean(3));
+					if (asked.contains(status.ref())) {
+						result.add(status);
 					}
 				}, refs.stream().map(JobRef::id).toArray());
 		return result;

@@ -406,12 +406,12 @@ final class QueueWorker {
 			logger.warn("sqlqueue could not extend the leases of {} runs: {}", runs.size(), ex.getMessage());
 			return;
 		}
-		Map<Long, Boolean> byId = new HashMap<>();
+		Map<JobRef, Boolean> byRun = new HashMap<>();
 		for (LeaseStatus status : owned) {
-			byId.put(status.id(), status.cancelRequested());
+			byRun.put(status.ref(), status.cancelRequested());
 		}
 		for (RunningJob run : runs) {
-			Boolean cancel = byId.get(run.job.id());
+			Boolean cancel = byRun.get(run.ref);
 			if (cancel == null) {
 				if (this.running.containsKey(run.ref)) {
 					run.leaseLost = true;
