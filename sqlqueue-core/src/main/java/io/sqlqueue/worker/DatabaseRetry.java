@@ -1,5 +1,9 @@
 package io.sqlqueue.worker;
 
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
 import java.time.Duration;
 import java.util.function.Supplier;
 
@@ -20,8 +24,7 @@ final class DatabaseRetry {
 
 	DatabaseRetry(Duration maxDelay, long maxRetries) {
 		RetryPolicy policy = RetryPolicy.builder()
-			.includes(TransientDataAccessException.class, RecoverableDataAccessException.class,
-					DataAccessResourceFailureException.class, CannotCreateTransactionException.class)
+			.predicate(DatabaseRetry::isTransient)
 			.maxRetries(maxRetries)
 			.delay(Duration.ofMillis(100))
 			.multiplier(2)
@@ -35,10 +38,32 @@ final class DatabaseRetry {
 		return this.template.invoke(call);
 	}
 
-	/** Whether {@code ex} is a failure worth retrying later. */
+	/**
+	 * Whether {@code ex} is a failure worth retrying later: a connection lost, refused or killed, or a
+	 * transient conflict. Drivers do not all say so in a way Spring translates (a MariaDB connection killed
+	 * mid-statement, a rollback on a dead connection), so the causes' SQL states are read too.
+	 */
 	static boolean isTransient(Throwable ex) {
-		return ex instanceof TransientDataAccessException || ex instanceof RecoverableDataAccessException
-				|| ex instanceof DataAccessResourceFailureException || ex instanceof CannotCreateTransactionException;
+		for (Throwable cause = ex; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
+			if (cause instanceof TransientDataAccessException || cause instanceof RecoverableDataAccessException
+					|| cause instanceof DataAccessResourceFailureException
+					|| cause instanceof CannotCreateTransactionException || cause instanceof SQLTransientException
+					|| cause instanceof SQLRecoverableException || cause instanceof SQLNonTransientConnectionException) {
+				return true;
+			}
+			if (cause instanceof SQLException sql && isConnectionState(sql.getSQLState())) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * SQL states of a connection that went away: class 08 (connection exception), PostgreSQL's 57P01-57P03
+	 * (administrator or crash shutdown, cannot connect now) and MariaDB's 70100 (query or connection killed).
+	 */
+	private static boolean isConnectionState(String state) {
+		return state != null && (state.startsWith("08") || state.startsWith("57P0") || state.equals("70100"));
 	}
 
 }

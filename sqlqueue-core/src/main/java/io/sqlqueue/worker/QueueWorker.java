@@ -52,6 +52,9 @@ final class QueueWorker {
 
 	// keyed by run, not by job: a job whose lease this node lost can be claimed again by this node
 	// while its first run still hangs, and each run must keep its own lease and outcome
+	/** The longest pause between claims that fail, unless the poll interval is longer. */
+	private static final long MAX_FAILURE_PAUSE_MILLIS = 5_000;
+
 	private final Map<JobRef, RunningJob> running = new ConcurrentHashMap<>();
 
 	private final Object signal = new Object();
@@ -153,7 +156,9 @@ final class QueueWorker {
 						logger.warn("sqlqueue worker for queue '{}' cannot claim jobs ({} failures in a row): {}",
 								this.name, failures, ex.getMessage());
 					}
-					long pause = Math.min(30_000, this.settings.pollInterval().toMillis() * (1L << Math.min(failures, 5)));
+					// back off, but not so far that a worker is slow to notice the database is back
+					long poll = this.settings.pollInterval().toMillis();
+					long pause = Math.min(Math.max(MAX_FAILURE_PAUSE_MILLIS, poll), poll * (1L << Math.min(failures, 5)));
 					await(Duration.ofMillis(pause));
 					continue;
 				}
