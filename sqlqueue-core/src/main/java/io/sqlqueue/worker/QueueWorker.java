@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -160,7 +161,16 @@ final class QueueWorker {
 					// replaces a run of the same job that lost its lease and may still be going; such
 					// a run ending later removes only itself, never this one
 					this.running.put(job.id(), run);
-					this.executor.execute(() -> execute(run));
+					try {
+						this.executor.execute(() -> execute(run));
+					}
+					catch (RejectedExecutionException ex) {
+						// stop() shut the pool while this claim was under way: hand the job back now
+						// rather than leave it RUNNING until its lease expires
+						this.running.remove(job.id(), run);
+						this.slots.release();
+						release(run, "Released unstarted by a worker shutting down");
+					}
 				}
 				this.backlog = jobs.size() == want;
 				if (!this.backlog) {
@@ -436,19 +446,22 @@ final class QueueWorker {
 		this.executor.shutdownNow();
 		int released = 0;
 		for (RunningJob run : unfinished) {
-			try {
-				if (this.parent.dialect()
-					.jobReleaseIfRunning(run.ref, "Released unfinished by a worker shutting down")) {
-					released++;
-				}
-			}
-			catch (RuntimeException ex) {
-				logger.warn("sqlqueue could not release {} at shutdown ({}); its lease will expire", run,
-						ex.getMessage());
+			if (release(run, "Released unfinished by a worker shutting down")) {
+				released++;
 			}
 			this.running.remove(run.job.id(), run);
 		}
 		return released;
+	}
+
+	private boolean release(RunningJob run, String reason) {
+		try {
+			return this.parent.dialect().jobReleaseIfRunning(run.ref, reason);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("sqlqueue could not release {} at shutdown ({}); its lease will expire", run, ex.getMessage());
+			return false;
+		}
 	}
 
 	/** Whether it still has runs going or waiting for their outcome to be recorded. */
