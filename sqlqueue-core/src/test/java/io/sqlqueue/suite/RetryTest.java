@@ -181,7 +181,7 @@ class RetryTest {
 		});
 		assertThat(this.jobs.find(wrongValue).orElseThrow().lastError()).contains("\"cents\"").contains("twelve");
 		assertThat(this.jobs.find(renamedField).orElseThrow().lastError()).contains("\"amount\"");
-		assertThat(this.jobs.find(missingField).orElseThrow().lastError()).contains("[\\"cents\\"]");
+		assertThat(this.jobs.find(missingField).orElseThrow().lastError()).contains("Invoice[\"cents\"]");
 		assertThat(worker.isRunning()).isTrue();
 	}
 
