@@ -154,6 +154,22 @@ class UniqueKeyTest {
 		assertThat(this.jobs.count(null, null)).isEqualTo(3);
 	}
 
+	@Test
+	void replayingADeadJobWhoseKeyIsTakenAgainLeavesItDeadAndReplaysTheOthers() {
+		long dead = this.jobs.enqueue("welcome", Map.of(), unique("welcome-1").withQueue("mail"));
+		long otherDead = this.jobs.enqueue("welcome", Map.of(), unique("welcome-2").withQueue("mail"));
+		this.jobs.kill(dead, "smtp down");
+		this.jobs.kill(otherDead, "smtp down");
+		long holder = this.jobs.enqueue("welcome", Map.of(), unique("welcome-1").withQueue("mail"));
+
+		assertThat(this.jobs.retryDead(dead)).as("its key is held by job %d", holder).isFalse();
+		assertThat(this.jobs.retryDeadInQueue("mail")).isEqualTo(1);
+
+		assertThat(state(dead)).isEqualTo(JobState.DEAD);
+		assertThat(state(otherDead)).isEqualTo(JobState.READY);
+		assertThat(state(holder)).isEqualTo(JobState.READY);
+	}
+
 	private JobState state(long id) {
 		return this.jobs.find(id).orElseThrow().state();
 	}
