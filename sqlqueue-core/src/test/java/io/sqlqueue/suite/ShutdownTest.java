@@ -129,15 +129,14 @@ class ShutdownTest {
 	/** A stop that lands while a claim is under way must hand the claimed jobs back, not strand them. */
 	@Test
 	void stoppingABusyWorkerLeavesNoJobRunning() {
-		this.jobs.enqueueAll(IntStream.range(0, 1000)
+		this.jobs.enqueueAll(IntStream.range(0, 2000)
 			.mapToObj((i) -> JobRequest.of("quick", Map.of()))
 			.toList());
 		for (int round = 0; round < 3; round++) {
 			long before = this.jobs.count(null, JobState.SUCCEEDED);
 			JobWorker worker = this.workers.start(this.jobs, (builder) -> builder
 				.defaults(RunningWorkers.FAST.withConcurrency(4).withBatchSize(4))
-				.handler(HandlerSpec.of("quick", Map.class, (payload, ctx) -> {
-				})));
+				.handler(HandlerSpec.of("quick", Map.class, (payload, ctx) -> Thread.sleep(2)))));
 			await().atMost(Duration.ofSeconds(30)).until(() -> this.jobs.count(null, JobState.SUCCEEDED) > before + 20);
 
 			assertThat(worker.stop(Duration.ofSeconds(10))).isTrue();
