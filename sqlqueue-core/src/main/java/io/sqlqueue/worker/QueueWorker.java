@@ -27,6 +27,7 @@ import io.sqlqueue.NonRetryableJobException;
 import io.sqlqueue.PayloadCodecException;
 import io.sqlqueue.UnknownJobTypeException;
 import io.sqlqueue.codec.PayloadCodec;
+import io.sqlqueue.dialect.JobRef;
 import io.sqlqueue.dialect.LeaseStatus;
 
 /**
@@ -50,7 +51,9 @@ final class QueueWorker {
 
 	private final ThreadPoolExecutor executor;
 
-	private final Map<Long, RunningJob> running = new ConcurrentHashMap<>();
+	// keyed by run, not by job: a job whose lease this node lost can be claimed again by this node
+	// while its first run still hangs, and each run must keep its own lease and outcome
+	private final Map<JobRef, RunningJob> running = new ConcurrentHashMap<>();
 
 	private final Object signal = new Object();
 
@@ -158,16 +161,14 @@ final class QueueWorker {
 				for (Job job : jobs) {
 					this.slots.acquireUninterruptibly();
 					RunningJob run = new RunningJob(job, this, this.settings.lease().toMillis());
-					// replaces a run of the same job that lost its lease and may still be going; such
-					// a run ending later removes only itself, never this one
-					this.running.put(job.id(), run);
+					this.running.put(run.ref, run);
 					try {
 						this.executor.execute(() -> execute(run));
 					}
 					catch (RejectedExecutionException ex) {
 						// stop() shut the pool while this claim was under way: hand the job back now
 						// rather than leave it RUNNING until its lease expires
-						this.running.remove(job.id(), run);
+						this.running.remove(run.ref);
 						this.slots.release();
 						release(run, "Released unstarted by a worker shutting down");
 					}
@@ -218,7 +219,7 @@ final class QueueWorker {
 		catch (RuntimeException ex) {
 			logger.error("sqlqueue could not record the outcome of {}: {}. Its lease will expire and it will run again.",
 					run, ex.getMessage());
-			this.running.remove(job.id(), run);
+			this.running.remove(run.ref);
 		}
 		finally {
 			this.slots.release();
@@ -264,7 +265,9 @@ final class QueueWorker {
 			return;
 		}
 		Job job = run.job;
-		String reason = describe(error);
+		// an InterruptedException alone would not tell the user that the lease was the cause
+		String reason = run.leaseLost ? "The handler ran past its lease of " + run.leaseMillis
+				+ " ms without a heartbeat and was interrupted: " + describe(error) : describe(error);
 		Outcome outcome;
 		boolean applied;
 		if (error instanceof NonRetryableJobException || error instanceof PayloadCodecException
@@ -292,7 +295,7 @@ final class QueueWorker {
 				.call(() -> this.parent.dialect().jobSetRetryIfRunning(run.ref, delay, reason, run.logsJson()));
 		}
 		this.parent.tracker().success();
-		this.running.remove(job.id(), run);
+		this.running.remove(run.ref);
 		wakeIfFifo();
 		if (applied) {
 			if (outcome == Outcome.DEAD) {
@@ -307,7 +310,7 @@ final class QueueWorker {
 
 	/** Called by the completer once a success was written, or found fenced off. */
 	void recorded(RunningJob run, boolean applied) {
-		this.running.remove(run.job.id(), run);
+		this.running.remove(run.ref);
 		wakeIfFifo();
 		if (applied) {
 			this.parent.queue()
@@ -316,6 +319,24 @@ final class QueueWorker {
 		}
 		else {
 			stale(run);
+		}
+	}
+
+	/**
+	 * Called by the completer when a run succeeded but its follow-up jobs cannot be enqueued (the
+	 * queue refuses them): the run is dead-lettered with the reason, since running it again would
+	 * only repeat its work and the refusal.
+	 */
+	void followUpsRefused(RunningJob run, RuntimeException refusal) {
+		NonRetryableJobException error = new NonRetryableJobException(
+				"The handler succeeded but its follow-up jobs could not be enqueued: " + refusal.getMessage(), refusal);
+		try {
+			record(run, error, Duration.ofNanos(run.executionNanos));
+		}
+		catch (RuntimeException ex) {
+			logger.error("sqlqueue could not dead-letter {}: {}. Its lease will expire and it will run again.", run,
+					ex.getMessage());
+			this.running.remove(run.ref);
 		}
 	}
 
@@ -395,14 +416,14 @@ final class QueueWorker {
 			logger.warn("sqlqueue could not extend the leases of {} runs: {}", runs.size(), ex.getMessage());
 			return;
 		}
-		Map<Long, Boolean> byId = new HashMap<>();
+		Map<JobRef, Boolean> byRun = new HashMap<>();
 		for (LeaseStatus status : owned) {
-			byId.put(status.id(), status.cancelRequested());
+			byRun.put(status.ref(), status.cancelRequested());
 		}
 		for (RunningJob run : runs) {
-			Boolean cancel = byId.get(run.job.id());
+			Boolean cancel = byRun.get(run.ref);
 			if (cancel == null) {
-				if (this.running.containsKey(run.job.id())) {
+				if (this.running.containsKey(run.ref)) {
 					run.leaseLost = true;
 				}
 			}
@@ -449,7 +470,7 @@ final class QueueWorker {
 			if (release(run, "Released unfinished by a worker shutting down")) {
 				released++;
 			}
-			this.running.remove(run.job.id(), run);
+			this.running.remove(run.ref);
 		}
 		return released;
 	}
