@@ -136,7 +136,7 @@ class ShutdownTest {
 			long before = this.jobs.count(null, JobState.SUCCEEDED);
 			JobWorker worker = this.workers.start(this.jobs, (builder) -> builder
 				.defaults(RunningWorkers.FAST.withConcurrency(4).withBatchSize(4))
-				.handler(HandlerSpec.of("quick", Map.class, (payload, ctx) -> Thread.sleep(2)))));
+				.handler(HandlerSpec.of("quick", Map.class, (payload, ctx) -> Thread.sleep(2))));
 			await().atMost(Duration.ofSeconds(30)).until(() -> this.jobs.count(null, JobState.SUCCEEDED) > before + 20);
 
 			assertThat(worker.stop(Duration.ofSeconds(10))).isTrue();
