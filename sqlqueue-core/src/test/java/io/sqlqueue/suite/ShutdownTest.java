@@ -148,6 +148,23 @@ class ShutdownTest {
 	}
 
 	@Test
+	void aStoppedWorkerCanBeStartedAgain() {
+		AtomicInteger runs = new AtomicInteger();
+		JobWorker worker = this.workers.start(this.jobs,
+				(builder) -> builder.handler(HandlerSpec.of("again", Map.class, (payload, ctx) -> runs.incrementAndGet())));
+		long first = this.jobs.enqueue("again", Map.of());
+		await().atMost(Duration.ofSeconds(20)).until(() -> this.jobs.find(first).orElseThrow().state() == JobState.SUCCEEDED);
+		assertThat(worker.stop(Duration.ofSeconds(5))).isTrue();
+
+		worker.start();
+		long second = this.jobs.enqueue("again", Map.of());
+
+		await().atMost(Duration.ofSeconds(20)).until(() -> this.jobs.find(second).orElseThrow().state() == JobState.SUCCEEDED);
+		assertThat(worker.isRunning()).isTrue();
+		assertThat(runs).hasValue(2);
+	}
+
+	@Test
 	void aStoppedWorkerClaimsNothingMore() throws InterruptedException {
 		AtomicInteger runs = new AtomicInteger();
 		JobWorker worker = this.workers.start(this.jobs,
