@@ -23,6 +23,7 @@ import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.JobContext;
 import io.sqlqueue.JobHandlerFunction;
 import io.sqlqueue.JobState;
+import io.sqlqueue.NonRetryableJobException;
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.worker.HandlerSpec;
 import io.sqlqueue.worker.JobWorker;
@@ -93,6 +94,26 @@ class FifoQueueTest {
 	}
 
 	@Test
+	void aDeadJobNoLongerHoldsBackTheJobsBehindIt() {
+		this.fixture = FeatureFixture.fresh(this.db);
+		List<Integer> succeeded = new CopyOnWriteArrayList<>();
+		List<Long> ids = IntStream.range(0, 3)
+			.mapToObj((i) -> this.fixture.queue.enqueue("step", i, EnqueueOptions.defaults().withQueue("fifo")))
+			.toList();
+
+		startTwoWorkers((JobHandlerFunction<Integer>) (step, ctx) -> {
+			if (step == 0) {
+				throw new NonRetryableJobException("step 0 cannot be done");
+			}
+			exclusively(() -> succeeded.add(step));
+		}, new ConcurrentHashMap<>());
+
+		this.fixture.awaitState(ids.get(0), JobState.DEAD);
+		this.fixture.awaitState(ids.get(2), JobState.SUCCEEDED);
+		assertThat(succeeded).containsExactly(1, 2);
+	}
+
+	@Test
 	void orderingKeysRunInParallelWhileEachKeyKeepsItsOrder() throws Exception {
 		this.fixture = FeatureFixture.fresh(this.db);
 		Map<String, List<Integer>> orderPerKey = new ConcurrentHashMap<>();
@@ -116,7 +137,7 @@ class FifoQueueTest {
 				if (step == 0) {
 					// both keys' first jobs must be running at once, or this waits in vain
 					firstOfEachKeyStarted.countDown();
-					if (firstOfEachKeyStarted.await(10, TimeUnit.SECONDS)) {
+					if (firstOfEachKeyStarted.await(20, TimeUnit.SECONDS)) {
 						overlapped.incrementAndGet();
 					}
 				}

@@ -2,6 +2,7 @@ package io.sqlqueue.features;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import org.slf4j.MDC;
 import io.sqlqueue.Job;
 import io.sqlqueue.JobContext;
 import io.sqlqueue.JobInterceptor;
+import io.sqlqueue.JobQuery;
 import io.sqlqueue.JobRequest;
 import io.sqlqueue.JobState;
 import io.sqlqueue.MdcJobInterceptor;
@@ -65,6 +67,25 @@ class InterceptorTest {
 				"inner process after", "outer process after");
 		assertThat(handlerMetadata.get()).containsEntry("added-by-outer", "yes").containsEntry("added-by-inner", "yes");
 		assertThat(done.metadata()).containsEntry("added-by-outer", "yes").containsEntry("added-by-inner", "yes");
+	}
+
+	@Test
+	void aBatchAndTheFollowUpsOfAHandlerPassThroughTheEnqueueInterceptorsToo() {
+		this.fixture = FeatureFixture.fresh(this.db, (builder) -> builder.interceptor(new Recording("outer")));
+		List<Long> batch = this.fixture.queue.enqueueAll(List.of(JobRequest.of("order", "a"), JobRequest.of("order", "b")));
+		assertThat(this.events).containsExactly("outer enqueue before", "outer enqueue after 2 job");
+		this.events.clear();
+
+		this.fixture.start(this.fixture.worker()
+			.handler("order", String.class, (order, ctx) -> ctx.enqueueOnSuccess("receipt", "receipt for " + order))
+			.handler("receipt", String.class, (receipt, ctx) -> {
+			}));
+
+		batch.forEach((id) -> this.fixture.awaitState(id, JobState.SUCCEEDED));
+		List<Job> receipts = await().atMost(FeatureFixture.PATIENCE)
+			.until(() -> this.fixture.queue.list(JobQuery.all().ofType("receipt")), (jobs) -> jobs.size() == 2);
+		assertThat(receipts).allSatisfy((receipt) -> assertThat(receipt.metadata()).containsEntry("added-by-outer", "yes"));
+		assertThat(this.events).contains("outer enqueue before");
 	}
 
 	@Test
