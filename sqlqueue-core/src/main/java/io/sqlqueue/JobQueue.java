@@ -101,12 +101,16 @@ public interface JobQueue {
 	boolean kill(long id, String reason);
 
 	/**
-	 * Replays a dead job: it becomes READY with its attempts reset, keeping its last error.
-	 * @return whether a DEAD job with that id existed
+	 * Replays a dead job: it becomes READY with its attempts reset, keeping its last error. A dead job
+	 * whose unique key another READY, RUNNING or WAITING job holds now is not replayed.
+	 * @return whether it was replayed: {@code false} when no DEAD job has that id or its key is held
 	 */
 	boolean retryDead(long id);
 
-	/** Replays every dead job of {@code queue}. @return how many were replayed */
+	/**
+	 * Replays every dead job of {@code queue}, but those whose unique key another active job holds now.
+	 * @return how many were replayed
+	 */
 	int retryDeadInQueue(String queue);
 
 	/**

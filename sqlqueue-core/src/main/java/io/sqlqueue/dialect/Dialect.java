@@ -769,8 +769,9 @@ public abstract class Dialect {
 	}
 
 	/**
-	 * DEAD → READY with a fresh set of attempts. The attempt counter keeps growing, so a run that
-	 * lost its lease long ago can never match the fencing token of a new run.
+	 * DEAD → READY with a fresh set of attempts, unless another active job holds its unique key. The
+	 * attempt counter keeps growing, so a run that lost its lease long ago can never match the fencing
+	 * token of a new run.
 	 */
 	public boolean jobRetryDead(long id) {
 		return this.jdbc.update(retryDeadSql() + " AND id = ?", id) == 1;
@@ -782,8 +783,13 @@ public abstract class Dialect {
 	}
 
 	private String retryDeadSql() {
+		// a dead job whose unique key another job took meanwhile stays dead: replaying it would break
+		// the key's promise (and the unique index); the derived table lets MariaDB read the table it updates
 		return "UPDATE " + this.table + " SET state = 0, run_at = " + now() + ", finished_at = NULL, "
-				+ "max_attempts = CASE WHEN max_attempts = -1 THEN -1 ELSE attempt + max_attempts END WHERE state = 3";
+				+ "max_attempts = CASE WHEN max_attempts = -1 THEN -1 ELSE attempt + max_attempts END WHERE state = 3"
+				+ " AND (unique_key IS NULL OR NOT EXISTS (SELECT 1 FROM (SELECT unique_key FROM " + this.table
+				+ " WHERE unique_key IS NOT NULL AND state IN (0, 1, 5)) held WHERE held.unique_key = " + this.table
+				+ ".unique_key))";
 	}
 
 	// ---- rows --------------------------------------------------------------------------

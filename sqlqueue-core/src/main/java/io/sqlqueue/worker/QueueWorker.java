@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -166,7 +167,16 @@ final class QueueWorker {
 					this.slots.acquireUninterruptibly();
 					RunningJob run = new RunningJob(job, this, this.settings.lease().toMillis());
 					this.running.put(run.ref, run);
-					this.executor.execute(() -> execute(run));
+					try {
+						this.executor.execute(() -> execute(run));
+					}
+					catch (RejectedExecutionException ex) {
+						// stop() shut the pool while this claim was under way: hand the job back now
+						// rather than leave it RUNNING until its lease expires
+						this.running.remove(run.ref);
+						this.slots.release();
+						release(run, "Released unstarted by a worker shutting down");
+					}
 				}
 				this.backlog = jobs.size() == want;
 				if (!this.backlog) {
@@ -462,19 +472,22 @@ final class QueueWorker {
 		this.executor.shutdownNow();
 		int released = 0;
 		for (RunningJob run : unfinished) {
-			try {
-				if (this.parent.dialect()
-					.jobReleaseIfRunning(run.ref, "Released unfinished by a worker shutting down")) {
-					released++;
-				}
-			}
-			catch (RuntimeException ex) {
-				logger.warn("sqlqueue could not release {} at shutdown ({}); its lease will expire", run,
-						ex.getMessage());
+			if (release(run, "Released unfinished by a worker shutting down")) {
+				released++;
 			}
 			this.running.remove(run.ref);
 		}
 		return released;
+	}
+
+	private boolean release(RunningJob run, String reason) {
+		try {
+			return this.parent.dialect().jobReleaseIfRunning(run.ref, reason);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("sqlqueue could not release {} at shutdown ({}); its lease will expire", run, ex.getMessage());
+			return false;
+		}
 	}
 
 	/** Whether it still has runs going or waiting for their outcome to be recorded. */

@@ -140,7 +140,7 @@ class LeaseTest {
 			this.workers.start(this.jobs, (builder) -> builder.rescueInterval(Duration.ofMillis(100))
 				.handler(HandlerSpec.of("long", Map.class, (payload, ctx) -> {
 					runs.incrementAndGet();
-					long end = System.nanoTime() + Duration.ofMillis(3500).toNanos();
+					long end = System.nanoTime() + Duration.ofMillis(2500).toNanos();
 					while (System.nanoTime() < end) {
 						Thread.sleep(100);
 						if (!ctx.heartbeat()) {
@@ -169,7 +169,7 @@ class LeaseTest {
 				.handler(HandlerSpec.of("long", Map.class, (payload, ctx) -> {
 					runs.incrementAndGet();
 					extended.add(ctx.extendLease(Duration.ofSeconds(10)));
-					Thread.sleep(2500);
+					Thread.sleep(2000);
 					extended.add(!ctx.isLeaseLost());
 				})));
 		}

@@ -6,6 +6,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,6 +18,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.Job;
+import io.sqlqueue.JobQuery;
+import io.sqlqueue.JobRequest;
 import io.sqlqueue.JobState;
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.testing.TestDatabases;
@@ -121,6 +124,44 @@ class ShutdownTest {
 		await().atMost(Duration.ofSeconds(20)).until(() -> this.jobs.find(id).orElseThrow().state() == JobState.SUCCEEDED);
 		assertThat(secondRuns).hasValue(1);
 		assertThat(this.jobs.find(id).orElseThrow().attempt()).isEqualTo(2);
+	}
+
+	/** A stop that lands while a claim is under way must hand the claimed jobs back, not strand them. */
+	@Test
+	void stoppingABusyWorkerLeavesNoJobRunning() {
+		this.jobs.enqueueAll(IntStream.range(0, 2000)
+			.mapToObj((i) -> JobRequest.of("quick", Map.of()))
+			.toList());
+		for (int round = 0; round < 3; round++) {
+			long before = this.jobs.count(null, JobState.SUCCEEDED);
+			JobWorker worker = this.workers.start(this.jobs, (builder) -> builder
+				.defaults(RunningWorkers.FAST.withConcurrency(4).withBatchSize(4))
+				.handler(HandlerSpec.of("quick", Map.class, (payload, ctx) -> Thread.sleep(2))));
+			await().atMost(Duration.ofSeconds(30)).until(() -> this.jobs.count(null, JobState.SUCCEEDED) > before + 20);
+
+			assertThat(worker.stop(Duration.ofSeconds(10))).isTrue();
+
+			assertThat(this.jobs.list(JobQuery.all().inState(JobState.RUNNING)))
+				.as("round %d: jobs left RUNNING by a stopped worker", round)
+				.isEmpty();
+		}
+	}
+
+	@Test
+	void aStoppedWorkerCanBeStartedAgain() {
+		AtomicInteger runs = new AtomicInteger();
+		JobWorker worker = this.workers.start(this.jobs,
+				(builder) -> builder.handler(HandlerSpec.of("again", Map.class, (payload, ctx) -> runs.incrementAndGet())));
+		long first = this.jobs.enqueue("again", Map.of());
+		await().atMost(Duration.ofSeconds(20)).until(() -> this.jobs.find(first).orElseThrow().state() == JobState.SUCCEEDED);
+		assertThat(worker.stop(Duration.ofSeconds(5))).isTrue();
+
+		worker.start();
+		long second = this.jobs.enqueue("again", Map.of());
+
+		await().atMost(Duration.ofSeconds(20)).until(() -> this.jobs.find(second).orElseThrow().state() == JobState.SUCCEEDED);
+		assertThat(worker.isRunning()).isTrue();
+		assertThat(runs).hasValue(2);
 	}
 
 	@Test

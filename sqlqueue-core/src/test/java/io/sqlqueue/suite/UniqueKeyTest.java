@@ -1,9 +1,15 @@
 package io.sqlqueue.suite;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
@@ -152,6 +158,49 @@ class UniqueKeyTest {
 		assertThat(ids.get(0)).isEqualTo(existing);
 		assertThat(ids.get(1)).isNotEqualTo(existing);
 		assertThat(this.jobs.count(null, null)).isEqualTo(3);
+	}
+
+	@Test
+	void replayingADeadJobWhoseKeyIsTakenAgainLeavesItDeadAndReplaysTheOthers() {
+		long dead = this.jobs.enqueue("welcome", Map.of(), unique("welcome-1").withQueue("mail"));
+		long otherDead = this.jobs.enqueue("welcome", Map.of(), unique("welcome-2").withQueue("mail"));
+		this.jobs.kill(dead, "smtp down");
+		this.jobs.kill(otherDead, "smtp down");
+		long holder = this.jobs.enqueue("welcome", Map.of(), unique("welcome-1").withQueue("mail"));
+
+		assertThat(this.jobs.retryDead(dead)).as("its key is held by job %d", holder).isFalse();
+		assertThat(this.jobs.retryDeadInQueue("mail")).isEqualTo(1);
+
+		assertThat(state(dead)).isEqualTo(JobState.DEAD);
+		assertThat(state(otherDead)).isEqualTo(JobState.READY);
+		assertThat(state(holder)).isEqualTo(JobState.READY);
+	}
+
+	@Test
+	void concurrentEnqueuesWithOneKeyCreateOneJob() throws Exception {
+		int threads = 8;
+		ExecutorService pool = Executors.newFixedThreadPool(threads);
+		try {
+			CountDownLatch go = new CountDownLatch(1);
+			List<Future<Long>> results = new ArrayList<>();
+			for (int i = 0; i < threads; i++) {
+				results.add(pool.submit(() -> {
+					go.await();
+					return this.jobs.enqueue("welcome", Map.of(), unique("contended"));
+				}));
+			}
+			go.countDown();
+			Set<Long> ids = new HashSet<>();
+			for (Future<Long> result : results) {
+				ids.add(result.get(30, TimeUnit.SECONDS));
+			}
+
+			assertThat(ids).hasSize(1);
+			assertThat(this.jobs.count(null, null)).isEqualTo(1);
+		}
+		finally {
+			pool.shutdownNow();
+		}
 	}
 
 	private JobState state(long id) {
