@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
+import io.sqlqueue.worker.Backoff;
+
 /**
  * How a job is enqueued. Immutable: every {@code with*} method returns a copy.
  *
@@ -150,6 +152,15 @@ public final class EnqueueOptions {
 			options = options.withMetadata(entry.getKey(), entry.getValue());
 		}
 		return options;
+	}
+
+	/**
+	 * A retry backoff for this job alone, winning over its handler's and its queue's (kept in its metadata
+	 * under {@value io.sqlqueue.worker.Backoff#METADATA_KEY}).
+	 */
+	public EnqueueOptions withBackoff(Backoff backoff) {
+		Objects.requireNonNull(backoff, "backoff must not be null");
+		return withMetadata(Backoff.METADATA_KEY, backoff.toMetadataValue());
 	}
 
 	/**

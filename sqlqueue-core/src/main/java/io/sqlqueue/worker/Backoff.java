@@ -30,6 +30,12 @@ public record Backoff(Policy policy, Duration base, Duration max, double jitter)
 	public static final Backoff DEFAULT = new Backoff(Policy.EXPONENTIAL, Duration.ofSeconds(1), Duration.ofHours(1),
 			0.2);
 
+	/**
+	 * The metadata key under which a job carries a backoff of its own
+	 * ({@link io.sqlqueue.EnqueueOptions#withBackoff(Backoff)}), which wins over its handler's and queue's.
+	 */
+	public static final String METADATA_KEY = "sqlqueue.backoff";
+
 	/** How the delay grows with the attempt number. */
 	public enum Policy {
 
@@ -75,6 +81,32 @@ public record Backoff(Policy policy, Duration base, Duration max, double jitter)
 	/** A copy with {@code jitter}. */
 	public Backoff withJitter(double jitter) {
 		return new Backoff(this.policy, this.base, this.max, jitter);
+	}
+
+	/**
+	 * This backoff as stored in a job's metadata: {@code POLICY baseMillis maxMillis jitter}.
+	 * @see #fromMetadataValue(String)
+	 */
+	public String toMetadataValue() {
+		return this.policy + " " + this.base.toMillis() + " " + this.max.toMillis() + " " + this.jitter;
+	}
+
+	/**
+	 * Reads a backoff written by {@link #toMetadataValue()}.
+	 * @throws IllegalArgumentException naming the value when it is not one
+	 */
+	public static Backoff fromMetadataValue(String value) {
+		String[] parts = (value != null) ? value.trim().split("\\s+") : new String[0];
+		if (parts.length != 4) {
+			throw new IllegalArgumentException("Not a backoff: '" + value + "' (expected 'POLICY baseMillis maxMillis jitter')");
+		}
+		try {
+			return new Backoff(Policy.valueOf(parts[0]), Duration.ofMillis(Long.parseLong(parts[1])),
+					Duration.ofMillis(Long.parseLong(parts[2])), Double.parseDouble(parts[3]));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalArgumentException("Not a backoff: '" + value + "': " + ex.getMessage(), ex);
+		}
 	}
 
 	/**

@@ -295,7 +295,7 @@ final class QueueWorker {
 		}
 		else {
 			outcome = Outcome.RETRIED;
-			Duration delay = backoffFor(job.type()).delayAfter(job.attempt());
+			Duration delay = backoffFor(job).delayAfter(job.attempt());
 			applied = this.parent.retry()
 				.call(() -> this.parent.dialect().jobSetRetryIfRunning(run.ref, delay, reason, run.logsJson()));
 		}
@@ -357,8 +357,19 @@ final class QueueWorker {
 		this.parent.queue().events().staleOutcomeIgnored(run.job.id(), run.job.attempt());
 	}
 
-	private Backoff backoffFor(String type) {
-		HandlerSpec<?> spec = this.parent.handler(type);
+	/** The job's own backoff, else its handler's, else its queue's. */
+	private Backoff backoffFor(Job job) {
+		String own = job.metadata().get(Backoff.METADATA_KEY);
+		if (own != null) {
+			try {
+				return Backoff.fromMetadataValue(own);
+			}
+			catch (IllegalArgumentException ex) {
+				logger.warn("sqlqueue job {} has an unreadable backoff in its metadata, using its handler's: {}",
+						job.id(), ex.getMessage());
+			}
+		}
+		HandlerSpec<?> spec = this.parent.handler(job.type());
 		return (spec != null && spec.backoff() != null) ? spec.backoff() : this.settings.backoff();
 	}
 

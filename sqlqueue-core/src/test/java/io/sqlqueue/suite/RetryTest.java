@@ -218,6 +218,22 @@ class RetryTest {
 		assertThat(this.jobs.find(id).orElseThrow().maxAttempts()).isEqualTo(2);
 	}
 
+	@Test
+	void aJobsOwnBackoffWinsOverItsQueues() {
+		List<Integer> attempts = new CopyOnWriteArrayList<>();
+		failingWorker(Backoff.constant(Duration.ofHours(1)), attempts, 1);
+
+		long quick = this.jobs.enqueue("flaky", Map.of(),
+				EnqueueOptions.defaults().withBackoff(Backoff.constant(Duration.ofMillis(100))));
+		long slow = this.jobs.enqueue("flaky", Map.of());
+
+		await().atMost(Duration.ofSeconds(30)).until(() -> state(quick) == JobState.SUCCEEDED);
+		Job waiting = this.jobs.find(slow).orElseThrow();
+		assertThat(waiting.state()).isEqualTo(JobState.READY);
+		assertThat(Duration.between(waiting.createdAt(), waiting.runAt())).isGreaterThan(Duration.ofMinutes(50));
+		assertThat(this.jobs.find(quick).orElseThrow().metadata()).containsEntry(Backoff.METADATA_KEY, "CONSTANT 100 100 0.0");
+	}
+
 	/** Fails every attempt before {@code succeedOnAttempt}, recording each attempt number. */
 	private void failingWorker(Backoff backoff, List<Integer> attempts, int succeedOnAttempt) {
 		this.workers.start(this.jobs, (builder) -> builder.defaults(RunningWorkers.FAST.withBackoff(backoff))

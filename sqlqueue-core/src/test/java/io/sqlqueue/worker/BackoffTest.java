@@ -97,4 +97,14 @@ class BackoffTest {
 			.isThrownBy(() -> Backoff.constant(Duration.ofSeconds(1)).withJitter(Double.NaN));
 	}
 
+	@Test
+	void theMetadataFormRoundTripsAndRejectsGarbageNamingIt() {
+		Backoff backoff = Backoff.exponential(Duration.ofMillis(250), Duration.ofMinutes(2)).withJitter(0.3);
+		assertThat(Backoff.fromMetadataValue(backoff.toMetadataValue())).isEqualTo(backoff);
+		assertThatIllegalArgumentException().isThrownBy(() -> Backoff.fromMetadataValue("SOMETIMES 1 2 0"))
+			.withMessageContaining("Not a backoff: 'SOMETIMES 1 2 0'");
+		assertThatIllegalArgumentException().isThrownBy(() -> Backoff.fromMetadataValue("fast"))
+			.withMessageContaining("expected 'POLICY baseMillis maxMillis jitter'");
+	}
+
 }
