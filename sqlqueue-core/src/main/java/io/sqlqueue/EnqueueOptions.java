@@ -192,46 +192,66 @@ public final class EnqueueOptions {
 				this.uniquePolicy, this.metadata, this.parentId, this.orderingKey, retention);
 	}
 
+	/** The queue set with {@link #withQueue(String)}, or {@code null} when the type's queue applies. */
 	public String queue() {
 		return this.queue;
 	}
 
+	/** The priority set with {@link #withPriority(int)}; {@code 0} unless set. */
 	public int priority() {
 		return this.priority;
 	}
 
+	/** The delay set with {@link #withDelay(Duration)}, or {@code null} when none is set or a run time replaced it. */
 	public Duration delay() {
 		return this.delay;
 	}
 
+	/**
+	 * The earliest run time set with {@link #withRunAt(Instant)}, or {@code null} when none is set or a delay
+	 * replaced it.
+	 */
 	public Instant runAt() {
 		return this.runAt;
 	}
 
+	/**
+	 * The attempts set with {@link #withMaxAttempts(int)} ({@code -1} for no limit), or {@code null} when the
+	 * handler's or queue's apply.
+	 */
 	public Integer maxAttempts() {
 		return this.maxAttempts;
 	}
 
+	/** The unique key set with {@link #withUniqueKey(String)}, or {@code null} for none. */
 	public String uniqueKey() {
 		return this.uniqueKey;
 	}
 
+	/** What enqueue does when the unique key is held; {@link UniquePolicy#RETURN_EXISTING} unless set. */
 	public UniquePolicy uniquePolicy() {
 		return this.uniquePolicy;
 	}
 
+	/** The metadata entries added so far, as an unmodifiable map; empty unless set. */
 	public Map<String, String> metadata() {
 		return this.metadata;
 	}
 
+	/** The id of the job this one waits for, set with {@link #withParent(long)}, or {@code null} for none. */
 	public Long parentId() {
 		return this.parentId;
 	}
 
+	/** The ordering key set with {@link #withOrderingKey(String)}, or {@code null} for none. */
 	public String orderingKey() {
 		return this.orderingKey;
 	}
 
+	/**
+	 * The retention set with {@link #withRetention(Duration)}, or {@code null} when the configured retention of
+	 * the job's final state applies.
+	 */
 	public Duration retention() {
 		return this.retention;
 	}

@@ -19,6 +19,11 @@ public record JobQuery(String queue, JobState state, String type, long afterId, 
 	/** The largest page {@link #limit} allows. */
 	public static final int MAX_LIMIT = 10_000;
 
+	/**
+	 * Checks the filter; {@code null} queue, state or type match every job.
+	 * @throws IllegalArgumentException when the queue name is not valid, {@code limit} is not between 1 and
+	 * {@value #MAX_LIMIT}, or {@code afterId} is negative
+	 */
 	public JobQuery {
 		if (queue != null) {
 			JobQueue.validateQueueName(queue);
@@ -36,22 +41,37 @@ public record JobQuery(String queue, JobState state, String type, long afterId, 
 		return new JobQuery(null, null, null, 0, 100);
 	}
 
+	/**
+	 * A copy matching only jobs of {@code queue}, or of every queue when {@code null}.
+	 * @throws IllegalArgumentException when {@code queue} is not a valid queue name
+	 */
 	public JobQuery inQueue(String queue) {
 		return new JobQuery(queue, this.state, this.type, this.afterId, this.limit);
 	}
 
+	/** A copy matching only jobs in {@code state}, or in every state when {@code null}. */
 	public JobQuery inState(JobState state) {
 		return new JobQuery(this.queue, state, this.type, this.afterId, this.limit);
 	}
 
+	/** A copy matching only jobs of {@code type} exactly, or of every type when {@code null}. */
 	public JobQuery ofType(String type) {
 		return new JobQuery(this.queue, this.state, type, this.afterId, this.limit);
 	}
 
+	/**
+	 * A copy returning only jobs whose id is greater than {@code afterId}: pass the last id of a page to get
+	 * the next, {@code 0} for the first.
+	 * @throws IllegalArgumentException when {@code afterId} is negative
+	 */
 	public JobQuery afterId(long afterId) {
 		return new JobQuery(this.queue, this.state, this.type, afterId, this.limit);
 	}
 
+	/**
+	 * A copy returning at most {@code limit} jobs (the default is 100).
+	 * @throws IllegalArgumentException when {@code limit} is not between 1 and {@value #MAX_LIMIT}
+	 */
 	public JobQuery limit(int limit) {
 		return new JobQuery(this.queue, this.state, this.type, this.afterId, limit);
 	}

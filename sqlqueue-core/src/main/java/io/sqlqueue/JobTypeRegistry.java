@@ -9,6 +9,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * What this node knows about job types: the payload class each handler declares (for typed
  * enqueue), the queue it runs on and its max attempts, and per-queue max attempts. Filled by
  * handler registration; read at enqueue to resolve what the options leave unset.
+ *
+ * <pre>{@code
+ * jobQueue.types().register("send-email", SendEmail.class, "mail", null); // on a node that runs no handler
+ * jobQueue.enqueue(new SendEmail(to)); // a "send-email" job on queue "mail"
+ * }</pre>
  */
 public final class JobTypeRegistry {
 
@@ -58,6 +63,10 @@ public final class JobTypeRegistry {
 		this.defaultMaxAttempts = maxAttempts;
 	}
 
+	/**
+	 * What is registered for {@code type}, or empty when no handler registered it; {@code type} must not be
+	 * {@code null}.
+	 */
 	public Optional<TypeInfo> find(String type) {
 		return Optional.ofNullable(this.byType.get(type));
 	}

@@ -11,10 +11,15 @@ package io.sqlqueue;
  */
 public class NonRetryableJobException extends SqlQueueException {
 
+	/** An exception whose {@code message} says why the job cannot succeed; it is recorded in the job's last error. */
 	public NonRetryableJobException(String message) {
 		super(message);
 	}
 
+	/**
+	 * An exception whose {@code message} says why the job cannot succeed, caused by {@code cause}; both are
+	 * recorded in the job's last error.
+	 */
 	public NonRetryableJobException(String message, Throwable cause) {
 		super(message, cause);
 	}

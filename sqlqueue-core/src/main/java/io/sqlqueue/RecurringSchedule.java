@@ -37,6 +37,12 @@ public record RecurringSchedule(String name, String cron, ZoneId zone, String ty
 
 	}
 
+	/**
+	 * Checks the schedule; {@code payload} may be {@code null}, every other component must be set.
+	 * @throws IllegalArgumentException when the name or type is null, blank or longer than 255 characters, or the
+	 * cron expression is not valid
+	 * @throws NullPointerException when the cron expression, zone, options or missed-runs policy is {@code null}
+	 */
 	public RecurringSchedule {
 		if (name == null || name.isBlank() || name.length() > 255) {
 			throw new IllegalArgumentException("Recurring schedule name must be 1 to 255 characters, was '" + name + "'");
@@ -58,18 +64,33 @@ public record RecurringSchedule(String name, String cron, ZoneId zone, String ty
 				MissedRuns.RUN_ONCE);
 	}
 
+	/**
+	 * A copy whose cron expression is read in {@code zone}; a stored schedule whose zone changes starts again
+	 * from its next tick.
+	 * @throws NullPointerException when {@code zone} is {@code null}
+	 */
 	public RecurringSchedule inZone(ZoneId zone) {
 		return new RecurringSchedule(this.name, this.cron, zone, this.type, this.payload, this.options, this.missedRuns);
 	}
 
+	/** A copy whose jobs carry {@code payload}, written as JSON at each tick; {@code null} for none. */
 	public RecurringSchedule withPayload(Object payload) {
 		return new RecurringSchedule(this.name, this.cron, this.zone, this.type, payload, this.options, this.missedRuns);
 	}
 
+	/**
+	 * A copy whose jobs are enqueued with {@code options} (queue, priority, unique key and so on).
+	 * @throws NullPointerException when {@code options} is {@code null}
+	 */
 	public RecurringSchedule withOptions(EnqueueOptions options) {
 		return new RecurringSchedule(this.name, this.cron, this.zone, this.type, this.payload, options, this.missedRuns);
 	}
 
+	/**
+	 * A copy that treats ticks missed while no node ran it as {@code missedRuns} says (the default is
+	 * {@link MissedRuns#RUN_ONCE}).
+	 * @throws NullPointerException when {@code missedRuns} is {@code null}
+	 */
 	public RecurringSchedule withMissedRuns(MissedRuns missedRuns) {
 		return new RecurringSchedule(this.name, this.cron, this.zone, this.type, this.payload, this.options, missedRuns);
 	}

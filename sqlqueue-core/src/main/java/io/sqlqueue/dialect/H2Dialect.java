@@ -6,6 +6,7 @@ import javax.sql.DataSource;
 /** H2 2.x, for tests, demos and embedded single-process apps (file or in-memory). */
 public class H2Dialect extends LockingClaimDialect {
 
+	/** A dialect for the {@code tablePrefix} tables of {@code dataSource}; see {@link #validateTablePrefix(String)}. */
 	public H2Dialect(DataSource dataSource, String tablePrefix) {
 		super(dataSource, tablePrefix);
 	}

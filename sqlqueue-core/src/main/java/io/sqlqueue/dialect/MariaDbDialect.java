@@ -16,6 +16,7 @@ import javax.sql.DataSource;
  */
 public class MariaDbDialect extends LockingClaimDialect {
 
+	/** A dialect for the {@code tablePrefix} tables of {@code dataSource}; see {@link #validateTablePrefix(String)}. */
 	public MariaDbDialect(DataSource dataSource, String tablePrefix) {
 		super(dataSource, tablePrefix);
 	}

@@ -22,6 +22,7 @@ import io.sqlqueue.Job;
  */
 public class PostgresDialect extends Dialect {
 
+	/** A dialect for the {@code tablePrefix} tables of {@code dataSource}; see {@link #validateTablePrefix(String)}. */
 	public PostgresDialect(DataSource dataSource, String tablePrefix) {
 		super(dataSource, tablePrefix);
 	}

@@ -18,6 +18,7 @@ import io.sqlqueue.Job;
  */
 public class SqliteDialect extends Dialect {
 
+	/** A dialect for the {@code tablePrefix} tables of {@code dataSource}; see {@link #validateTablePrefix(String)}. */
 	public SqliteDialect(DataSource dataSource, String tablePrefix) {
 		super(dataSource, tablePrefix);
 	}

@@ -16,6 +16,13 @@ import io.sqlqueue.dialect.Dialect;
  * worker died go back to READY, or DEAD when out of attempts), the waiting-job resolver (children
  * of finished parents), and the retention cleaner (finished jobs deleted in batches). Every
  * statement is idempotent and guarded by state, so any number of nodes may run it at once.
+ * A {@link io.sqlqueue.worker.JobWorker} runs one unless built with {@code maintenance(false)}.
+ *
+ * <pre>{@code
+ * Maintenance maintenance = new Maintenance(jobQueue.dialect(), Duration.ofSeconds(30), Duration.ofMinutes(1),
+ *         Retention.DEFAULT);
+ * maintenance.start();
+ * }</pre>
  */
 public final class Maintenance {
 
@@ -33,6 +40,12 @@ public final class Maintenance {
 
 	private ScheduledExecutorService scheduler;
 
+	/**
+	 * Maintenance of the tables {@code dialect} works on, idle until {@link #start()}.
+	 * @param rescueInterval the delay between lease rescues, at least 1 ms
+	 * @param cleanInterval the delay between retention cleanups, at least 1 ms
+	 * @param retention how long finished jobs without their own retention are kept
+	 */
 	public Maintenance(Dialect dialect, Duration rescueInterval, Duration cleanInterval, Retention retention) {
 		this.dialect = dialect;
 		this.rescueInterval = rescueInterval;
@@ -40,6 +53,10 @@ public final class Maintenance {
 		this.retention = retention;
 	}
 
+	/**
+	 * Runs {@link #rescue()} and {@link #clean()} on a daemon thread, each first after one interval and then
+	 * with that delay between runs; a failed run is logged and tried again. Does nothing when started already.
+	 */
 	public synchronized void start() {
 		if (this.scheduler != null) {
 			return;
@@ -55,6 +72,10 @@ public final class Maintenance {
 				TimeUnit.MILLISECONDS);
 	}
 
+	/**
+	 * Stops the scheduled runs, interrupting one in progress; does nothing when not started. It may be started
+	 * again.
+	 */
 	public synchronized void stop() {
 		if (this.scheduler != null) {
 			this.scheduler.shutdownNow();

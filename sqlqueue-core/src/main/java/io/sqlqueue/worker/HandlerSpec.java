@@ -25,6 +25,12 @@ import io.sqlqueue.JobQueue;
 public record HandlerSpec<T>(String type, Type payloadType, JobHandlerFunction<T> handler, String queue,
 		Integer maxAttempts, Backoff backoff) {
 
+	/**
+	 * Checks the spec; {@code null} queue, max attempts or backoff leave the queue's settings in force.
+	 * @throws IllegalArgumentException when the type is null, blank or longer than 255 characters, the queue name
+	 * is not valid, or {@code maxAttempts} is neither positive nor {@code -1}
+	 * @throws NullPointerException when {@code payloadType} or {@code handler} is {@code null}
+	 */
 	public HandlerSpec {
 		JobQueue.validateType(type);
 		Objects.requireNonNull(payloadType, "payloadType must not be null");
@@ -48,14 +54,27 @@ public record HandlerSpec<T>(String type, Type payloadType, JobHandlerFunction<T
 		return new HandlerSpec<>(type, payloadType, handler, null, null, null);
 	}
 
+	/**
+	 * A copy whose jobs run on {@code queue} when enqueue does not name one; {@code null} for the default queue.
+	 * @throws IllegalArgumentException when {@code queue} is not a valid queue name
+	 */
 	public HandlerSpec<T> onQueue(String queue) {
 		return new HandlerSpec<>(this.type, this.payloadType, this.handler, queue, this.maxAttempts, this.backoff);
 	}
 
+	/**
+	 * A copy whose jobs get {@code maxAttempts} attempts ({@code -1} for no limit) unless enqueue says;
+	 * {@code null} for the queue's.
+	 * @throws IllegalArgumentException when {@code maxAttempts} is neither positive, {@code -1} nor {@code null}
+	 */
 	public HandlerSpec<T> withMaxAttempts(Integer maxAttempts) {
 		return new HandlerSpec<>(this.type, this.payloadType, this.handler, this.queue, maxAttempts, this.backoff);
 	}
 
+	/**
+	 * A copy whose failed jobs wait {@code backoff} before their next attempt unless enqueue gives one;
+	 * {@code null} for the queue's.
+	 */
 	public HandlerSpec<T> withBackoff(Backoff backoff) {
 		return new HandlerSpec<>(this.type, this.payloadType, this.handler, this.queue, this.maxAttempts, backoff);
 	}

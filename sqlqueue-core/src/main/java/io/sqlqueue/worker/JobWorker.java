@@ -238,6 +238,10 @@ public final class JobWorker implements AutoCloseable {
 		stop(Duration.ofSeconds(30));
 	}
 
+	/**
+	 * Whether this worker has been started and not stopped; {@code false} as soon as {@link #stop(Duration)}
+	 * begins.
+	 */
 	public boolean isRunning() {
 		return this.running;
 	}
@@ -423,6 +427,10 @@ public final class JobWorker implements AutoCloseable {
 			return this;
 		}
 
+		/**
+		 * A worker with this configuration, not yet started: call {@link JobWorker#start()}. Queues that handlers
+		 * name but {@link #queue(String, QueueSettings)} does not get the {@link #defaults(QueueSettings)} settings.
+		 */
 		public JobWorker build() {
 			return new JobWorker(this);
 		}

@@ -38,6 +38,12 @@ public record QueueSettings(int concurrency, Duration pollInterval, Duration lea
 	private static final QueueSettings DEFAULTS = new QueueSettings(DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL,
 			DEFAULT_LEASE, io.sqlqueue.JobQueue.DEFAULT_MAX_ATTEMPTS, Backoff.DEFAULT, DEFAULT_BATCH_SIZE, false);
 
+	/**
+	 * Checks the settings.
+	 * @throws IllegalArgumentException when {@code concurrency} or {@code batchSize} is below 1, the poll interval
+	 * is not positive, the lease is shorter than 1 s, or {@code maxAttempts} is neither positive nor {@code -1}
+	 * @throws NullPointerException when the poll interval, lease or backoff is {@code null}
+	 */
 	public QueueSettings {
 		if (concurrency < 1) {
 			throw new IllegalArgumentException("concurrency must be at least 1, was " + concurrency);
@@ -61,36 +67,73 @@ public record QueueSettings(int concurrency, Duration pollInterval, Duration lea
 		return DEFAULTS;
 	}
 
+	/**
+	 * A copy running at most {@code concurrency} handlers of this queue at once on this node (the default is
+	 * {@value #DEFAULT_CONCURRENCY}).
+	 * @throws IllegalArgumentException when {@code concurrency} is below 1
+	 */
 	public QueueSettings withConcurrency(int concurrency) {
 		return new QueueSettings(concurrency, this.pollInterval, this.lease, this.maxAttempts, this.backoff,
 				this.batchSize, this.fifo);
 	}
 
+	/**
+	 * A copy whose idle worker looks for due jobs every {@code pollInterval} when no notification wakes it (the
+	 * default is 1 s).
+	 * @throws IllegalArgumentException when {@code pollInterval} is zero or negative
+	 * @throws NullPointerException when {@code pollInterval} is {@code null}
+	 */
 	public QueueSettings withPollInterval(Duration pollInterval) {
 		return new QueueSettings(this.concurrency, pollInterval, this.lease, this.maxAttempts, this.backoff,
 				this.batchSize, this.fifo);
 	}
 
+	/**
+	 * A copy in which a claimed job stays owned for {@code lease} from its claim or its handler's last
+	 * {@link io.sqlqueue.JobContext#heartbeat()}: a handler running past it is interrupted and its attempt fails,
+	 * and the jobs of a node that died are rescued once it has passed (the default is 5 min).
+	 * @throws IllegalArgumentException when {@code lease} is shorter than 1 s
+	 * @throws NullPointerException when {@code lease} is {@code null}
+	 */
 	public QueueSettings withLease(Duration lease) {
 		return new QueueSettings(this.concurrency, this.pollInterval, lease, this.maxAttempts, this.backoff,
 				this.batchSize, this.fifo);
 	}
 
+	/**
+	 * A copy whose jobs get {@code maxAttempts} attempts, {@code -1} for no limit, when neither the enqueue
+	 * options nor the handler say (the default is {@value io.sqlqueue.JobQueue#DEFAULT_MAX_ATTEMPTS}).
+	 * @throws IllegalArgumentException when {@code maxAttempts} is neither positive nor {@code -1}
+	 */
 	public QueueSettings withMaxAttempts(int maxAttempts) {
 		return new QueueSettings(this.concurrency, this.pollInterval, this.lease, maxAttempts, this.backoff,
 				this.batchSize, this.fifo);
 	}
 
+	/**
+	 * A copy that delays a failed job's next attempt by {@code backoff} unless its handler or enqueue options
+	 * give one (the default is {@link Backoff#DEFAULT}).
+	 * @throws NullPointerException when {@code backoff} is {@code null}
+	 */
 	public QueueSettings withBackoff(Backoff backoff) {
 		return new QueueSettings(this.concurrency, this.pollInterval, this.lease, this.maxAttempts, backoff,
 				this.batchSize, this.fifo);
 	}
 
+	/**
+	 * A copy claiming at most {@code batchSize} jobs in one statement, and never more than the free handlers
+	 * (the default is {@value #DEFAULT_BATCH_SIZE}).
+	 * @throws IllegalArgumentException when {@code batchSize} is below 1
+	 */
 	public QueueSettings withBatchSize(int batchSize) {
 		return new QueueSettings(this.concurrency, this.pollInterval, this.lease, this.maxAttempts, this.backoff,
 				batchSize, this.fifo);
 	}
 
+	/**
+	 * A copy that, when {@code fifo} is {@code true}, runs this queue's jobs one at a time in enqueue order across
+	 * all nodes: per ordering key, and as one sequence for jobs without one (the default is {@code false}).
+	 */
 	public QueueSettings withFifo(boolean fifo) {
 		return new QueueSettings(this.concurrency, this.pollInterval, this.lease, this.maxAttempts, this.backoff,
 				this.batchSize, fifo);

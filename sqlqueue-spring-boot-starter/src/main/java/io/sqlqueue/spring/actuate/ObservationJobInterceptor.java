@@ -26,6 +26,7 @@ public class ObservationJobInterceptor implements JobInterceptor, Ordered {
 
 	private final ObservationRegistry registry;
 
+	/** An interceptor that records its observations in {@code registry}. */
 	public ObservationJobInterceptor(ObservationRegistry registry) {
 		this.registry = registry;
 	}

@@ -36,6 +36,7 @@ public class SqlQueueEndpoint {
 
 	private final JdbcJobQueue queue;
 
+	/** An endpoint reporting on and replaying the jobs of {@code queue}. */
 	public SqlQueueEndpoint(JdbcJobQueue queue) {
 		this.queue = queue;
 	}

@@ -61,6 +61,10 @@ public class SqlQueueGauges implements SmartLifecycle {
 
 	private volatile ScheduledExecutorService sampler;
 
+	/**
+	 * Gauges in {@code registry} for {@code queue}'s jobs and the busy handlers of {@code handlers}' worker,
+	 * sampled every {@code interval} (positive) once {@link #start()} is called.
+	 */
 	public SqlQueueGauges(MeterRegistry registry, JdbcJobQueue queue, JobHandlerRegistry handlers, Duration interval) {
 		this.registry = registry;
 		this.queue = queue;

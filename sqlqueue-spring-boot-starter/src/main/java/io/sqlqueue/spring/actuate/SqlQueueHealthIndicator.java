@@ -21,6 +21,7 @@ public class SqlQueueHealthIndicator extends AbstractHealthIndicator {
 
 	private final JobHandlerRegistry handlers;
 
+	/** A health indicator that checks {@code queue}'s database and the worker {@code handlers} runs, if any. */
 	public SqlQueueHealthIndicator(JdbcJobQueue queue, JobHandlerRegistry handlers) {
 		super("sqlqueue health check failed");
 		this.queue = queue;

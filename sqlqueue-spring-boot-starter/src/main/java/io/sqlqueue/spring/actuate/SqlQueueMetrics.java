@@ -36,6 +36,10 @@ public class SqlQueueMetrics implements JobEventListener {
 
 	private final MeterRegistry registry;
 
+	/**
+	 * Metrics recorded in {@code registry} as jobs are enqueued, started and finished; as a bean, it is added to
+	 * the auto-configured queue as a {@link JobEventListener}.
+	 */
 	public SqlQueueMetrics(MeterRegistry registry) {
 		this.registry = registry;
 	}
