@@ -91,9 +91,13 @@ public class PostgresDialect extends Dialect {
 
 	@Override
 	protected List<Job> claim(String queue, int limit, long leaseMillis, String workerId) {
-		String sql = "WITH due AS (" + dueIdsSql() + " FOR UPDATE SKIP LOCKED) UPDATE " + this.table + " j SET "
-				+ claimSet().replace("attempt = attempt", "attempt = j.attempt") + " FROM due WHERE j.id = due.id RETURNING "
-				+ prefixed("j.");
+		// A claim commits without waiting for its WAL flush: lost in a database crash, its jobs are
+		// simply READY again, and the fencing attempt rejects the outcome of the run that was lost.
+		// The next durable commit (the run's outcome) flushes the claim with it.
+		String sql = "WITH async AS (SELECT set_config('synchronous_commit', 'off', true)), due AS (" + dueIdsSql()
+				+ " FOR UPDATE SKIP LOCKED) UPDATE " + this.table + " j SET "
+				+ claimSet().replace("attempt = attempt", "attempt = j.attempt")
+				+ " FROM due, async WHERE j.id = due.id RETURNING " + prefixed("j.");
 		return this.jdbc.query(sql, jobRowMapper(), queue, limit, leaseMillis, workerId);
 	}
 
