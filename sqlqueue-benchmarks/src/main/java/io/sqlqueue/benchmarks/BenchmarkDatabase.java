@@ -33,8 +33,9 @@ final class BenchmarkDatabase implements AutoCloseable {
 		HikariConfig config = new HikariConfig();
 		config.setJdbcUrl(url);
 		config.setPoolName("sqlqueue-benchmarks");
-		// 8 enqueuing threads plus a worker's fetcher, completer, listener, heartbeat and maintenance
-		config.setMaximumPoolSize(20);
+		// 8 enqueuing threads, or a worker's fetcher, completer, listener, heartbeat and maintenance
+		config.setMaximumPoolSize(12);
+		config.setMinimumIdle(2);
 		this.dataSource = new HikariDataSource(config);
 		SqlQueueMigrations.migrate(this.dataSource);
 	}
