@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -79,6 +80,66 @@ public class PostgresDialect extends Dialect {
 	@Override
 	protected String multiInsertSql(String insert) {
 		return insert + " RETURNING id";
+	}
+
+	/**
+	 * Inserts ready jobs (no parent, no unique key) from one array per column: one short statement
+	 * however many rows, instead of a statement with 13 bind parameters a row that the driver and
+	 * the server both parse at length.
+	 */
+	@Override
+	protected List<Long> insertChunk(List<NewJob> jobs) {
+		if (jobs.stream().anyMatch((job) -> job.parentId() != null || job.uniqueKey() != null)) {
+			return super.insertChunk(jobs);
+		}
+		int n = jobs.size();
+		String[] queues = new String[n];
+		String[] types = new String[n];
+		String[] payloads = new String[n];
+		String[] metadata = new String[n];
+		Integer[] priorities = new Integer[n];
+		String[] runAts = new String[n];
+		Long[] delays = new Long[n];
+		Integer[] maxAttempts = new Integer[n];
+		String[] orderingKeys = new String[n];
+		Long[] retentions = new Long[n];
+		for (int i = 0; i < n; i++) {
+			NewJob job = jobs.get(i);
+			queues[i] = job.queue();
+			types[i] = job.type();
+			payloads[i] = job.payload();
+			metadata[i] = job.metadata();
+			priorities[i] = job.priority();
+			runAts[i] = (job.runAt() != null) ? job.runAt().toString() : null;
+			delays[i] = job.delayMillis();
+			maxAttempts[i] = job.maxAttempts();
+			orderingKeys[i] = job.orderingKey();
+			retentions[i] = job.retentionMillis();
+		}
+		String sql = "INSERT INTO " + this.table + " (" + INSERT_COLUMNS + ") SELECT u.queue, u.type,"
+				+ " CAST(u.payload AS jsonb), CAST(u.metadata AS jsonb), 0, u.priority,"
+				+ " COALESCE(CAST(u.run_at AS timestamptz), " + plusMillis("now()", "u.delay") + "), u.max_attempts,"
+				+ " NULL, now(), NULL, u.ordering_key, u.retention"
+				+ " FROM unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WITH ORDINALITY"
+				+ " AS u(queue, type, payload, metadata, priority, run_at, delay, max_attempts, ordering_key, retention, n)"
+				+ " ORDER BY u.n RETURNING id";
+		List<Long> ids = this.jdbc.query((Connection con) -> {
+			PreparedStatement ps = con.prepareStatement(sql);
+			ps.setArray(1, con.createArrayOf("text", queues));
+			ps.setArray(2, con.createArrayOf("text", types));
+			ps.setArray(3, con.createArrayOf("text", payloads));
+			ps.setArray(4, con.createArrayOf("text", metadata));
+			ps.setArray(5, con.createArrayOf("integer", priorities));
+			ps.setArray(6, con.createArrayOf("text", runAts));
+			ps.setArray(7, con.createArrayOf("bigint", delays));
+			ps.setArray(8, con.createArrayOf("integer", maxAttempts));
+			ps.setArray(9, con.createArrayOf("text", orderingKeys));
+			ps.setArray(10, con.createArrayOf("bigint", retentions));
+			return ps;
+		}, (rs, row) -> rs.getLong(1));
+		// identities are drawn in the order of the sorted rows
+		ids.sort(Comparator.naturalOrder());
+		return ids;
 	}
 
 	/** Wakes workers of {@code queues} when the enqueuing transaction commits. */
