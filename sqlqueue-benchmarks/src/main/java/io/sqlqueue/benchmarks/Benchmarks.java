@@ -1,7 +1,10 @@
 package io.sqlqueue.benchmarks;
 
+import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,14 +96,24 @@ public final class Benchmarks {
 
 	private static void describeMachine(BenchmarkDatabase database, Report report) throws Exception {
 		String product;
-		try (Connection connection = database.connect()) {
+		String settings;
+		try (Connection connection = database.connect(); Statement statement = connection.createStatement();
+				ResultSet rs = statement.executeQuery(SqlScript.statements("settings.sql").get(0))) {
 			DatabaseMetaData meta = connection.getMetaData();
 			product = meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion();
+			rs.next();
+			settings = "autovacuum=" + rs.getString(1) + " synchronous_commit=" + rs.getString(2) + " shared_buffers="
+					+ rs.getString(3) + " max_connections=" + rs.getString(4);
+			if (!"on".equals(rs.getString(1))) {
+				settings += " (autovacuum off: dead rows pile up and the soak slows down; VACUUM restores it)";
+			}
 		}
 		Runtime runtime = Runtime.getRuntime();
-		report.line("machine: %d cores, %s %s, Java %s (%s), max heap %d MiB; database %s", runtime.availableProcessors(),
-				System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"),
-				System.getProperty("java.vm.name"), runtime.maxMemory() / 1048576, product);
+		report.line("machine: %d cores, %s %s, Java %s (%s), max heap %d MiB, load average %.1f; database %s",
+				runtime.availableProcessors(), System.getProperty("os.name"), System.getProperty("os.arch"),
+				System.getProperty("java.version"), System.getProperty("java.vm.name"), runtime.maxMemory() / 1048576,
+				ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), product);
+		report.line("server: %s", settings);
 	}
 
 }

@@ -92,9 +92,9 @@ final class SoakBenchmark {
 				rates.add(rate);
 				heaps.add(heap);
 				report.line("soak          %2d/%d  %s jobs/s   %s of ceiling claim-complete-100   heap after GC %.1f MiB"
-						+ "   table %.1f MiB, claim index %.1f MiB", i, intervals, Report.number(rate),
+						+ "   table %.1f MiB, claim index %.1f MiB, %,d dead rows", i, intervals, Report.number(rate),
 						Report.ratio(rate, ceiling.claimComplete100()), heap / 1048576.0, sizes[0] / 1048576.0,
-						sizes[1] / 1048576.0);
+						sizes[1] / 1048576.0, sizes[2]);
 				if (!producerFailure.isEmpty()) {
 					throw producerFailure.get(0);
 				}
@@ -122,7 +122,7 @@ final class SoakBenchmark {
 		try (Connection connection = this.database.connect(); Statement statement = connection.createStatement();
 				ResultSet rs = statement.executeQuery(SqlScript.statements("sizes.sql").get(0))) {
 			rs.next();
-			return new long[] { rs.getLong(1), rs.getLong(2) };
+			return new long[] { rs.getLong(1), rs.getLong(2), rs.getLong(3) };
 		}
 	}
 
