@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import javax.sql.DataSource;
@@ -48,6 +49,9 @@ public class JdbcJobQueue implements JobQueue {
 
 	/** The largest payload accepted unless configured: 1 MiB of JSON. */
 	public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
+
+	/** The {@code locked_by} of jobs claimed by hand. */
+	private static final String CLAIMER_ID = "claim:" + java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
 
 	private final DataSource dataSource;
 
@@ -291,6 +295,82 @@ public class JdbcJobQueue implements JobQueue {
 		}
 		while (deleted == 1000);
 		return total;
+	}
+
+	// ---- claiming by hand ------------------------------------------------------------------
+
+	/**
+	 * Claims up to {@code limit} due jobs of {@code queue} for the caller, in one statement and in claim
+	 * order (priority, then run-at, then id), for code that pulls jobs itself instead of running a
+	 * {@code JobWorker}. Each is RUNNING, its attempt incremented and leased for {@code lease} (database
+	 * clock); record its outcome through the returned {@link ClaimedJob}. A job whose lease runs out is
+	 * made READY again by the rescuer of any worker, or by {@link #rescueExpired()}.
+	 * FIFO ordering is a worker setting and does not apply here.
+	 * @return the claimed jobs, possibly none
+	 */
+	@Override
+	public List<ClaimedJob> claim(String queue, int limit, Duration lease) {
+		JobQueue.validateQueueName(queue);
+		if (limit < 1 || limit > JobQuery.MAX_LIMIT) {
+			throw new IllegalArgumentException("limit must be between 1 and " + JobQuery.MAX_LIMIT + ", was " + limit);
+		}
+		Objects.requireNonNull(lease, "lease must not be null");
+		if (lease.isNegative() || lease.isZero()) {
+			throw new IllegalArgumentException("lease must be positive, was " + lease);
+		}
+		return this.dialect.jobClaim(queue, limit, lease, CLAIMER_ID)
+			.stream()
+			.map((job) -> new ClaimedJob(this, job))
+			.toList();
+	}
+
+	/**
+	 * Claims the next due job of {@code queue}, waiting up to {@code wait} for one to become due.
+	 * Enqueues from this JVM wake the wait at once; others are seen within a quarter of a second.
+	 * @return the claimed job, or empty when none came in time
+	 * @throws InterruptedException when the calling thread is interrupted while waiting
+	 */
+	@Override
+	public Optional<ClaimedJob> poll(String queue, Duration wait, Duration lease) throws InterruptedException {
+		Objects.requireNonNull(wait, "wait must not be null");
+		long deadline = System.nanoTime() + wait.toNanos();
+		Object signal = new Object();
+		Consumer<String> wakeup = (name) -> {
+			if (name.equals(queue)) {
+				synchronized (signal) {
+					signal.notifyAll();
+				}
+			}
+		};
+		addWakeupListener(wakeup);
+		try {
+			while (true) {
+				List<ClaimedJob> claimed = claim(queue, 1, lease);
+				if (!claimed.isEmpty()) {
+					return Optional.of(claimed.get(0));
+				}
+				long remaining = deadline - System.nanoTime();
+				if (remaining <= 0) {
+					return Optional.empty();
+				}
+				synchronized (signal) {
+					signal.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(remaining), 250)));
+				}
+			}
+		}
+		finally {
+			removeWakeupListener(wakeup);
+		}
+	}
+
+	/**
+	 * Makes RUNNING jobs whose lease expired READY again now (DEAD when that was their last attempt),
+	 * instead of waiting for a worker's rescuer.
+	 * @return how many jobs were rescued
+	 */
+	@Override
+	public int rescueExpired() {
+		return this.dialect.jobRescueExpired();
 	}
 
 	// ---- collaborators -----------------------------------------------------------------

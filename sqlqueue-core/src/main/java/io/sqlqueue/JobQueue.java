@@ -117,6 +117,27 @@ public interface JobQueue {
 	int purge(JobState state, Duration olderThan);
 
 	/**
+	 * Claims up to {@code limit} due jobs of {@code queue} for the caller, who records each outcome through
+	 * the returned {@link ClaimedJob} before {@code lease} runs out: the pull-style alternative to a worker.
+	 * @return the claimed jobs in claim order, possibly none
+	 */
+	List<ClaimedJob> claim(String queue, int limit, Duration lease);
+
+	/**
+	 * Claims the next due job of {@code queue}, waiting up to {@code wait} for one.
+	 * @return the claimed job, or empty when none came in time
+	 * @throws InterruptedException when interrupted while waiting
+	 */
+	Optional<ClaimedJob> poll(String queue, Duration wait, Duration lease) throws InterruptedException;
+
+	/**
+	 * Makes RUNNING jobs whose lease expired READY again now (DEAD on their last attempt); workers do it
+	 * on their own every {@code rescueInterval}.
+	 * @return how many jobs were rescued
+	 */
+	int rescueExpired();
+
+	/**
 	 * Checks a queue name: 1 to 128 letters, digits, {@code -}, {@code _}, {@code .} or {@code :}.
 	 * @throws IllegalArgumentException naming what was wrong
 	 */

@@ -54,8 +54,10 @@ public final class JacksonPayloadCodec implements PayloadCodec {
 			return this.mapper.readValue(json, javaType);
 		}
 		catch (JacksonException ex) {
+			// the original message leaves out which field failed: name it, or a dead job's reason is a riddle
+			String where = ex.getPath().isEmpty() ? "" : " (at " + ex.getPathReference() + ")";
 			throw new PayloadCodecException("Payload does not match " + javaType.toCanonical() + ": "
-					+ ex.getOriginalMessage(), ex);
+					+ ex.getOriginalMessage() + where, ex);
 		}
 	}
 

@@ -533,9 +533,37 @@ public abstract class Dialect {
 	}
 
 	private boolean finishRunning(JobRef ref, int state, String error, String logs) {
-		return this.jdbc.update("UPDATE " + this.table + " SET state = " + state + ", finished_at = " + now()
-				+ ", locked_until = NULL, locked_by = NULL, last_error = ?, logs = COALESCE(?, logs)"
-				+ " WHERE id = ? AND attempt = ? AND state = 1", error, logs, ref.id(), ref.attempt()) == 1;
+		return inTransaction(() -> {
+			boolean finished = this.jdbc.update("UPDATE " + this.table + " SET state = " + state + ", finished_at = "
+					+ now() + ", locked_until = NULL, locked_by = NULL, last_error = ?, logs = COALESCE(?, logs)"
+					+ " WHERE id = ? AND attempt = ? AND state = 1", error, logs, ref.id(), ref.attempt()) == 1;
+			if (finished) {
+				jobCancelWaitingChildren(ref.id(), JobState.ofCode(state));
+			}
+			return finished;
+		});
+	}
+
+	/**
+	 * Cancels the WAITING children of a parent that ended without succeeding, and theirs in turn,
+	 * each with a reason naming its parent. Run in the transaction that finished the parent so that
+	 * no child is left waiting for a parent that will never succeed.
+	 */
+	protected void jobCancelWaitingChildren(long parentId, JobState parentState) {
+		List<Long> children = this.jdbc.queryForList("SELECT id FROM " + this.table
+				+ " WHERE state = 5 AND parent_id = ?", Long.class, parentId);
+		for (long child : children) {
+			int cancelled = this.jdbc.update("UPDATE " + this.table + " SET state = 4, finished_at = " + now()
+					+ ", last_error = ? WHERE id = ? AND state = 5", parentEndedReason(parentId, parentState), child);
+			if (cancelled == 1) {
+				jobCancelWaitingChildren(child, JobState.CANCELLED);
+			}
+		}
+	}
+
+	private static String parentEndedReason(long parentId, JobState parentState) {
+		String parent = "parent job " + parentId + ((parentState != null) ? " is " + parentState : " no longer exists");
+		return "Cancelled: " + parent + ", so this job would never run";
 	}
 
 	/**
@@ -559,13 +587,13 @@ public abstract class Dialect {
 					ps.setLong(2, ref.id());
 					ps.setInt(3, ref.attempt());
 				});
-		Map<Long, Integer> owned = refs.stream().collect(Collectors.toMap(JobRef::id, JobRef::attempt, (a, b) -> a));
+		Set<JobRef> asked = new HashSet<>(refs);
 		List<LeaseStatus> result = new ArrayList<>();
 		this.jdbc.query("SELECT id, attempt, cancel_requested FROM " + this.table + " WHERE state = 1 AND id IN ("
 				+ placeholders(refs.size()) + ")", (rs) -> {
-					long id = rs.getLong(1);
-					if (owned.get(id) == rs.getInt(2)) {
-						result.add(new LeaseStatus(id, rs.getBoolean(3)));
+					LeaseStatus status = new LeaseStatus(rs.getLong(1), rs.getInt(2), rs.getBoolean(3));
+					if (asked.contains(status.ref())) {
+						result.add(status);
 					}
 				}, refs.stream().map(JobRef::id).toArray());
 		return result;
@@ -596,9 +624,9 @@ public abstract class Dialect {
 	 * @return how many jobs changed
 	 */
 	public int jobResolveWaiting() {
-		List<long[]> waiting = this.jdbc.query("SELECT c.id, p.state FROM " + this.table + " c LEFT JOIN " + this.table
-				+ " p ON p.id = c.parent_id WHERE c.state = 5 AND (p.id IS NULL OR p.state IN (2, 3, 4))",
-				(rs, row) -> new long[] { rs.getLong(1), rs.getObject(2) != null ? rs.getLong(2) : -1 });
+		List<long[]> waiting = this.jdbc.query("SELECT c.id, p.state, c.parent_id FROM " + this.table + " c LEFT JOIN "
+				+ this.table + " p ON p.id = c.parent_id WHERE c.state = 5 AND (p.id IS NULL OR p.state IN (2, 3, 4))",
+				(rs, row) -> new long[] { rs.getLong(1), rs.getObject(2) != null ? rs.getLong(2) : -1, rs.getLong(3) });
 		int changed = 0;
 		for (long[] row : waiting) {
 			if (row[1] == SUCCEEDED) {
@@ -606,8 +634,7 @@ public abstract class Dialect {
 						+ " WHERE id = ? AND state = 5", row[0]);
 			}
 			else {
-				String reason = (row[1] == -1) ? "Parent job no longer exists"
-						: "Parent job was " + JobState.ofCode((int) row[1]);
+				String reason = parentEndedReason(row[2], (row[1] == -1) ? null : JobState.ofCode((int) row[1]));
 				changed += this.jdbc.update("UPDATE " + this.table + " SET state = 4, finished_at = " + now()
 						+ ", last_error = ? WHERE id = ? AND state = 5", reason, row[0]);
 			}
@@ -713,9 +740,15 @@ public abstract class Dialect {
 
 	/** READY or WAITING → CANCELLED; RUNNING gets its cancellation requested. */
 	public boolean jobCancel(long id) {
-		int cancelled = this.jdbc.update("UPDATE " + this.table + " SET state = 4, finished_at = " + now()
-				+ ", last_error = ? WHERE id = ? AND state IN (0, 5)", "Cancelled", id);
-		if (cancelled == 1) {
+		boolean cancelled = inTransaction(() -> {
+			boolean done = this.jdbc.update("UPDATE " + this.table + " SET state = 4, finished_at = " + now()
+					+ ", last_error = ? WHERE id = ? AND state IN (0, 5)", "Cancelled", id) == 1;
+			if (done) {
+				jobCancelWaitingChildren(id, JobState.CANCELLED);
+			}
+			return done;
+		});
+		if (cancelled) {
 			return true;
 		}
 		return this.jdbc.update("UPDATE " + this.table + " SET cancel_requested = TRUE WHERE id = ? AND state = 1",
@@ -724,9 +757,15 @@ public abstract class Dialect {
 
 	/** READY, WAITING or RUNNING → DEAD with the reason. */
 	public boolean jobKill(long id, String reason) {
-		return this.jdbc.update("UPDATE " + this.table + " SET state = 3, finished_at = " + now()
-				+ ", locked_until = NULL, locked_by = NULL, last_error = ? WHERE id = ? AND state IN (0, 1, 5)", reason,
-				id) == 1;
+		return inTransaction(() -> {
+			boolean killed = this.jdbc.update("UPDATE " + this.table + " SET state = 3, finished_at = " + now()
+					+ ", locked_until = NULL, locked_by = NULL, last_error = ? WHERE id = ? AND state IN (0, 1, 5)",
+					reason, id) == 1;
+			if (killed) {
+				jobCancelWaitingChildren(id, JobState.DEAD);
+			}
+			return killed;
+		});
 	}
 
 	/**

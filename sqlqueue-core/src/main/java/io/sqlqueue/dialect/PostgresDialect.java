@@ -205,7 +205,7 @@ public class PostgresDialect extends Dialect {
 		Integer[] attempts = refs.stream().map(JobRef::attempt).toArray(Integer[]::new);
 		String sql = "UPDATE " + this.table + " j SET locked_until = " + nowPlusParam()
 				+ " FROM unnest(?, ?) AS u(id, attempt) WHERE j.id = u.id AND j.attempt = u.attempt AND " + RUNNING_BY_ID
-				+ " RETURNING j.id, j.cancel_requested";
+				+ " RETURNING j.id, j.attempt, j.cancel_requested";
 		List<LeaseStatus> owned = new ArrayList<>();
 		this.jdbc.query((Connection con) -> {
 			PreparedStatement ps = con.prepareStatement(sql);
@@ -215,7 +215,7 @@ public class PostgresDialect extends Dialect {
 			ps.setArray(3, con.createArrayOf("integer", attempts));
 			return ps;
 		}, (rs) -> {
-			owned.add(new LeaseStatus(rs.getLong(1), rs.getBoolean(2)));
+			owned.add(new LeaseStatus(rs.getLong(1), rs.getInt(2), rs.getBoolean(3)));
 		});
 		return owned;
 	}

@@ -90,6 +90,13 @@ public class SqliteDialect extends Dialect {
 	}
 
 	@Override
+	public void recurringInsert(String name, String cron, String zone, Instant nextRunAt) {
+		// the driver's constraint errors are not translated to DuplicateKeyException: do nothing on conflict
+		this.jdbc.update("INSERT INTO " + tablePrefix() + "recurring (name, cron, zone, next_run_at) VALUES (?, ?, ?, ?)"
+				+ " ON CONFLICT DO NOTHING", name, cron, zone, toDatabaseTime(nextRunAt));
+	}
+
+	@Override
 	protected List<Job> claim(String queue, int limit, long leaseMillis, String workerId) {
 		// One DML statement takes SQLite's write lock before it reads, so no two claims interleave.
 		String sql = "UPDATE " + this.table + " SET " + claimSet() + " WHERE id IN (" + dueIdsSql() + ") RETURNING "

@@ -113,6 +113,9 @@ final class Completer {
 			this.health.success();
 		}
 		catch (RuntimeException ex) {
+			if (!DatabaseRetry.isTransient(ex) && hasFollowUps(batch)) {
+				return isolateFollowUpFailures(batch, ex);
+			}
 			this.health.failure(ex);
 			logger.warn("sqlqueue could not record {} successful runs yet: {}", batch.size(), ex.getMessage());
 			return false;
@@ -123,8 +126,29 @@ final class Completer {
 		return true;
 	}
 
+	private static boolean hasFollowUps(List<Pending> batch) {
+		return batch.stream().anyMatch((p) -> !p.run().followUps().isEmpty());
+	}
+
+	/**
+	 * A batch with follow-up jobs failed for a reason retrying will not cure (a follow-up the queue
+	 * refuses): writes its runs one by one, and dead-letters each run whose own follow-ups are
+	 * refused, so that one bad follow-up holds back no other success.
+	 * @return whether every run of the batch is dealt with; those that are not stay in it
+	 */
+	private boolean isolateFollowUpFailures(List<Pending> batch, RuntimeException failure) {
+		if (batch.size() > 1) {
+			batch.removeIf((p) -> flush(new ArrayList<>(List.of(p))));
+			return batch.isEmpty();
+		}
+		Pending refused = batch.get(0);
+		logger.warn("sqlqueue could not enqueue the follow-up jobs of {}: {}", refused.run(), failure.getMessage());
+		refused.owner().followUpsRefused(refused.run(), failure);
+		return true;
+	}
+
 	private Set<Long> write(List<Pending> batch, List<Completion> completions) {
-		boolean followUps = batch.stream().anyMatch((p) -> !p.run().followUps().isEmpty());
+		boolean followUps = hasFollowUps(batch);
 		if (!followUps) {
 			return this.dialect.jobSetSucceededMany(completions);
 		}

@@ -19,9 +19,10 @@ final class HealthTracker {
 	}
 
 	void failure(Throwable ex) {
-		this.reachable = false;
+		// the error first: a health check that sees the database unreachable must see why
 		this.lastError = ex.getClass().getSimpleName() + ": " + ex.getMessage();
 		this.lastErrorAt = Instant.now();
+		this.reachable = false;
 	}
 
 	boolean reachable() {

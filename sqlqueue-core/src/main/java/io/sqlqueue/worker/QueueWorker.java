@@ -25,6 +25,7 @@ import io.sqlqueue.NonRetryableJobException;
 import io.sqlqueue.PayloadCodecException;
 import io.sqlqueue.UnknownJobTypeException;
 import io.sqlqueue.codec.PayloadCodec;
+import io.sqlqueue.dialect.JobRef;
 import io.sqlqueue.dialect.LeaseStatus;
 
 /**
@@ -68,7 +69,9 @@ final class QueueWorker {
 
 	private final ThreadPoolExecutor executor;
 
-	private final Map<Long, RunningJob> running = new ConcurrentHashMap<>();
+	// keyed by run, not by job: a job whose lease this node lost can be claimed again by this node
+	// while its first run still hangs, and each run must keep its own lease and outcome
+	private final Map<JobRef, RunningJob> running = new ConcurrentHashMap<>();
 
 	private final Object signal = new Object();
 
@@ -179,7 +182,7 @@ final class QueueWorker {
 				this.claimed.addAndGet(jobs.size());
 				for (Job job : jobs) {
 					RunningJob run = new RunningJob(job, this, this.settings.lease().toMillis());
-					this.running.put(job.id(), run);
+					this.running.put(run.ref, run);
 					this.executor.execute(() -> execute(run));
 				}
 				this.backlog = jobs.size() == want;
@@ -244,7 +247,7 @@ final class QueueWorker {
 		catch (RuntimeException ex) {
 			logger.error("sqlqueue could not record the outcome of {}: {}. Its lease will expire and it will run again.",
 					run, ex.getMessage());
-			this.running.remove(job.id());
+			this.running.remove(run.ref);
 		}
 		finally {
 			this.finished.incrementAndGet();
@@ -290,7 +293,9 @@ final class QueueWorker {
 			return;
 		}
 		Job job = run.job;
-		String reason = describe(error);
+		// an InterruptedException alone would not tell the user that the lease was the cause
+		String reason = run.leaseLost ? "The handler ran past its lease of " + run.leaseMillis
+				+ " ms without a heartbeat and was interrupted: " + describe(error) : describe(error);
 		Outcome outcome;
 		boolean applied;
 		if (error instanceof NonRetryableJobException || error instanceof PayloadCodecException
@@ -318,7 +323,7 @@ final class QueueWorker {
 				.call(() -> this.parent.dialect().jobSetRetryIfRunning(run.ref, delay, reason, run.logsJson()));
 		}
 		this.parent.tracker().success();
-		this.running.remove(job.id());
+		this.running.remove(run.ref);
 		wakeIfFifo();
 		if (applied) {
 			if (outcome == Outcome.DEAD) {
@@ -333,7 +338,7 @@ final class QueueWorker {
 
 	/** Called by the completer once a success was written, or found fenced off. */
 	void recorded(RunningJob run, boolean applied) {
-		this.running.remove(run.job.id());
+		this.running.remove(run.ref);
 		wakeIfFifo();
 		if (applied) {
 			this.parent.queue()
@@ -342,6 +347,24 @@ final class QueueWorker {
 		}
 		else {
 			stale(run);
+		}
+	}
+
+	/**
+	 * Called by the completer when a run succeeded but its follow-up jobs cannot be enqueued (the
+	 * queue refuses them): the run is dead-lettered with the reason, since running it again would
+	 * only repeat its work and the refusal.
+	 */
+	void followUpsRefused(RunningJob run, RuntimeException refusal) {
+		NonRetryableJobException error = new NonRetryableJobException(
+				"The handler succeeded but its follow-up jobs could not be enqueued: " + refusal.getMessage(), refusal);
+		try {
+			record(run, error, Duration.ofNanos(run.executionNanos));
+		}
+		catch (RuntimeException ex) {
+			logger.error("sqlqueue could not dead-letter {}: {}. Its lease will expire and it will run again.", run,
+					ex.getMessage());
+			this.running.remove(run.ref);
 		}
 	}
 
@@ -421,14 +444,14 @@ final class QueueWorker {
 			logger.warn("sqlqueue could not extend the leases of {} runs: {}", runs.size(), ex.getMessage());
 			return;
 		}
-		Map<Long, Boolean> byId = new HashMap<>();
+		Map<JobRef, Boolean> byRun = new HashMap<>();
 		for (LeaseStatus status : owned) {
-			byId.put(status.id(), status.cancelRequested());
+			byRun.put(status.ref(), status.cancelRequested());
 		}
 		for (RunningJob run : runs) {
-			Boolean cancel = byId.get(run.job.id());
+			Boolean cancel = byRun.get(run.ref);
 			if (cancel == null) {
-				if (this.running.containsKey(run.job.id())) {
+				if (this.running.containsKey(run.ref)) {
 					run.leaseLost = true;
 				}
 			}
@@ -461,13 +484,18 @@ final class QueueWorker {
 	 * @return how many were given back
 	 */
 	int releaseRemaining() {
+		List<RunningJob> unfinished = new ArrayList<>();
+		for (RunningJob run : this.running.values()) {
+			if (run.thread != null || !run.started) {
+				// before the interrupt: the exception it causes must not be recorded as a failed attempt;
+				// a prefetched run that no handler took yet is given back as well
+				run.abandoned = true;
+				unfinished.add(run);
+			}
+		}
 		this.executor.shutdownNow();
 		int released = 0;
-		for (RunningJob run : this.running.values()) {
-			if (run.thread == null && run.started) {
-				continue; // finished, its outcome is with the completer
-			}
-			run.abandoned = true;
+		for (RunningJob run : unfinished) {
 			try {
 				if (this.parent.dialect()
 					.jobReleaseIfRunning(run.ref, "Released unfinished by a worker shutting down")) {
@@ -478,7 +506,7 @@ final class QueueWorker {
 				logger.warn("sqlqueue could not release {} at shutdown ({}); its lease will expire", run,
 						ex.getMessage());
 			}
-			this.running.remove(run.job.id());
+			this.running.remove(run.ref);
 		}
 		return released;
 	}

@@ -1,0 +1,254 @@
+package io.sqlqueue.suite;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import io.sqlqueue.EnqueueOptions;
+import io.sqlqueue.JdbcJobQueue;
+import io.sqlqueue.Job;
+import io.sqlqueue.JobState;
+import io.sqlqueue.NonRetryableJobException;
+import io.sqlqueue.testing.TestDatabase;
+import io.sqlqueue.testing.TestDatabases;
+import io.sqlqueue.worker.Backoff;
+import io.sqlqueue.worker.HandlerSpec;
+import io.sqlqueue.worker.JobWorker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Retries: failures come back after their backoff until attempts run out, then the job is DEAD
+ * with its last error; permanent failures are DEAD at once with the reason.
+ */
+@ParameterizedClass
+@EnumSource(TestDatabase.class)
+class RetryTest {
+
+	record Invoice(String number, int cents) {
+	}
+
+	@Parameter
+	TestDatabase db;
+
+	JdbcJobQueue jobs;
+
+	final RunningWorkers workers = new RunningWorkers();
+
+	@BeforeEach
+	void setUp() {
+		this.jobs = JdbcJobQueue.builder(TestDatabases.fresh(this.db)).build();
+	}
+
+	@AfterEach
+	void tearDown() {
+		this.workers.close();
+	}
+
+	@Test
+	void aJobThatKeepsFailingIsDeadAfterMaxAttemptsWithItsLastError() {
+		List<Integer> attempts = new CopyOnWriteArrayList<>();
+		failingWorker(Backoff.constant(Duration.ofMillis(100)), attempts, Integer.MAX_VALUE);
+
+		long id = this.jobs.enqueue("flaky", Map.of(), EnqueueOptions.defaults().withMaxAttempts(3));
+
+		await().atMost(Duration.ofSeconds(30)).until(() -> state(id) == JobState.DEAD);
+		Job dead = this.jobs.find(id).orElseThrow();
+		assertThat(attempts).containsExactly(1, 2, 3);
+		assertThat(dead.attempt()).isEqualTo(3);
+		assertThat(dead.finishedAt()).isNotNull();
+		assertThat(dead.lastError()).contains("Out of attempts (3 of 3)")
+			.contains("IllegalStateException")
+			.contains("failure on attempt 3")
+			.contains("at io.sqlqueue");
+	}
+
+	@Test
+	void aFailedJobIsReadyAgainAfterItsBackoffKeepingTheError() {
+		List<Integer> attempts = new CopyOnWriteArrayList<>();
+		failingWorker(Backoff.constant(Duration.ofMinutes(10)), attempts, Integer.MAX_VALUE);
+
+		long id = this.jobs.enqueue("flaky", Map.of());
+
+		await().atMost(Duration.ofSeconds(30)).until(() -> attempts.size() == 1 && state(id) == JobState.READY);
+		Job retrying = this.jobs.find(id).orElseThrow();
+		assertThat(retrying.attempt()).isEqualTo(1);
+		assertThat(retrying.lockedBy()).isNull();
+		assertThat(retrying.lastError()).contains("failure on attempt 1");
+		assertThat(Duration.between(this.jobs.dialect().databaseNow(), retrying.runAt()))
+			.isBetween(Duration.ofMinutes(9), Duration.ofMinutes(10));
+	}
+
+	@Test
+	void constantBackoffWaitsTheSameDelayBetweenAttempts() {
+		List<Long> gaps = gapsBetweenAttempts(Backoff.constant(Duration.ofMillis(300)), 4);
+
+		assertThat(gaps).hasSize(3).allSatisfy((gap) -> assertThat(gap).isGreaterThanOrEqualTo(280));
+	}
+
+	@Test
+	void linearBackoffGrowsByItsBaseEachAttempt() {
+		List<Long> gaps = gapsBetweenAttempts(Backoff.linear(Duration.ofMillis(200), Duration.ofSeconds(10)), 4);
+
+		assertThat(gaps.get(0)).isGreaterThanOrEqualTo(180);
+		assertThat(gaps.get(1)).isGreaterThanOrEqualTo(380);
+		assertThat(gaps.get(2)).isGreaterThanOrEqualTo(580);
+	}
+
+	@Test
+	void exponentialBackoffDoublesUpToItsMax() {
+		List<Long> gaps = gapsBetweenAttempts(Backoff.exponential(Duration.ofMillis(150), Duration.ofMillis(500)), 5);
+
+		assertThat(gaps.get(0)).isGreaterThanOrEqualTo(130);
+		assertThat(gaps.get(1)).isGreaterThanOrEqualTo(280);
+		assertThat(gaps.get(2)).isGreaterThanOrEqualTo(480);
+		assertThat(gaps.get(3)).as("capped at max").isGreaterThanOrEqualTo(480).isLessThan(5000);
+	}
+
+	@Test
+	void maxAttemptsMinusOneRetriesPastTheDefaultOfTen() {
+		List<Integer> attempts = new CopyOnWriteArrayList<>();
+		failingWorker(Backoff.constant(Duration.ZERO), attempts, 12);
+
+		long id = this.jobs.enqueue("flaky", Map.of(), EnqueueOptions.defaults().withMaxAttempts(-1));
+
+		await().atMost(Duration.ofSeconds(60)).until(() -> state(id) == JobState.SUCCEEDED);
+		assertThat(attempts).hasSize(13);
+		assertThat(this.jobs.find(id).orElseThrow().attempt()).isEqualTo(13);
+	}
+
+	@Test
+	void theDefaultIsTenAttempts() {
+		List<Integer> attempts = new CopyOnWriteArrayList<>();
+		failingWorker(Backoff.constant(Duration.ZERO), attempts, Integer.MAX_VALUE);
+
+		long id = this.jobs.enqueue("flaky", Map.of());
+
+		await().atMost(Duration.ofSeconds(60)).until(() -> state(id) == JobState.DEAD);
+		assertThat(attempts).hasSize(10);
+		assertThat(this.jobs.find(id).orElseThrow().lastError()).contains("Out of attempts (10 of 10)");
+	}
+
+	@Test
+	void nonRetryableJobExceptionIsDeadAtOnceWithItsReason() {
+		AtomicInteger runs = new AtomicInteger();
+		this.workers.start(this.jobs, (builder) -> builder.handler(HandlerSpec.of("charge", Invoice.class, (invoice, ctx) -> {
+			runs.incrementAndGet();
+			throw new NonRetryableJobException("invoice " + invoice.number() + " was already paid");
+		})));
+
+		long id = this.jobs.enqueue("charge", new Invoice("INV-7", 1200));
+
+		await().atMost(Duration.ofSeconds(30)).until(() -> state(id) == JobState.DEAD);
+		Job dead = this.jobs.find(id).orElseThrow();
+		assertThat(runs).hasValue(1);
+		assertThat(dead.attempt()).isEqualTo(1);
+		assertThat(dead.lastError()).contains("NonRetryableJobException").contains("invoice INV-7 was already paid");
+	}
+
+	@Test
+	void anUndecodablePayloadIsDeadAtOnceWithoutRunningTheHandler() {
+		AtomicInteger runs = new AtomicInteger();
+		JobWorker worker = this.workers.start(this.jobs, (builder) -> builder
+			.handler(HandlerSpec.of("charge", Invoice.class, (invoice, ctx) -> runs.incrementAndGet())));
+
+		long wrongValue = this.jobs.enqueue("charge", Map.of("number", "INV-8", "cents", "twelve"));
+		long renamedField = this.jobs.enqueue("charge", Map.of("number", "INV-8", "cents", 1, "amount", 1200));
+		long missingField = this.jobs.enqueue("charge", Map.of("number", "INV-8"));
+		long wrongShape = this.jobs.enqueue("charge", List.of(1, 2, 3));
+		long good = this.jobs.enqueue("charge", new Invoice("INV-9", 900));
+
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> state(good) == JobState.SUCCEEDED
+					&& List.of(wrongValue, renamedField, missingField, wrongShape).stream()
+						.allMatch((id) -> state(id) == JobState.DEAD));
+		assertThat(runs).as("only the good payload reached the handler").hasValue(1);
+		assertThat(List.of(wrongValue, renamedField, missingField, wrongShape)).allSatisfy((id) -> {
+			Job dead = this.jobs.find(id).orElseThrow();
+			assertThat(dead.attempt()).isEqualTo(1);
+			assertThat(dead.lastError())
+				.contains("Payload of job type 'charge' cannot be bound to " + Invoice.class.getName());
+		});
+		assertThat(this.jobs.find(wrongValue).orElseThrow().lastError()).contains("\"cents\"").contains("twelve");
+		assertThat(this.jobs.find(renamedField).orElseThrow().lastError()).contains("\"amount\"");
+		assertThat(this.jobs.find(missingField).orElseThrow().lastError()).contains("Invoice[\"cents\"]");
+		assertThat(worker.isRunning()).isTrue();
+	}
+
+	@Test
+	void aJobTypeWithNoHandlerIsDeadAtOnceNamingTheType() {
+		AtomicInteger runs = new AtomicInteger();
+		this.workers.start(this.jobs, (builder) -> builder
+			.handler(HandlerSpec.of("known", Map.class, (payload, ctx) -> runs.incrementAndGet())));
+
+		long unknown = this.jobs.enqueue("nobody-handles-this", Map.of());
+		long known = this.jobs.enqueue("known", Map.of());
+
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> state(unknown) == JobState.DEAD && state(known) == JobState.SUCCEEDED);
+		Job dead = this.jobs.find(unknown).orElseThrow();
+		assertThat(dead.attempt()).isEqualTo(1);
+		assertThat(dead.lastError()).contains("No handler is registered for job type 'nobody-handles-this'")
+			.contains("[known]");
+		assertThat(runs).hasValue(1);
+	}
+
+	@Test
+	void aHandlersOwnBackoffAndMaxAttemptsOverrideTheQueues() {
+		List<Integer> attempts = new CopyOnWriteArrayList<>();
+		this.workers.start(this.jobs, (builder) -> builder.handler(HandlerSpec.of("picky", Map.class, (payload, ctx) -> {
+			attempts.add(ctx.attempt());
+			throw new IllegalStateException("no");
+		}).withMaxAttempts(2).withBackoff(Backoff.constant(Duration.ofMillis(50)))));
+
+		long id = this.jobs.enqueue("picky", Map.of());
+
+		await().atMost(Duration.ofSeconds(30)).until(() -> state(id) == JobState.DEAD);
+		assertThat(attempts).containsExactly(1, 2);
+		assertThat(this.jobs.find(id).orElseThrow().maxAttempts()).isEqualTo(2);
+	}
+
+	/** Fails every attempt before {@code succeedOnAttempt}, recording each attempt number. */
+	private void failingWorker(Backoff backoff, List<Integer> attempts, int succeedOnAttempt) {
+		this.workers.start(this.jobs, (builder) -> builder.defaults(RunningWorkers.FAST.withBackoff(backoff))
+			.handler(HandlerSpec.of("flaky", Map.class, (payload, ctx) -> {
+				attempts.add(ctx.attempt());
+				if (ctx.attempt() <= succeedOnAttempt) {
+					throw new IllegalStateException("failure on attempt " + ctx.attempt());
+				}
+			})));
+	}
+
+	/** Milliseconds between the starts of consecutive attempts of a job that always fails. */
+	private List<Long> gapsBetweenAttempts(Backoff backoff, int attempts) {
+		List<Long> starts = new CopyOnWriteArrayList<>();
+		this.workers.start(this.jobs, (builder) -> builder.defaults(RunningWorkers.FAST.withBackoff(backoff))
+			.handler(HandlerSpec.of("timed", Map.class, (payload, ctx) -> {
+				starts.add(System.nanoTime());
+				throw new IllegalStateException("failure on attempt " + ctx.attempt());
+			})));
+		long id = this.jobs.enqueue("timed", Map.of(), EnqueueOptions.defaults().withMaxAttempts(attempts));
+		await().atMost(Duration.ofSeconds(60)).until(() -> state(id) == JobState.DEAD);
+		assertThat(starts).hasSize(attempts);
+		List<Long> gaps = new java.util.ArrayList<>();
+		for (int i = 1; i < starts.size(); i++) {
+			gaps.add((starts.get(i) - starts.get(i - 1)) / 1_000_000);
+		}
+		return gaps;
+	}
+
+	private JobState state(long id) {
+		return this.jobs.find(id).orElseThrow().state();
+	}
+
+}

@@ -1,0 +1,140 @@
+package io.sqlqueue.suite;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import io.sqlqueue.EnqueueOptions;
+import io.sqlqueue.JdbcJobQueue;
+import io.sqlqueue.Job;
+import io.sqlqueue.JobState;
+import io.sqlqueue.testing.TestDatabase;
+import io.sqlqueue.testing.TestDatabases;
+import io.sqlqueue.worker.HandlerSpec;
+import io.sqlqueue.worker.JobWorker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Graceful shutdown: running handlers finish within the timeout; the rest are interrupted and released. */
+@ParameterizedClass
+@EnumSource(TestDatabase.class)
+class ShutdownTest {
+
+	@Parameter
+	TestDatabase db;
+
+	JdbcJobQueue jobs;
+
+	final RunningWorkers workers = new RunningWorkers();
+
+	@BeforeEach
+	void setUp() {
+		this.jobs = JdbcJobQueue.builder(TestDatabases.fresh(this.db)).build();
+	}
+
+	@AfterEach
+	void tearDown() {
+		this.workers.close();
+	}
+
+	@Test
+	void stopWaitsForARunningHandlerToFinish() throws InterruptedException {
+		CountDownLatch started = new CountDownLatch(1);
+		AtomicBoolean completed = new AtomicBoolean();
+		JobWorker worker = this.workers.start(this.jobs, (builder) -> builder
+			.handler(HandlerSpec.of("slow", Map.class, (payload, ctx) -> {
+				started.countDown();
+				Thread.sleep(1000);
+				completed.set(true);
+			})));
+		long id = this.jobs.enqueue("slow", Map.of());
+		assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+
+		boolean finishedInTime = worker.stop(Duration.ofSeconds(20));
+
+		assertThat(finishedInTime).isTrue();
+		assertThat(completed).isTrue();
+		assertThat(worker.isRunning()).isFalse();
+		Job job = this.jobs.find(id).orElseThrow();
+		assertThat(job.state()).as("its success was recorded before stop returned").isEqualTo(JobState.SUCCEEDED);
+		assertThat(job.attempt()).isEqualTo(1);
+	}
+
+	@Test
+	void aHandlerStillRunningAtTheTimeoutIsInterruptedAndItsJobIsReadyAtOnce() throws InterruptedException {
+		CountDownLatch started = new CountDownLatch(1);
+		AtomicBoolean interrupted = new AtomicBoolean();
+		JobWorker worker = this.workers.start(this.jobs, (builder) -> builder
+			.handler(HandlerSpec.of("stuck", Map.class, (payload, ctx) -> {
+				started.countDown();
+				try {
+					Thread.sleep(60_000);
+				}
+				catch (InterruptedException ex) {
+					interrupted.set(true);
+					throw ex;
+				}
+			})));
+		// on its last attempt: a release must not count as a failure that kills it
+		long id = this.jobs.enqueue("stuck", Map.of(), EnqueueOptions.defaults().withMaxAttempts(1));
+		assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+
+		boolean finishedInTime = worker.stop(Duration.ofMillis(300));
+
+		assertThat(finishedInTime).isFalse();
+		await().atMost(Duration.ofSeconds(5)).untilTrue(interrupted);
+		Job job = this.jobs.find(id).orElseThrow();
+		assertThat(job.state()).isEqualTo(JobState.READY);
+		assertThat(job.attempt()).isEqualTo(1);
+		assertThat(job.lockedBy()).isNull();
+		assertThat(job.runAt()).isBeforeOrEqualTo(this.jobs.dialect().databaseNow());
+		assertThat(job.lastError()).contains("Released unfinished by a worker shutting down");
+	}
+
+	@Test
+	void aReleasedJobIsPickedUpByAnotherWorker() throws InterruptedException {
+		CountDownLatch started = new CountDownLatch(1);
+		AtomicInteger secondRuns = new AtomicInteger();
+		JobWorker first = this.workers.start(this.jobs, (builder) -> builder
+			.handler(HandlerSpec.of("handover", Map.class, (payload, ctx) -> {
+				started.countDown();
+				Thread.sleep(60_000);
+			})));
+		long id = this.jobs.enqueue("handover", Map.of());
+		assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+		first.stop(Duration.ofMillis(200));
+
+		this.workers.start(this.jobs, (builder) -> builder
+			.handler(HandlerSpec.of("handover", Map.class, (payload, ctx) -> secondRuns.incrementAndGet())));
+
+		await().atMost(Duration.ofSeconds(20)).until(() -> this.jobs.find(id).orElseThrow().state() == JobState.SUCCEEDED);
+		assertThat(secondRuns).hasValue(1);
+		assertThat(this.jobs.find(id).orElseThrow().attempt()).isEqualTo(2);
+	}
+
+	@Test
+	void aStoppedWorkerClaimsNothingMore() throws InterruptedException {
+		AtomicInteger runs = new AtomicInteger();
+		JobWorker worker = this.workers.start(this.jobs,
+				(builder) -> builder.handler(HandlerSpec.of("after", Map.class, (payload, ctx) -> runs.incrementAndGet())));
+		assertThat(worker.stop(Duration.ofSeconds(5))).isTrue();
+
+		long id = this.jobs.enqueue("after", Map.of());
+		Thread.sleep(300);
+
+		assertThat(runs).hasValue(0);
+		assertThat(this.jobs.find(id).orElseThrow().state()).isEqualTo(JobState.READY);
+	}
+
+}

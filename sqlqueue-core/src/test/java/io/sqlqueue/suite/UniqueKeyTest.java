@@ -1,0 +1,165 @@
+package io.sqlqueue.suite;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import io.sqlqueue.DuplicateJobException;
+import io.sqlqueue.EnqueueOptions;
+import io.sqlqueue.EnqueueOptions.UniquePolicy;
+import io.sqlqueue.JdbcJobQueue;
+import io.sqlqueue.JobRequest;
+import io.sqlqueue.JobState;
+import io.sqlqueue.testing.TestDatabase;
+import io.sqlqueue.testing.TestDatabases;
+import io.sqlqueue.worker.HandlerSpec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/** Unique keys: one READY or RUNNING job per key; a finished job frees it. */
+@ParameterizedClass
+@EnumSource(TestDatabase.class)
+class UniqueKeyTest {
+
+	@Parameter
+	TestDatabase db;
+
+	DataSource dataSource;
+
+	JdbcJobQueue jobs;
+
+	final RunningWorkers workers = new RunningWorkers();
+
+	@BeforeEach
+	void setUp() {
+		this.dataSource = TestDatabases.fresh(this.db);
+		this.jobs = JdbcJobQueue.builder(this.dataSource).build();
+	}
+
+	@AfterEach
+	void tearDown() {
+		this.workers.close();
+	}
+
+	@Test
+	void aSecondEnqueueWithTheKeyReturnsTheExistingJob() {
+		long first = this.jobs.enqueue("welcome", Map.of("user", 1), unique("welcome-1"));
+		long second = this.jobs.enqueue("welcome", Map.of("user", 1), unique("welcome-1"));
+		long other = this.jobs.enqueue("welcome", Map.of("user", 2), unique("welcome-2"));
+
+		assertThat(second).isEqualTo(first);
+		assertThat(other).isNotEqualTo(first);
+		assertThat(this.jobs.count(null, null)).isEqualTo(2);
+		assertThat(this.jobs.find(first).orElseThrow().uniqueKey()).isEqualTo("welcome-1");
+	}
+
+	@Test
+	void rejectThrowsNamingTheKeyAndTheJobHoldingIt() {
+		long first = this.jobs.enqueue("welcome", Map.of(), unique("welcome-1"));
+
+		assertThatExceptionOfType(DuplicateJobException.class)
+			.isThrownBy(() -> this.jobs.enqueue("welcome", Map.of(),
+					EnqueueOptions.defaults().withUniqueKey("welcome-1", UniquePolicy.REJECT)))
+			.satisfies((ex) -> {
+				assertThat(ex.getUniqueKey()).isEqualTo("welcome-1");
+				assertThat(ex.getExistingJobId()).isEqualTo(first);
+			})
+			.withMessageContaining("welcome-1")
+			.withMessageContaining(String.valueOf(first));
+		assertThat(this.jobs.count(null, null)).isEqualTo(1);
+	}
+
+	@Test
+	void aRunningJobStillHoldsItsKey() throws InterruptedException {
+		CountDownLatch started = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		this.workers.start(this.jobs, (builder) -> builder.handler(HandlerSpec.of("welcome", Map.class, (payload, ctx) -> {
+			started.countDown();
+			release.await(30, TimeUnit.SECONDS);
+		})));
+		long first = this.jobs.enqueue("welcome", Map.of(), unique("welcome-1"));
+		assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+
+		long second = this.jobs.enqueue("welcome", Map.of(), unique("welcome-1"));
+		release.countDown();
+
+		assertThat(second).isEqualTo(first);
+		await().atMost(Duration.ofSeconds(20)).until(() -> state(first) == JobState.SUCCEEDED);
+		assertThat(this.jobs.count(null, null)).isEqualTo(1);
+	}
+
+	@Test
+	void aSucceededJobFreesItsKey() {
+		this.workers.start(this.jobs, (builder) -> builder.handler(HandlerSpec.of("welcome", Map.class, (payload, ctx) -> {
+		})));
+		long first = this.jobs.enqueue("welcome", Map.of(), unique("welcome-1"));
+		await().atMost(Duration.ofSeconds(20)).until(() -> state(first) == JobState.SUCCEEDED);
+
+		long second = this.jobs.enqueue("welcome", Map.of(), EnqueueOptions.defaults()
+			.withUniqueKey("welcome-1", UniquePolicy.REJECT));
+
+		assertThat(second).isNotEqualTo(first);
+		assertThat(state(second)).isIn(JobState.READY, JobState.RUNNING, JobState.SUCCEEDED);
+	}
+
+	@Test
+	void cancelledAndDeadJobsFreeTheirKeys() {
+		long cancelled = this.jobs.enqueue("welcome", Map.of(), unique("key-a"));
+		long dead = this.jobs.enqueue("welcome", Map.of(), unique("key-b"));
+		this.jobs.cancel(cancelled);
+		this.jobs.kill(dead, "broken");
+
+		assertThat(this.jobs.enqueue("welcome", Map.of(), unique("key-a"))).isNotEqualTo(cancelled);
+		assertThat(this.jobs.enqueue("welcome", Map.of(), unique("key-b"))).isNotEqualTo(dead);
+		assertThat(this.jobs.count(null, JobState.READY)).isEqualTo(2);
+	}
+
+	@Test
+	void aDuplicateInsideATransactionDoesNotBreakIt() {
+		TransactionTemplate transaction = new TransactionTemplate(new DataSourceTransactionManager(this.dataSource));
+
+		List<Long> ids = transaction.execute((status) -> List.of(
+				this.jobs.enqueue("welcome", Map.of(), unique("welcome-1")),
+				this.jobs.enqueue("welcome", Map.of(), unique("welcome-1")),
+				this.jobs.enqueue("other", Map.of())));
+
+		assertThat(ids.get(1)).isEqualTo(ids.get(0));
+		assertThat(this.jobs.count(null, null)).as("the transaction committed both distinct jobs").isEqualTo(2);
+	}
+
+	@Test
+	void enqueueAllWithKeysReturnsTheExistingIds() {
+		long existing = this.jobs.enqueue("welcome", Map.of(), unique("welcome-1"));
+
+		List<Long> ids = this.jobs.enqueueAll(List.of(JobRequest.of("welcome", Map.of(), unique("welcome-1")),
+				JobRequest.of("welcome", Map.of(), unique("welcome-2")), JobRequest.of("plain", Map.of())));
+
+		assertThat(ids.get(0)).isEqualTo(existing);
+		assertThat(ids.get(1)).isNotEqualTo(existing);
+		assertThat(this.jobs.count(null, null)).isEqualTo(3);
+	}
+
+	private JobState state(long id) {
+		return this.jobs.find(id).orElseThrow().state();
+	}
+
+	private static EnqueueOptions unique(String key) {
+		return EnqueueOptions.defaults().withUniqueKey(key);
+	}
+
+}

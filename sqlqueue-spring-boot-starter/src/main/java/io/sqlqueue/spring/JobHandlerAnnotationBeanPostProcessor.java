@@ -1,0 +1,203 @@
+package io.sqlqueue.spring;
+
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.BeansException;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.BeanInitializationException;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.core.MethodIntrospector;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+
+import io.sqlqueue.EnqueueOptions;
+import io.sqlqueue.RecurringSchedule;
+import io.sqlqueue.worker.Backoff;
+import io.sqlqueue.worker.HandlerSpec;
+
+/**
+ * Finds {@link JobHandler} methods on beans, checks them, and hands them to the
+ * {@link JobHandlerRegistry} once every singleton exists. A method with an unusable signature or
+ * attribute, or a second handler for one job type, fails startup with a message naming the bean
+ * and the method.
+ */
+public class JobHandlerAnnotationBeanPostProcessor
+		implements BeanPostProcessor, BeanFactoryAware, SmartInitializingSingleton {
+
+	private static final Log logger = LogFactory.getLog(JobHandlerAnnotationBeanPostProcessor.class);
+
+	private ConfigurableBeanFactory beanFactory;
+
+	private final Map<String, JobHandlerEndpoint> endpoints = new LinkedHashMap<>();
+
+	private final Set<Class<?>> classesWithoutHandlers = ConcurrentHashMap.newKeySet();
+
+	private volatile boolean handedOver;
+
+	@Override
+	public void setBeanFactory(BeanFactory beanFactory) {
+		this.beanFactory = (beanFactory instanceof ConfigurableBeanFactory configurable) ? configurable : null;
+	}
+
+	@Override
+	public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
+		Class<?> targetClass = AopUtils.getTargetClass(bean);
+		if (this.classesWithoutHandlers.contains(targetClass)) {
+			return bean;
+		}
+		Map<Method, JobHandler> methods = MethodIntrospector.selectMethods(targetClass,
+				(MethodIntrospector.MetadataLookup<JobHandler>) (method) -> AnnotatedElementUtils
+					.findMergedAnnotation(method, JobHandler.class));
+		if (methods.isEmpty()) {
+			this.classesWithoutHandlers.add(targetClass);
+			return bean;
+		}
+		methods.forEach((method, annotation) -> add(endpoint(bean, beanName, method, annotation)));
+		return bean;
+	}
+
+	private synchronized void add(JobHandlerEndpoint endpoint) {
+		String type = endpoint.spec().type();
+		JobHandlerEndpoint existing = this.endpoints.get(type);
+		if (existing != null) {
+			if (existing.beanName().equals(endpoint.beanName()) && existing.method().equals(endpoint.method())) {
+				return;
+			}
+			throw new BeanInitializationException("Job type '" + type + "' has two @JobHandler methods: "
+					+ existing.describe() + " and " + endpoint.describe() + ". A job type has exactly one handler.");
+		}
+		this.endpoints.put(type, endpoint);
+		if (this.handedOver) {
+			// the worker is built from what was found when the singletons were created
+			logger.warn("@JobHandler " + endpoint.describe() + " was found after startup (a lazy or prototype bean?) "
+					+ "and will not run: declare it on a non-lazy singleton bean");
+		}
+	}
+
+	/** The handlers found so far. */
+	public synchronized List<JobHandlerEndpoint> endpoints() {
+		return new ArrayList<>(this.endpoints.values());
+	}
+
+	@Override
+	public void afterSingletonsInstantiated() {
+		this.handedOver = true;
+		JobHandlerRegistry registry = this.beanFactory.getBeanProvider(JobHandlerRegistry.class).getIfAvailable();
+		if (registry != null) {
+			registry.register(endpoints());
+		}
+	}
+
+	private JobHandlerEndpoint endpoint(Object bean, String beanName, Method method, JobHandler annotation) {
+		String where = "@JobHandler on bean '" + beanName + "' method " + method.getDeclaringClass().getSimpleName()
+				+ "." + method.getName() + "(..)";
+		try {
+			Method invocable = AopUtils.selectInvocableMethod(method, bean.getClass());
+			String type = resolve(annotation.value());
+			if (type == null) {
+				throw new IllegalArgumentException("it names no job type: write @JobHandler(\"my-job-type\")");
+			}
+			MethodJobHandler handler;
+			try {
+				handler = MethodJobHandler.of(bean, invocable);
+			}
+			catch (IllegalArgumentException ex) {
+				throw new IllegalArgumentException("unusable signature: " + ex.getMessage(), ex);
+			}
+			String queue = resolve(annotation.queue());
+			Integer maxAttempts = parse(annotation.maxAttempts(), "maxAttempts", Integer::valueOf);
+			HandlerSpec<?> spec = HandlerSpec.of(type, handler.payloadType(), handler)
+				.onQueue(queue)
+				.withMaxAttempts(maxAttempts);
+			JobHandlerEndpoint.BackoffOverride backoff = backoff(annotation);
+			return new JobHandlerEndpoint(beanName, method, spec, backoff, schedule(annotation, type, queue));
+		}
+		catch (IllegalArgumentException | IllegalStateException ex) {
+			throw new BeanInitializationException(where + " is invalid: " + ex.getMessage(), ex);
+		}
+	}
+
+	private JobHandlerEndpoint.BackoffOverride backoff(JobHandler annotation) {
+		Backoff.Policy policy = parse(annotation.backoff(), "backoff",
+				(value) -> Backoff.Policy.valueOf(value.trim().toUpperCase(Locale.ROOT)));
+		Duration base = parse(annotation.backoffBase(), "backoffBase", DurationStyle::detectAndParse);
+		Duration max = parse(annotation.backoffMax(), "backoffMax", DurationStyle::detectAndParse);
+		Double jitter = parse(annotation.backoffJitter(), "backoffJitter", Double::valueOf);
+		if (policy == null && base == null && max == null && jitter == null) {
+			return null;
+		}
+		// values wrong whatever the queue's backoff; the rest is checked against the queue's when the worker is built
+		if (base != null && base.isNegative()) {
+			throw new IllegalArgumentException("backoffBase must not be negative, was " + base);
+		}
+		if (base != null && max != null && max.compareTo(base) < 0) {
+			throw new IllegalArgumentException("backoffMax (" + max + ") must not be less than backoffBase (" + base + ")");
+		}
+		if (jitter != null && !(jitter >= 0 && jitter <= 1)) {
+			throw new IllegalArgumentException("backoffJitter must be between 0 and 1, was " + jitter);
+		}
+		return new JobHandlerEndpoint.BackoffOverride(policy, base, max, jitter);
+	}
+
+	private RecurringSchedule schedule(JobHandler annotation, String type, String queue) {
+		String cron = resolve(annotation.cron());
+		if (cron == null) {
+			if (resolve(annotation.zone()) != null || resolve(annotation.missedRuns()) != null) {
+				throw new IllegalArgumentException("zone and missedRuns apply only to a handler with a cron");
+			}
+			return null;
+		}
+		ZoneId zone = parse(annotation.zone(), "zone", ZoneId::of);
+		RecurringSchedule.MissedRuns missedRuns = parse(annotation.missedRuns(), "missedRuns",
+				(value) -> RecurringSchedule.MissedRuns
+					.valueOf(value.trim().replace('-', '_').toUpperCase(Locale.ROOT)));
+		RecurringSchedule schedule = RecurringSchedule.of(type, cron, type);
+		if (zone != null) {
+			schedule = schedule.inZone(zone);
+		}
+		if (missedRuns != null) {
+			schedule = schedule.withMissedRuns(missedRuns);
+		}
+		if (queue != null) {
+			schedule = schedule.withOptions(EnqueueOptions.defaults().withQueue(queue));
+		}
+		return schedule;
+	}
+
+	private String resolve(String value) {
+		String resolved = (this.beanFactory != null) ? this.beanFactory.resolveEmbeddedValue(value) : value;
+		return (resolved == null || resolved.isBlank()) ? null : resolved.trim();
+	}
+
+	private <T> T parse(String raw, String attribute, Function<String, T> parser) {
+		String value = resolve(raw);
+		if (value == null) {
+			return null;
+		}
+		try {
+			return parser.apply(value);
+		}
+		catch (RuntimeException ex) {
+			throw new IllegalArgumentException(attribute + " = '" + value + "' cannot be read ("
+					+ ex.getClass().getSimpleName() + ": " + ex.getMessage() + ")", ex);
+		}
+	}
+
+}

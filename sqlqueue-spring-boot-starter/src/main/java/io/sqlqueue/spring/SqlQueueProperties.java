@@ -1,0 +1,773 @@
+package io.sqlqueue.spring;
+
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.scheduling.support.CronExpression;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
+import org.springframework.validation.annotation.Validated;
+
+import io.sqlqueue.JdbcJobQueue;
+import io.sqlqueue.JobQueue;
+import io.sqlqueue.RecurringSchedule;
+import io.sqlqueue.SqlQueueMigrations;
+import io.sqlqueue.dialect.Dialect;
+import io.sqlqueue.worker.Backoff;
+import io.sqlqueue.worker.JobWorker;
+import io.sqlqueue.worker.QueueSettings;
+
+/**
+ * Configuration of sqlqueue ({@code sqlqueue.*}). Defaults are the core's.
+ *
+ * <pre>
+ * sqlqueue:
+ *   defaults: { concurrency: 8, poll-interval: 1s, lease: 5m, max-attempts: 10 }
+ *   queues:
+ *     mail: { concurrency: 4, backoff: { policy: constant, base: 30s } }
+ *   retention: { succeeded: 1d, dead: 14d }
+ * </pre>
+ *
+ * <p>Invalid values fail startup with a message naming the property. It validates itself, so no
+ * Bean Validation provider is needed.
+ */
+@ConfigurationProperties("sqlqueue")
+@Validated
+public class SqlQueueProperties implements Validator {
+
+	/** How long shutdown waits for running handlers unless configured. */
+	public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+
+	/** How often queue gauges are sampled unless configured. */
+	public static final Duration DEFAULT_METRICS_SAMPLE_INTERVAL = Duration.ofSeconds(30);
+
+	private final Schema schema = new Schema();
+
+	/** Prefix of sqlqueue's table names; letters, digits and underscores only. */
+	private String tablePrefix = SqlQueueMigrations.DEFAULT_TABLE_PREFIX;
+
+	/** Largest payload, as JSON, that enqueue accepts. */
+	private DataSize maxPayloadSize = DataSize.ofBytes(JdbcJobQueue.DEFAULT_MAX_PAYLOAD_BYTES);
+
+	/** Whether enqueue on PostgreSQL sends a notification that wakes idle workers on every node at once. */
+	private boolean notifications = true;
+
+	private final Worker worker = new Worker();
+
+	private final Defaults defaults = new Defaults();
+
+	/** Settings of individual queues, by queue name; unset values fall back to {@code sqlqueue.defaults}. */
+	private Map<String, Queue> queues = new LinkedHashMap<>();
+
+	private final Retention retention = new Retention();
+
+	/** How long shutdown waits for running handlers before releasing their jobs to other nodes. */
+	private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+
+	/** Recurring jobs, by schedule name: a job enqueued at every cron tick, exactly once across all nodes. */
+	private Map<String, Schedule> schedules = new LinkedHashMap<>();
+
+	private final Metrics metrics = new Metrics();
+
+	public Schema getSchema() {
+		return this.schema;
+	}
+
+	public String getTablePrefix() {
+		return this.tablePrefix;
+	}
+
+	public void setTablePrefix(String tablePrefix) {
+		this.tablePrefix = tablePrefix;
+	}
+
+	public DataSize getMaxPayloadSize() {
+		return this.maxPayloadSize;
+	}
+
+	public void setMaxPayloadSize(DataSize maxPayloadSize) {
+		this.maxPayloadSize = maxPayloadSize;
+	}
+
+	public boolean isNotifications() {
+		return this.notifications;
+	}
+
+	public void setNotifications(boolean notifications) {
+		this.notifications = notifications;
+	}
+
+	public Worker getWorker() {
+		return this.worker;
+	}
+
+	public Defaults getDefaults() {
+		return this.defaults;
+	}
+
+	public Map<String, Queue> getQueues() {
+		return this.queues;
+	}
+
+	public void setQueues(Map<String, Queue> queues) {
+		this.queues = queues;
+	}
+
+	public Retention getRetention() {
+		return this.retention;
+	}
+
+	public Duration getShutdownTimeout() {
+		return this.shutdownTimeout;
+	}
+
+	public void setShutdownTimeout(Duration shutdownTimeout) {
+		this.shutdownTimeout = shutdownTimeout;
+	}
+
+	public Map<String, Schedule> getSchedules() {
+		return this.schedules;
+	}
+
+	public void setSchedules(Map<String, Schedule> schedules) {
+		this.schedules = schedules;
+	}
+
+	public Metrics getMetrics() {
+		return this.metrics;
+	}
+
+	// ---- mapping onto the core ----------------------------------------------------------
+
+	/** The settings of queues not configured on their own. */
+	public QueueSettings defaultQueueSettings() {
+		Defaults d = this.defaults;
+		return new QueueSettings(d.concurrency, d.pollInterval, d.lease, d.maxAttempts, d.backoff.toBackoff(),
+				d.batchSize, d.fifo);
+	}
+
+	/** The settings of queue {@code name}: its own values over the defaults. */
+	public QueueSettings queueSettings(String name) {
+		Queue q = this.queues.get(name);
+		QueueSettings base = defaultQueueSettings();
+		if (q == null) {
+			return base;
+		}
+		return new QueueSettings(or(q.concurrency, base.concurrency()), or(q.pollInterval, base.pollInterval()),
+				or(q.lease, base.lease()), or(q.maxAttempts, base.maxAttempts()), q.backoff.over(this.defaults.backoff),
+				or(q.batchSize, base.batchSize()), or(q.fifo, base.fifo()));
+	}
+
+	/** Retention of finished jobs. */
+	public io.sqlqueue.maintenance.Retention toRetention() {
+		return new io.sqlqueue.maintenance.Retention(this.retention.succeeded, this.retention.dead,
+				this.retention.cancelled);
+	}
+
+	private static <T> T or(T value, T fallback) {
+		return (value != null) ? value : fallback;
+	}
+
+	// ---- validation ---------------------------------------------------------------------
+
+	@Override
+	public boolean supports(Class<?> clazz) {
+		return SqlQueueProperties.class.isAssignableFrom(clazz);
+	}
+
+	@Override
+	public void validate(Object target, Errors errors) {
+		SqlQueueProperties p = (SqlQueueProperties) target;
+		try {
+			Dialect.validateTablePrefix(p.tablePrefix);
+		}
+		catch (IllegalArgumentException ex) {
+			reject(errors, "sqlqueue.table-prefix", ex.getMessage());
+		}
+		if (p.maxPayloadSize == null || p.maxPayloadSize.toBytes() < 1 || p.maxPayloadSize.toBytes() > Integer.MAX_VALUE) {
+			reject(errors, "sqlqueue.max-payload-size", "must be between 1B and 2GB, was " + p.maxPayloadSize);
+		}
+		nonNegative(errors, "sqlqueue.shutdown-timeout", p.shutdownTimeout);
+		positive(errors, "sqlqueue.metrics.sample-interval", p.metrics.sampleInterval);
+		positive(errors, "sqlqueue.worker.rescue-interval", p.worker.rescueInterval);
+		positive(errors, "sqlqueue.worker.clean-interval", p.worker.cleanInterval);
+		nonNegative(errors, "sqlqueue.retention.succeeded", p.retention.succeeded);
+		nonNegative(errors, "sqlqueue.retention.dead", p.retention.dead);
+		nonNegative(errors, "sqlqueue.retention.cancelled", p.retention.cancelled);
+		Defaults d = p.defaults;
+		checkQueue(errors, "sqlqueue.defaults", d.concurrency, d.pollInterval, d.lease, d.maxAttempts, d.batchSize);
+		checkBackoff(errors, "sqlqueue.defaults.backoff", d.backoff.policy, d.backoff.base, d.backoff.max,
+				d.backoff.jitter);
+		p.queues.forEach((name, q) -> {
+			String prefix = "sqlqueue.queues." + name;
+			try {
+				JobQueue.validateQueueName(name);
+			}
+			catch (IllegalArgumentException ex) {
+				reject(errors, prefix, ex.getMessage());
+			}
+			checkQueue(errors, prefix, q.concurrency, q.pollInterval, q.lease, q.maxAttempts, q.batchSize);
+			BackoffOverride b = q.backoff;
+			checkBackoff(errors, prefix + ".backoff", or(b.policy, d.backoff.policy), or(b.base, d.backoff.base),
+					or(b.max, d.backoff.max), or(b.jitter, d.backoff.jitter));
+		});
+		p.schedules.forEach((name, s) -> checkSchedule(errors, "sqlqueue.schedules." + name, s));
+	}
+
+	private static void checkQueue(Errors errors, String prefix, Integer concurrency, Duration pollInterval,
+			Duration lease, Integer maxAttempts, Integer batchSize) {
+		if (concurrency != null && concurrency < 1) {
+			reject(errors, prefix + ".concurrency", "must be at least 1, was " + concurrency);
+		}
+		positive(errors, prefix + ".poll-interval", pollInterval);
+		if (lease != null && lease.toMillis() < 1000) {
+			reject(errors, prefix + ".lease", "must be at least 1s, was " + lease);
+		}
+		if (maxAttempts != null && (maxAttempts == 0 || maxAttempts < -1)) {
+			reject(errors, prefix + ".max-attempts", "must be positive or -1 (no limit), was " + maxAttempts);
+		}
+		if (batchSize != null && batchSize < 1) {
+			reject(errors, prefix + ".batch-size", "must be at least 1, was " + batchSize);
+		}
+	}
+
+	private static void checkBackoff(Errors errors, String prefix, Backoff.Policy policy, Duration base, Duration max,
+			Double jitter) {
+		if (policy == null) {
+			reject(errors, prefix + ".policy", "must be constant, linear or exponential");
+		}
+		nonNegative(errors, prefix + ".base", base);
+		if (base != null && max != null && max.compareTo(base) < 0) {
+			reject(errors, prefix + ".max", "must not be less than the base (" + base + "), was " + max);
+		}
+		if (jitter == null || !(jitter >= 0 && jitter <= 1)) {
+			reject(errors, prefix + ".jitter", "must be between 0 and 1, was " + jitter);
+		}
+	}
+
+	private static void checkSchedule(Errors errors, String prefix, Schedule s) {
+		if (s.cron == null || !CronExpression.isValidExpression(s.cron)) {
+			reject(errors, prefix + ".cron", "must be a Spring cron expression (six fields, seconds first, or a macro"
+					+ " like @hourly), was '" + s.cron + "'");
+		}
+		if (s.type == null || s.type.isBlank()) {
+			reject(errors, prefix + ".type", "must name the job type to enqueue");
+		}
+		if (s.queue != null) {
+			try {
+				JobQueue.validateQueueName(s.queue);
+			}
+			catch (IllegalArgumentException ex) {
+				reject(errors, prefix + ".queue", ex.getMessage());
+			}
+		}
+		if (s.zone != null) {
+			try {
+				ZoneId.of(s.zone);
+			}
+			catch (DateTimeException ex) {
+				reject(errors, prefix + ".zone", "must be a time zone id such as Europe/Paris, was '" + s.zone + "'");
+			}
+		}
+	}
+
+	private static void positive(Errors errors, String property, Duration value) {
+		if (value != null && (value.isNegative() || value.isZero())) {
+			reject(errors, property, "must be positive, was " + value);
+		}
+	}
+
+	private static void nonNegative(Errors errors, String property, Duration value) {
+		if (value == null || value.isNegative()) {
+			reject(errors, property, "must not be negative, was " + value);
+		}
+	}
+
+	private static void reject(Errors errors, String property, String message) {
+		errors.reject("sqlqueue.invalid", "Invalid " + property + ": " + message);
+	}
+
+	// ---- nested groups ------------------------------------------------------------------
+
+	/** The job table's schema. */
+	public static class Schema {
+
+		/**
+		 * Whether to create and upgrade sqlqueue's tables at startup with its own Flyway migrations
+		 * (history table sqlqueue_schema_history), whether or not the application uses Flyway.
+		 */
+		private boolean migrate = true;
+
+		public boolean isMigrate() {
+			return this.migrate;
+		}
+
+		public void setMigrate(boolean migrate) {
+			this.migrate = migrate;
+		}
+
+	}
+
+	/** The worker that runs {@code @JobHandler} methods. */
+	public static class Worker {
+
+		/** Whether this node runs handlers; false makes an enqueue-only node. */
+		private boolean enabled = true;
+
+		/** Id stored in the lease of the jobs this node runs; defaults to pid@host plus a random suffix. */
+		private String id;
+
+		/** Whether to listen for PostgreSQL notifications of new jobs instead of waiting for the next poll. */
+		private boolean listen = true;
+
+		/** Whether this node also rescues expired leases and deletes finished jobs past retention. */
+		private boolean maintenance = true;
+
+		/** How often jobs whose lease expired are returned to READY. */
+		private Duration rescueInterval = JobWorker.DEFAULT_RESCUE_INTERVAL;
+
+		/** How often finished jobs past their retention are deleted. */
+		private Duration cleanInterval = JobWorker.DEFAULT_CLEAN_INTERVAL;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public String getId() {
+			return this.id;
+		}
+
+		public void setId(String id) {
+			this.id = id;
+		}
+
+		public boolean isListen() {
+			return this.listen;
+		}
+
+		public void setListen(boolean listen) {
+			this.listen = listen;
+		}
+
+		public boolean isMaintenance() {
+			return this.maintenance;
+		}
+
+		public void setMaintenance(boolean maintenance) {
+			this.maintenance = maintenance;
+		}
+
+		public Duration getRescueInterval() {
+			return this.rescueInterval;
+		}
+
+		public void setRescueInterval(Duration rescueInterval) {
+			this.rescueInterval = rescueInterval;
+		}
+
+		public Duration getCleanInterval() {
+			return this.cleanInterval;
+		}
+
+		public void setCleanInterval(Duration cleanInterval) {
+			this.cleanInterval = cleanInterval;
+		}
+
+	}
+
+	/** Settings of every queue not configured on its own. */
+	public static class Defaults {
+
+		/** Handlers running at once per queue on this node. */
+		private int concurrency = QueueSettings.DEFAULT_CONCURRENCY;
+
+		/** How often an idle worker looks for due jobs when no notification wakes it. */
+		private Duration pollInterval = QueueSettings.DEFAULT_POLL_INTERVAL;
+
+		/** How long a claimed job stays owned without a heartbeat (the visibility timeout); at least 1s. */
+		private Duration lease = QueueSettings.DEFAULT_LEASE;
+
+		/** Attempts before a job is dead-lettered; -1 for no limit. */
+		private int maxAttempts = JobQueue.DEFAULT_MAX_ATTEMPTS;
+
+		/** Most jobs claimed in one statement. */
+		private int batchSize = QueueSettings.DEFAULT_BATCH_SIZE;
+
+		/** Whether jobs run strictly one at a time in enqueue order (per ordering key), across all nodes. */
+		private boolean fifo = false;
+
+		private final BackoffDefaults backoff = new BackoffDefaults();
+
+		public int getConcurrency() {
+			return this.concurrency;
+		}
+
+		public void setConcurrency(int concurrency) {
+			this.concurrency = concurrency;
+		}
+
+		public Duration getPollInterval() {
+			return this.pollInterval;
+		}
+
+		public void setPollInterval(Duration pollInterval) {
+			this.pollInterval = pollInterval;
+		}
+
+		public Duration getLease() {
+			return this.lease;
+		}
+
+		public void setLease(Duration lease) {
+			this.lease = lease;
+		}
+
+		public int getMaxAttempts() {
+			return this.maxAttempts;
+		}
+
+		public void setMaxAttempts(int maxAttempts) {
+			this.maxAttempts = maxAttempts;
+		}
+
+		public int getBatchSize() {
+			return this.batchSize;
+		}
+
+		public void setBatchSize(int batchSize) {
+			this.batchSize = batchSize;
+		}
+
+		public boolean isFifo() {
+			return this.fifo;
+		}
+
+		public void setFifo(boolean fifo) {
+			this.fifo = fifo;
+		}
+
+		public BackoffDefaults getBackoff() {
+			return this.backoff;
+		}
+
+	}
+
+	/** Settings of one queue; each unset value falls back to {@code sqlqueue.defaults}. */
+	public static class Queue {
+
+		/** Handlers running at once on this queue on this node. */
+		private Integer concurrency;
+
+		/** How often an idle worker of this queue looks for due jobs. */
+		private Duration pollInterval;
+
+		/** How long a claimed job of this queue stays owned without a heartbeat; at least 1s. */
+		private Duration lease;
+
+		/** Attempts before a job of this queue is dead-lettered; -1 for no limit. */
+		private Integer maxAttempts;
+
+		/** Most jobs of this queue claimed in one statement. */
+		private Integer batchSize;
+
+		/** Whether this queue's jobs run strictly one at a time in enqueue order, across all nodes. */
+		private Boolean fifo;
+
+		private final BackoffOverride backoff = new BackoffOverride();
+
+		public Integer getConcurrency() {
+			return this.concurrency;
+		}
+
+		public void setConcurrency(Integer concurrency) {
+			this.concurrency = concurrency;
+		}
+
+		public Duration getPollInterval() {
+			return this.pollInterval;
+		}
+
+		public void setPollInterval(Duration pollInterval) {
+			this.pollInterval = pollInterval;
+		}
+
+		public Duration getLease() {
+			return this.lease;
+		}
+
+		public void setLease(Duration lease) {
+			this.lease = lease;
+		}
+
+		public Integer getMaxAttempts() {
+			return this.maxAttempts;
+		}
+
+		public void setMaxAttempts(Integer maxAttempts) {
+			this.maxAttempts = maxAttempts;
+		}
+
+		public Integer getBatchSize() {
+			return this.batchSize;
+		}
+
+		public void setBatchSize(Integer batchSize) {
+			this.batchSize = batchSize;
+		}
+
+		public Boolean getFifo() {
+			return this.fifo;
+		}
+
+		public void setFifo(Boolean fifo) {
+			this.fifo = fifo;
+		}
+
+		public BackoffOverride getBackoff() {
+			return this.backoff;
+		}
+
+	}
+
+	/** How long a failed job waits before its next attempt. */
+	public static class BackoffDefaults {
+
+		/** How the delay grows with the attempt number: constant, linear or exponential. */
+		private Backoff.Policy policy = Backoff.Policy.EXPONENTIAL;
+
+		/** The first delay. */
+		private Duration base = Backoff.DEFAULT.base();
+
+		/** The largest delay. */
+		private Duration max = Backoff.DEFAULT.max();
+
+		/** Random spread of each delay, from 0 (none) to 1 (plus or minus 100%). */
+		private Double jitter = Backoff.DEFAULT.jitter();
+
+		public Backoff.Policy getPolicy() {
+			return this.policy;
+		}
+
+		public void setPolicy(Backoff.Policy policy) {
+			this.policy = policy;
+		}
+
+		public Duration getBase() {
+			return this.base;
+		}
+
+		public void setBase(Duration base) {
+			this.base = base;
+		}
+
+		public Duration getMax() {
+			return this.max;
+		}
+
+		public void setMax(Duration max) {
+			this.max = max;
+		}
+
+		public Double getJitter() {
+			return this.jitter;
+		}
+
+		public void setJitter(Double jitter) {
+			this.jitter = jitter;
+		}
+
+		Backoff toBackoff() {
+			return new Backoff(this.policy, this.base, this.max, this.jitter);
+		}
+
+	}
+
+	/** Backoff of one queue; each unset value falls back to {@code sqlqueue.defaults.backoff}. */
+	public static class BackoffOverride {
+
+		/** How the delay grows with the attempt number: constant, linear or exponential. */
+		private Backoff.Policy policy;
+
+		/** The first delay. */
+		private Duration base;
+
+		/** The largest delay. */
+		private Duration max;
+
+		/** Random spread of each delay, from 0 (none) to 1 (plus or minus 100%). */
+		private Double jitter;
+
+		public Backoff.Policy getPolicy() {
+			return this.policy;
+		}
+
+		public void setPolicy(Backoff.Policy policy) {
+			this.policy = policy;
+		}
+
+		public Duration getBase() {
+			return this.base;
+		}
+
+		public void setBase(Duration base) {
+			this.base = base;
+		}
+
+		public Duration getMax() {
+			return this.max;
+		}
+
+		public void setMax(Duration max) {
+			this.max = max;
+		}
+
+		public Double getJitter() {
+			return this.jitter;
+		}
+
+		public void setJitter(Double jitter) {
+			this.jitter = jitter;
+		}
+
+		Backoff over(BackoffDefaults defaults) {
+			return new Backoff(or(this.policy, defaults.policy), or(this.base, defaults.base),
+					or(this.max, defaults.max), or(this.jitter, defaults.jitter));
+		}
+
+	}
+
+	/** How long finished jobs are kept before they are deleted in batches. */
+	public static class Retention {
+
+		/** How long SUCCEEDED jobs are kept. */
+		private Duration succeeded = io.sqlqueue.maintenance.Retention.DEFAULT.succeeded();
+
+		/** How long DEAD jobs (the dead letter) are kept. */
+		private Duration dead = io.sqlqueue.maintenance.Retention.DEFAULT.dead();
+
+		/** How long CANCELLED jobs are kept. */
+		private Duration cancelled = io.sqlqueue.maintenance.Retention.DEFAULT.cancelled();
+
+		public Duration getSucceeded() {
+			return this.succeeded;
+		}
+
+		public void setSucceeded(Duration succeeded) {
+			this.succeeded = succeeded;
+		}
+
+		public Duration getDead() {
+			return this.dead;
+		}
+
+		public void setDead(Duration dead) {
+			this.dead = dead;
+		}
+
+		public Duration getCancelled() {
+			return this.cancelled;
+		}
+
+		public void setCancelled(Duration cancelled) {
+			this.cancelled = cancelled;
+		}
+
+	}
+
+	/** A recurring job defined in configuration. */
+	public static class Schedule {
+
+		/** Spring cron expression: six fields, seconds first, or a macro such as @hourly. */
+		private String cron;
+
+		/** Job type enqueued at each tick. */
+		private String type;
+
+		/** Payload of each job, written as JSON; none when unset. */
+		private Map<String, Object> payload;
+
+		/** Queue the jobs go to; by default the queue of the type's handler. */
+		private String queue;
+
+		/** Time zone the cron expression is read in; by default the JVM's. */
+		private String zone;
+
+		/** What happens to ticks missed while no node ran: run-once or skip. */
+		private RecurringSchedule.MissedRuns missedRuns = RecurringSchedule.MissedRuns.RUN_ONCE;
+
+		public String getCron() {
+			return this.cron;
+		}
+
+		public void setCron(String cron) {
+			this.cron = cron;
+		}
+
+		public String getType() {
+			return this.type;
+		}
+
+		public void setType(String type) {
+			this.type = type;
+		}
+
+		public Map<String, Object> getPayload() {
+			return this.payload;
+		}
+
+		public void setPayload(Map<String, Object> payload) {
+			this.payload = payload;
+		}
+
+		public String getQueue() {
+			return this.queue;
+		}
+
+		public void setQueue(String queue) {
+			this.queue = queue;
+		}
+
+		public String getZone() {
+			return this.zone;
+		}
+
+		public void setZone(String zone) {
+			this.zone = zone;
+		}
+
+		public RecurringSchedule.MissedRuns getMissedRuns() {
+			return this.missedRuns;
+		}
+
+		public void setMissedRuns(RecurringSchedule.MissedRuns missedRuns) {
+			this.missedRuns = missedRuns;
+		}
+
+	}
+
+	/** Micrometer meters. */
+	public static class Metrics {
+
+		/** How often the queue gauges (jobs per state, oldest due age) are sampled from the database. */
+		private Duration sampleInterval = DEFAULT_METRICS_SAMPLE_INTERVAL;
+
+		public Duration getSampleInterval() {
+			return this.sampleInterval;
+		}
+
+		public void setSampleInterval(Duration sampleInterval) {
+			this.sampleInterval = sampleInterval;
+		}
+
+	}
+
+}

@@ -1,0 +1,196 @@
+package io.sqlqueue.spring.actuate;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+
+import io.sqlqueue.JdbcJobQueue;
+import io.sqlqueue.Job;
+import io.sqlqueue.JobQuery;
+import io.sqlqueue.JobState;
+
+/**
+ * The {@code sqlqueue} Actuator endpoint.
+ * <ul>
+ * <li>{@code GET /actuator/sqlqueue}: job counts per queue and state, and the dead letter, paged by
+ * id ({@code ?queue=mail&limit=50&afterId=0}; the response's {@code nextAfterId} fetches the next
+ * page) or numbered ({@code ?page=2&size=20}, up to 10,000 jobs deep);</li>
+ * <li>{@code GET /actuator/sqlqueue/{id}}: one job with its payload, last error, logs and result;</li>
+ * <li>{@code POST /actuator/sqlqueue} with {@code {"id": 42}} replays one dead job, with
+ * {@code {"queue": "mail"}} every dead job of a queue.</li>
+ * </ul>
+ */
+@Endpoint(id = "sqlqueue")
+public class SqlQueueEndpoint {
+
+	/** Dead jobs listed per page unless {@code limit} says. */
+	public static final int DEFAULT_LIMIT = 50;
+
+	private final JdbcJobQueue queue;
+
+	public SqlQueueEndpoint(JdbcJobQueue queue) {
+		this.queue = queue;
+	}
+
+	/**
+	 * Counts per queue and state, and a page of dead jobs: {@code limit} jobs after id
+	 * {@code afterId}, or page {@code page} (from 0) of {@code size} jobs.
+	 */
+	@ReadOperation
+	public QueuesReport queues(@Nullable String queue, @Nullable Integer limit, @Nullable Long afterId,
+			@Nullable Integer page, @Nullable Integer size) {
+		if (page != null || size != null) {
+			if (limit != null || afterId != null) {
+				throw new IllegalArgumentException("Page with either 'page' and 'size' or 'limit' and 'afterId', not both");
+			}
+			return numberedPage(queue, (page != null) ? page : 0, (size != null) ? size : DEFAULT_LIMIT);
+		}
+		return report(queue, (limit != null) ? limit : DEFAULT_LIMIT, (afterId != null) ? afterId : 0);
+	}
+
+	/** The numbered page, found by walking ids so that no offset is needed. */
+	private QueuesReport numberedPage(@Nullable String queue, int page, int size) {
+		if (page < 0 || size < 1 || (long) (page + 1) * size > JobQuery.MAX_LIMIT) {
+			throw new IllegalArgumentException("page " + page + " of size " + size + " is out of range: page * size must"
+					+ " stay within " + JobQuery.MAX_LIMIT + " jobs; page deeper with 'afterId' and 'limit'");
+		}
+		if (page == 0) {
+			return report(queue, size, 0);
+		}
+		List<Job> before = this.queue.list(deadQuery(queue, 0, page * size));
+		if (before.size() < page * size) {
+			return new QueuesReport(counts(), List.of(), null);
+		}
+		return report(queue, size, before.get(before.size() - 1).id());
+	}
+
+	private JobQuery deadQuery(@Nullable String queue, long afterId, int limit) {
+		return JobQuery.all().inState(JobState.DEAD).inQueue(queue).afterId(afterId).limit(limit);
+	}
+
+	private QueuesReport report(@Nullable String queue, int pageSize, long afterId) {
+		List<JobSummary> dead = this.queue.list(deadQuery(queue, afterId, pageSize))
+			.stream()
+			.map(JobSummary::of)
+			.toList();
+		Long next = (dead.size() == pageSize) ? dead.get(dead.size() - 1).id() : null;
+		return new QueuesReport(counts(), dead, next);
+	}
+
+	private Map<String, Map<String, Long>> counts() {
+		Map<String, Map<String, Long>> counts = new LinkedHashMap<>();
+		this.queue.countByQueueAndState().forEach((name, states) -> {
+			Map<String, Long> byState = new LinkedHashMap<>();
+			for (JobState state : JobState.values()) {
+				byState.put(state.name(), states.getOrDefault(state, 0L));
+			}
+			counts.put(name, byState);
+		});
+		return counts;
+	}
+
+	/** One job, or 404 when it does not exist. */
+	@ReadOperation
+	public @Nullable JobDetails job(@Selector long id) {
+		return this.queue.find(id).map(JobDetails::of).orElse(null);
+	}
+
+	/** Replays the dead job {@code id}, or every dead job of {@code queue}. */
+	@WriteOperation
+	public ReplayResult replay(@Nullable Long id, @Nullable String queue) {
+		if ((id == null) == (queue == null)) {
+			throw new IllegalArgumentException("Give either 'id' (one dead job) or 'queue' (all dead jobs of a queue)");
+		}
+		if (id != null) {
+			return new ReplayResult(this.queue.retryDead(id) ? 1 : 0);
+		}
+		return new ReplayResult(this.queue.retryDeadInQueue(queue));
+	}
+
+	/**
+	 * Counts and the dead letter.
+	 *
+	 * @param queues job counts by queue, then by state
+	 * @param dead a page of dead jobs, oldest id first
+	 * @param nextAfterId the {@code afterId} of the next page, or {@code null} on the last page
+	 */
+	public record QueuesReport(Map<String, Map<String, Long>> queues, List<JobSummary> dead, Long nextAfterId) {
+	}
+
+	/**
+	 * A job in a list.
+	 *
+	 * @param id the job id
+	 * @param queue its queue
+	 * @param type its type
+	 * @param state its state
+	 * @param attempt attempts made
+	 * @param maxAttempts attempts allowed
+	 * @param lastError the last failure
+	 * @param createdAt when it was enqueued
+	 * @param finishedAt when it finished
+	 */
+	public record JobSummary(long id, String queue, String type, String state, int attempt, int maxAttempts,
+			String lastError, Instant createdAt, Instant finishedAt) {
+
+		static JobSummary of(Job job) {
+			return new JobSummary(job.id(), job.queue(), job.type(), job.state().name(), job.attempt(),
+					job.maxAttempts(), job.lastError(), job.createdAt(), job.finishedAt());
+		}
+
+	}
+
+	/**
+	 * One job in full.
+	 *
+	 * @param id the job id
+	 * @param queue its queue
+	 * @param type its type
+	 * @param state its state
+	 * @param payload the payload JSON
+	 * @param metadata the enqueue metadata
+	 * @param priority its priority
+	 * @param runAt not run before
+	 * @param attempt attempts made
+	 * @param maxAttempts attempts allowed
+	 * @param lockedBy the worker running it
+	 * @param lockedUntil the end of its lease
+	 * @param uniqueKey its unique key
+	 * @param lastError the last failure
+	 * @param createdAt when it was enqueued
+	 * @param finishedAt when it finished
+	 * @param parentId the job it waits for
+	 * @param result the result JSON the handler wrote
+	 * @param logs the lines the handler logged
+	 */
+	public record JobDetails(long id, String queue, String type, String state, String payload,
+			Map<String, String> metadata, int priority, Instant runAt, int attempt, int maxAttempts, String lockedBy,
+			Instant lockedUntil, String uniqueKey, String lastError, Instant createdAt, Instant finishedAt,
+			Long parentId, String result, List<String> logs) {
+
+		static JobDetails of(Job job) {
+			return new JobDetails(job.id(), job.queue(), job.type(), job.state().name(), job.payload(), job.metadata(),
+					job.priority(), job.runAt(), job.attempt(), job.maxAttempts(), job.lockedBy(), job.lockedUntil(),
+					job.uniqueKey(), job.lastError(), job.createdAt(), job.finishedAt(), job.parentId(), job.result(),
+					job.logs());
+		}
+
+	}
+
+	/**
+	 * What a replay did.
+	 *
+	 * @param replayed how many dead jobs became READY again
+	 */
+	public record ReplayResult(int replayed) {
+	}
+
+}

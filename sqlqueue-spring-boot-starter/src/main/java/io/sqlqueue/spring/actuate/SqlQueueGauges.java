@@ -1,0 +1,148 @@
+package io.sqlqueue.spring.actuate;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.context.SmartLifecycle;
+
+import io.sqlqueue.JdbcJobQueue;
+import io.sqlqueue.JobState;
+import io.sqlqueue.spring.JobHandlerRegistry;
+import io.sqlqueue.worker.JobWorker;
+
+/**
+ * The queue gauges, read from values sampled on a schedule ({@code sqlqueue.metrics.sample-interval})
+ * so that a scrape never queries the database:
+ * <ul>
+ * <li>{@code sqlqueue.queue.jobs} (queue, state): jobs per state;</li>
+ * <li>{@code sqlqueue.queue.oldest.age} (queue): how long the oldest due READY job has waited;</li>
+ * <li>{@code sqlqueue.workers.busy} (queue): handlers running now on this node.</li>
+ * </ul>
+ */
+public class SqlQueueGauges implements SmartLifecycle {
+
+	/** Gauge of jobs per queue and state. */
+	public static final String QUEUE_JOBS = "sqlqueue.queue.jobs";
+
+	/** Gauge of the age of the oldest due job per queue. */
+	public static final String OLDEST_AGE = "sqlqueue.queue.oldest.age";
+
+	/** Gauge of running handlers per queue. */
+	public static final String WORKERS_BUSY = "sqlqueue.workers.busy";
+
+	private static final Log logger = LogFactory.getLog(SqlQueueGauges.class);
+
+	private final MeterRegistry registry;
+
+	private final JdbcJobQueue queue;
+
+	private final JobHandlerRegistry handlers;
+
+	private final Duration interval;
+
+	private final Map<String, Map<JobState, AtomicLong>> counts = new ConcurrentHashMap<>();
+
+	private final Map<String, AtomicLong> oldestMillis = new ConcurrentHashMap<>();
+
+	private final Set<String> busyQueues = ConcurrentHashMap.newKeySet();
+
+	private volatile ScheduledExecutorService sampler;
+
+	public SqlQueueGauges(MeterRegistry registry, JdbcJobQueue queue, JobHandlerRegistry handlers, Duration interval) {
+		this.registry = registry;
+		this.queue = queue;
+		this.handlers = handlers;
+		this.interval = interval;
+	}
+
+	/** Reads the counts and ages once and updates the gauges. */
+	public void sample() {
+		Map<String, Map<JobState, Long>> sampled = this.queue.countByQueueAndState();
+		Map<String, Duration> ages = this.queue.oldestDueAge();
+		this.handlers.worker().map(JobWorker::queueNames).ifPresent((names) -> names.forEach(this::queueSeen));
+		sampled.keySet().forEach(this::queueSeen);
+		this.counts.forEach((name, states) -> {
+			Map<JobState, Long> now = sampled.getOrDefault(name, Map.of());
+			states.forEach((state, value) -> value.set(now.getOrDefault(state, 0L)));
+		});
+		this.oldestMillis.forEach((name, value) -> value.set(ages.getOrDefault(name, Duration.ZERO).toMillis()));
+	}
+
+	private void queueSeen(String name) {
+		this.counts.computeIfAbsent(name, (key) -> {
+			Map<JobState, AtomicLong> states = new ConcurrentHashMap<>();
+			for (JobState state : JobState.values()) {
+				AtomicLong value = new AtomicLong();
+				states.put(state, value);
+				Gauge.builder(QUEUE_JOBS, value, AtomicLong::get)
+					.description("Jobs per queue and state, sampled")
+					.tag("queue", key)
+					.tag("state", state.name().toLowerCase(Locale.ROOT))
+					.register(this.registry);
+			}
+			return states;
+		});
+		this.oldestMillis.computeIfAbsent(name, (key) -> {
+			AtomicLong value = new AtomicLong();
+			TimeGauge.builder(OLDEST_AGE, value, TimeUnit.MILLISECONDS, AtomicLong::get)
+				.description("How long the oldest due READY job of the queue has waited, sampled")
+				.tag("queue", key)
+				.register(this.registry);
+			return value;
+		});
+		if (this.busyQueues.add(name)) {
+			Gauge.builder(WORKERS_BUSY, this.handlers, (h) -> h.worker().map((w) -> w.busy(name)).orElse(0))
+				.description("Handlers running now on this node")
+				.tag("queue", name)
+				.register(this.registry);
+		}
+	}
+
+	private void sampleQuietly() {
+		try {
+			sample();
+		}
+		catch (RuntimeException ex) {
+			logger.debug("sqlqueue gauges could not be sampled: " + ex.getMessage());
+		}
+	}
+
+	@Override
+	public void start() {
+		ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((runnable) -> {
+			Thread thread = new Thread(runnable, "sqlqueue-gauges");
+			thread.setDaemon(true);
+			return thread;
+		});
+		executor.scheduleWithFixedDelay(this::sampleQuietly, 0, this.interval.toMillis(), TimeUnit.MILLISECONDS);
+		this.sampler = executor;
+	}
+
+	@Override
+	public void stop() {
+		ScheduledExecutorService executor = this.sampler;
+		this.sampler = null;
+		if (executor != null) {
+			executor.shutdownNow();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.sampler != null;
+	}
+
+}

@@ -1,0 +1,71 @@
+package io.sqlqueue.spring.e2e;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.sql.DataSource;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+
+import io.sqlqueue.JobContext;
+import io.sqlqueue.spring.JobHandler;
+import io.sqlqueue.testing.TestDatabase;
+import io.sqlqueue.testing.TestDatabases;
+
+/**
+ * A small Boot application with the starter, as a user would write it: handler methods on a bean,
+ * the database chosen by {@code e2e.database}.
+ */
+@SpringBootConfiguration(proxyBeanMethods = false)
+@EnableAutoConfiguration
+@Import(EndToEndApplication.Handlers.class)
+public class EndToEndApplication {
+
+	/** The shared test pool; the context must not close it. */
+	@Bean(destroyMethod = "")
+	DataSource dataSource(@Value("${e2e.database}") TestDatabase database) {
+		return TestDatabases.dataSource(database);
+	}
+
+	record Greeting(String name) {
+	}
+
+	record Flaky(String key) {
+	}
+
+	static class Handlers {
+
+		final List<String> greeted = new CopyOnWriteArrayList<>();
+
+		final AtomicBoolean flakyFixed = new AtomicBoolean();
+
+		final AtomicInteger ticks = new AtomicInteger();
+
+		@JobHandler("greet")
+		String greet(Greeting greeting, JobContext context) {
+			context.log("greeting " + greeting.name());
+			this.greeted.add(greeting.name());
+			return "hello " + greeting.name();
+		}
+
+		@JobHandler(value = "flaky", maxAttempts = "2", backoff = "constant", backoffBase = "200ms")
+		void flaky(Flaky flaky) {
+			if (!this.flakyFixed.get()) {
+				throw new IllegalStateException("flaky failure for " + flaky.key());
+			}
+		}
+
+		@JobHandler(value = "tick", cron = "* * * * * *", missedRuns = "skip")
+		void tick() {
+			this.ticks.incrementAndGet();
+		}
+
+	}
+
+}

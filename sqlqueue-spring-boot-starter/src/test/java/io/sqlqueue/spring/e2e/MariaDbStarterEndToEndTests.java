@@ -1,0 +1,23 @@
+package io.sqlqueue.spring.e2e;
+
+import org.junit.jupiter.api.BeforeAll;
+
+import org.springframework.test.context.TestPropertySource;
+
+import io.sqlqueue.testing.TestDatabase;
+import io.sqlqueue.testing.TestDatabases;
+
+@TestPropertySource(properties = "e2e.database=MARIADB")
+class MariaDbStarterEndToEndTests extends AbstractStarterEndToEndTests {
+
+	@BeforeAll
+	static void emptyDatabase() {
+		TestDatabases.dropAllTables(TestDatabase.MARIADB, TestDatabases.dataSource(TestDatabase.MARIADB));
+	}
+
+	@Override
+	TestDatabase database() {
+		return TestDatabase.MARIADB;
+	}
+
+}
