@@ -22,10 +22,12 @@ import java.util.Set;
  * @param soakIntervals intervals of the soak
  * @param soakInterval the length of one soak interval
  * @param soakBacklog jobs the soak's producer keeps queued
+ * @param soakVacuum how often the harness vacuums the job table during the soak, for servers with
+ * autovacuum off; {@code null} to leave it to the server
  */
 record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDuration, int clients, int drainJobs,
 		Duration enqueueDuration, int batchSize, int batches, int latencyWarmup, int latencySamples, int pollingSamples,
-		int soakIntervals, Duration soakInterval, int soakBacklog) {
+		int soakIntervals, Duration soakInterval, int soakBacklog, Duration soakVacuum) {
 
 	static final List<String> SCENARIOS = List.of("ceiling", "drain", "enqueue", "latency", "soak");
 
@@ -36,12 +38,13 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 			  --ceiling-seconds N  duration of each ceiling statement set and of the single-enqueue run (default 10)
 			  --jobs N             jobs queued for the drain (default 50000)
 			  --samples N          latency samples per notified variant (default 500)
+			  --vacuum-seconds N   soak: VACUUM the job table every N s from the harness (for servers with autovacuum off)
 			Use a database of its own: the benchmarks empty sqlqueue's tables and create schema sqlqueue_ceiling.""";
 
 	/** The sizes issue 6 asks for. */
 	static BenchmarkOptions defaults(String url) {
 		return new BenchmarkOptions(url, new LinkedHashSet<>(SCENARIOS), Duration.ofSeconds(10), 8, 50_000,
-				Duration.ofSeconds(10), 10_000, 7, 50, 500, 40, 10, Duration.ofMinutes(1), 20_000);
+				Duration.ofSeconds(10), 10_000, 7, 50, 500, 40, 10, Duration.ofMinutes(1), 20_000, null);
 	}
 
 	static BenchmarkOptions parse(String[] args) {
@@ -51,6 +54,7 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 		Integer ceilingSeconds = null;
 		Integer jobs = null;
 		Integer samples = null;
+		Integer vacuumSeconds = null;
 		for (int i = 0; i < args.length; i++) {
 			String arg = args[i];
 			switch (arg) {
@@ -59,6 +63,7 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 				case "--ceiling-seconds" -> ceilingSeconds = positive(value(args, ++i, arg), arg);
 				case "--jobs" -> jobs = positive(value(args, ++i, arg), arg);
 				case "--samples" -> samples = positive(value(args, ++i, arg), arg);
+				case "--vacuum-seconds" -> vacuumSeconds = positive(value(args, ++i, arg), arg);
 				case "all" -> scenarios.addAll(SCENARIOS);
 				default -> {
 					if (!SCENARIOS.contains(arg)) {
@@ -77,7 +82,8 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 				defaults.clients(), (jobs != null) ? jobs : defaults.drainJobs(), ceiling, defaults.batchSize(),
 				defaults.batches(), defaults.latencyWarmup(), (samples != null) ? samples : defaults.latencySamples(),
 				defaults.pollingSamples(), (minutes != null) ? minutes : defaults.soakIntervals(),
-				defaults.soakInterval(), defaults.soakBacklog());
+				defaults.soakInterval(), defaults.soakBacklog(),
+				(vacuumSeconds != null) ? Duration.ofSeconds(vacuumSeconds) : null);
 	}
 
 	private static String value(String[] args, int index, String option) {

@@ -81,9 +81,13 @@ public final class Benchmarks {
 			}
 			if (options.scenarios().contains("soak")) {
 				report.heading("Soak: " + options.soakIntervals() + " x " + options.soakInterval().toSeconds()
-						+ " s, backlog " + options.soakBacklog() + ", succeeded jobs kept 1 min");
+						+ " s, backlog " + options.soakBacklog() + ", succeeded jobs kept 1 min"
+						+ ((options.soakVacuum() != null)
+								? ", the harness vacuums the job table every " + options.soakVacuum().toSeconds() + " s"
+								: ""));
 				soak = new SoakBenchmark(database).run(options.soakIntervals(), options.soakInterval(),
-						options.soakBacklog(), soakRetention(), Duration.ofSeconds(10), ceiling, report);
+						options.soakBacklog(), soakRetention(), Duration.ofSeconds(10), options.soakVacuum(), ceiling,
+						report);
 			}
 			return new Results(ceiling, drain, enqueue, latency, soak);
 		}

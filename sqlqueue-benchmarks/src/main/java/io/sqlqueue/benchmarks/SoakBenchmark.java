@@ -8,6 +8,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.sqlqueue.JdbcJobQueue;
@@ -35,8 +38,13 @@ final class SoakBenchmark {
 		this.database = database;
 	}
 
+	/**
+	 * Runs the soak.
+	 * @param vacuumEvery how often the harness vacuums the job table itself, standing in for an
+	 * autovacuum that is off on the server; {@code null} to leave it to the server
+	 */
 	Result run(int intervals, Duration interval, int backlog, Retention retention, Duration cleanInterval,
-			SqlCeiling.Figures ceiling, Report report) throws Exception {
+			Duration vacuumEvery, SqlCeiling.Figures ceiling, Report report) throws Exception {
 		this.database.reset();
 		JdbcJobQueue queue = JdbcJobQueue.builder(this.database.dataSource()).build();
 		FinishedCounter counter = new FinishedCounter();
@@ -72,6 +80,11 @@ final class SoakBenchmark {
 				producerFailure.add(ex);
 			}
 		}, "soak-producer");
+		ScheduledExecutorService vacuum = Executors.newSingleThreadScheduledExecutor();
+		if (vacuumEvery != null) {
+			vacuum.scheduleWithFixedDelay(this.database::vacuum, vacuumEvery.toMillis(), vacuumEvery.toMillis(),
+					TimeUnit.MILLISECONDS);
+		}
 		producer.start();
 		worker.start();
 		List<Double> rates = new ArrayList<>();
@@ -103,6 +116,7 @@ final class SoakBenchmark {
 		finally {
 			producer.interrupt();
 			producer.join();
+			vacuum.shutdownNow();
 		}
 		try {
 			counter.await(enqueued.get(), Duration.ofSeconds(120));
