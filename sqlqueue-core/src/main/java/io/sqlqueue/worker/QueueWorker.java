@@ -11,7 +11,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,9 +30,10 @@ import io.sqlqueue.dialect.JobRef;
 import io.sqlqueue.dialect.LeaseStatus;
 
 /**
- * Works one queue on this node: a fetch thread claims as many due jobs as there are free handler
- * slots in one statement, handler threads run them, and the outcome of each run is recorded with
- * one guarded statement (successes in batches through the {@link Completer}).
+ * Works one queue on this node: a fetch thread claims due jobs in one statement, as many as there
+ * are free handler slots plus a prefetch sized to what the handlers get through while a claim is
+ * on its way, handler threads run them, and the outcome of each run is recorded with one guarded
+ * statement (successes in batches through the {@link Completer}).
  */
 final class QueueWorker {
 
@@ -47,7 +47,26 @@ final class QueueWorker {
 
 	private final JobWorker parent;
 
-	private final Semaphore slots;
+	/**
+	 * How long the prefetched jobs should keep the handlers busy: long enough to hide a claim's round
+	 * trip and the fetch thread's scheduling on a loaded machine, short enough that a node does not
+	 * hoard work other nodes could run. Slow handlers get no prefetch at all.
+	 */
+	private static final long PREFETCH_HORIZON_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+	/** Claimed jobs not yet finished on this node: running or waiting for a handler thread. */
+	private final AtomicInteger claimed = new AtomicInteger();
+
+	/** Runs finished since the fetch thread last measured the handlers' pace. */
+	private final AtomicInteger finished = new AtomicInteger();
+
+	/** Fewer claimed jobs than this, and the fetch thread claims more while there is a backlog. */
+	private volatile int refillBelow;
+
+	/** The handlers' recent pace in jobs per nanosecond, smoothed. */
+	private double finishRate;
+
+	private long rateSampledAt = System.nanoTime();
 
 	private final ThreadPoolExecutor executor;
 
@@ -72,7 +91,7 @@ final class QueueWorker {
 		this.name = name;
 		this.settings = settings;
 		this.parent = parent;
-		this.slots = new Semaphore(settings.concurrency());
+		this.refillBelow = settings.concurrency();
 		AtomicInteger count = new AtomicInteger();
 		this.executor = new ThreadPoolExecutor(settings.concurrency(), settings.concurrency(), 60, TimeUnit.SECONDS,
 				new LinkedBlockingQueue<>(), (runnable) -> {
@@ -98,7 +117,7 @@ final class QueueWorker {
 
 	/** Handlers running now. */
 	int busy() {
-		return this.settings.concurrency() - this.slots.availablePermits();
+		return Math.max(0, Math.min(this.settings.concurrency(), this.claimed.get() - this.executor.getQueue().size()));
 	}
 
 	void start() {
@@ -131,12 +150,15 @@ final class QueueWorker {
 		int failures = 0;
 		while (!this.stopping) {
 			try {
-				int free = this.slots.availablePermits();
-				if (free == 0) {
+				int prefetch = prefetch();
+				int concurrency = this.settings.concurrency();
+				this.refillBelow = concurrency + prefetch / 2;
+				int held = this.claimed.get();
+				if (held >= this.refillBelow) {
 					await(this.settings.pollInterval());
 					continue;
 				}
-				int want = Math.min(free, this.settings.batchSize());
+				int want = Math.min(concurrency + prefetch - held, this.settings.batchSize());
 				List<Job> jobs;
 				try {
 					jobs = this.settings.fifo()
@@ -163,8 +185,8 @@ final class QueueWorker {
 					await(Duration.ofMillis(pause));
 					continue;
 				}
+				this.claimed.addAndGet(jobs.size());
 				for (Job job : jobs) {
-					this.slots.acquireUninterruptibly();
 					RunningJob run = new RunningJob(job, this, this.settings.lease().toMillis());
 					this.running.put(run.ref, run);
 					try {
@@ -174,7 +196,7 @@ final class QueueWorker {
 						// stop() shut the pool while this claim was under way: hand the job back now
 						// rather than leave it RUNNING until its lease expires
 						this.running.remove(run.ref);
-						this.slots.release();
+						this.claimed.decrementAndGet();
 						release(run, "Released unstarted by a worker shutting down");
 					}
 				}
@@ -194,9 +216,25 @@ final class QueueWorker {
 		}
 	}
 
+	/**
+	 * Jobs to claim beyond the free handler slots: what the handlers finish within
+	 * {@link #PREFETCH_HORIZON_NANOS} at their recent pace, at most a claim batch.
+	 */
+	private int prefetch() {
+		long now = System.nanoTime();
+		long elapsed = now - this.rateSampledAt;
+		if (elapsed >= TimeUnit.MILLISECONDS.toNanos(5)) {
+			double rate = this.finished.getAndSet(0) / (double) elapsed;
+			this.finishRate = (this.finishRate == 0) ? rate : 0.7 * this.finishRate + 0.3 * rate;
+			this.rateSampledAt = now;
+		}
+		return (int) Math.min(this.settings.batchSize(), this.finishRate * PREFETCH_HORIZON_NANOS);
+	}
+
 	// ---- running -----------------------------------------------------------------------
 
 	private void execute(RunningJob run) {
+		run.started = true;
 		run.thread = Thread.currentThread();
 		Job job = run.job;
 		Duration waited = Duration.between(job.runAt(),
@@ -227,8 +265,8 @@ final class QueueWorker {
 			this.running.remove(run.ref);
 		}
 		finally {
-			this.slots.release();
-			if (this.backlog) {
+			this.finished.incrementAndGet();
+			if (this.claimed.decrementAndGet() < this.refillBelow && this.backlog) {
 				wake();
 			}
 		}
@@ -474,8 +512,9 @@ final class QueueWorker {
 	int releaseRemaining() {
 		List<RunningJob> unfinished = new ArrayList<>();
 		for (RunningJob run : this.running.values()) {
-			if (run.thread != null) {
-				// before the interrupt: the exception it causes must not be recorded as a failed attempt
+			if (run.thread != null || !run.started) {
+				// before the interrupt: the exception it causes must not be recorded as a failed attempt;
+				// a prefetched run that no handler took yet is given back as well
 				run.abandoned = true;
 				unfinished.add(run);
 			}

@@ -49,6 +49,9 @@ final class RunningJob implements JobContext {
 	/** Given back by a stopping worker: its outcome is no longer recorded here. */
 	volatile boolean abandoned;
 
+	/** Whether a handler thread took it; a prefetched run waits for one. */
+	volatile boolean started;
+
 	volatile Thread thread;
 
 	/** How long the handler ran, once it returned. */

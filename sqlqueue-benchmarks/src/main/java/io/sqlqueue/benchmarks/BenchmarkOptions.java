@@ -1,0 +1,109 @@
+package io.sqlqueue.benchmarks;
+
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What to run and how big.
+ *
+ * @param url the PostgreSQL JDBC URL
+ * @param scenarios which of ceiling, drain, enqueue, latency, soak to run (the ceiling always runs first)
+ * @param ceilingDuration how long each ceiling statement set runs
+ * @param clients connections of the ceiling and threads of the single-enqueue benchmark
+ * @param drainJobs jobs queued before the drain
+ * @param enqueueDuration how long the single-enqueue benchmark runs
+ * @param batchSize jobs per {@code enqueueAll} call
+ * @param batches {@code enqueueAll} calls measured
+ * @param latencyWarmup unmeasured jobs before the latency samples
+ * @param latencySamples measured jobs per notified latency variant
+ * @param pollingSamples measured jobs of the polling-only variant (each waits up to a poll interval)
+ * @param soakIntervals intervals of the soak
+ * @param soakInterval the length of one soak interval
+ * @param soakBacklog jobs the soak's producer keeps queued
+ * @param soakVacuum how often the harness vacuums the job table during the soak, for servers with
+ * autovacuum off; {@code null} to leave it to the server
+ */
+record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDuration, int clients, int drainJobs,
+		Duration enqueueDuration, int batchSize, int batches, int latencyWarmup, int latencySamples, int pollingSamples,
+		int soakIntervals, Duration soakInterval, int soakBacklog, Duration soakVacuum) {
+
+	static final List<String> SCENARIOS = List.of("ceiling", "drain", "enqueue", "latency", "soak");
+
+	static final String USAGE = """
+			usage: java -jar sqlqueue-benchmarks.jar --url jdbc:postgresql://host:5432/db?user=... [options] [scenario...]
+			  scenarios: ceiling drain enqueue latency soak all   (default: all; the SQL ceiling always runs first)
+			  --minutes N          soak length in minutes (default 10)
+			  --ceiling-seconds N  duration of each ceiling statement set and of the single-enqueue run (default 10)
+			  --jobs N             jobs queued for the drain (default 50000)
+			  --samples N          latency samples per notified variant (default 500)
+			  --vacuum-seconds N   soak: VACUUM the job table every N s from the harness (for servers with autovacuum off)
+			Use a database of its own: the benchmarks empty sqlqueue's tables and create schema sqlqueue_ceiling.""";
+
+	/** The sizes issue 6 asks for. */
+	static BenchmarkOptions defaults(String url) {
+		return new BenchmarkOptions(url, new LinkedHashSet<>(SCENARIOS), Duration.ofSeconds(10), 8, 50_000,
+				Duration.ofSeconds(10), 10_000, 7, 50, 500, 40, 10, Duration.ofMinutes(1), 20_000, null);
+	}
+
+	static BenchmarkOptions parse(String[] args) {
+		String url = null;
+		Set<String> scenarios = new LinkedHashSet<>();
+		Integer minutes = null;
+		Integer ceilingSeconds = null;
+		Integer jobs = null;
+		Integer samples = null;
+		Integer vacuumSeconds = null;
+		for (int i = 0; i < args.length; i++) {
+			String arg = args[i];
+			switch (arg) {
+				case "--url" -> url = value(args, ++i, arg);
+				case "--minutes" -> minutes = positive(value(args, ++i, arg), arg);
+				case "--ceiling-seconds" -> ceilingSeconds = positive(value(args, ++i, arg), arg);
+				case "--jobs" -> jobs = positive(value(args, ++i, arg), arg);
+				case "--samples" -> samples = positive(value(args, ++i, arg), arg);
+				case "--vacuum-seconds" -> vacuumSeconds = positive(value(args, ++i, arg), arg);
+				case "all" -> scenarios.addAll(SCENARIOS);
+				default -> {
+					if (!SCENARIOS.contains(arg)) {
+						throw new IllegalArgumentException("Unknown argument '" + arg + "'");
+					}
+					scenarios.add(arg);
+				}
+			}
+		}
+		if (url == null) {
+			throw new IllegalArgumentException("--url is required");
+		}
+		BenchmarkOptions defaults = defaults(url);
+		Duration ceiling = (ceilingSeconds != null) ? Duration.ofSeconds(ceilingSeconds) : defaults.ceilingDuration();
+		return new BenchmarkOptions(url, scenarios.isEmpty() ? defaults.scenarios() : scenarios, ceiling,
+				defaults.clients(), (jobs != null) ? jobs : defaults.drainJobs(), ceiling, defaults.batchSize(),
+				defaults.batches(), defaults.latencyWarmup(), (samples != null) ? samples : defaults.latencySamples(),
+				defaults.pollingSamples(), (minutes != null) ? minutes : defaults.soakIntervals(),
+				defaults.soakInterval(), defaults.soakBacklog(),
+				(vacuumSeconds != null) ? Duration.ofSeconds(vacuumSeconds) : null);
+	}
+
+	private static String value(String[] args, int index, String option) {
+		if (index >= args.length) {
+			throw new IllegalArgumentException(option + " needs a value");
+		}
+		return args[index];
+	}
+
+	private static int positive(String text, String option) {
+		try {
+			int value = Integer.parseInt(text);
+			if (value > 0) {
+				return value;
+			}
+		}
+		catch (NumberFormatException ex) {
+			// reported below
+		}
+		throw new IllegalArgumentException(option + " needs a positive whole number, got '" + text + "'");
+	}
+
+}

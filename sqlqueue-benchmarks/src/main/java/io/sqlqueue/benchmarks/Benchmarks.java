@@ -1,0 +1,123 @@
+package io.sqlqueue.benchmarks;
+
+import java.lang.management.ManagementFactory;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.sqlqueue.maintenance.Retention;
+
+/**
+ * The benchmark harness of issue 6: measures the SQL ceiling on this machine, then sqlqueue's
+ * drain throughput, enqueue throughput, enqueue-to-start latency and a soak against it.
+ *
+ * <pre>
+ * java -jar sqlqueue-benchmarks/target/sqlqueue-benchmarks.jar --url jdbc:postgresql://127.0.0.1:5432/bench?user=postgres all
+ * </pre>
+ */
+public final class Benchmarks {
+
+	/** Everything one run measured, for the smoke test. */
+	record Results(SqlCeiling.Figures ceiling, DrainBenchmark.Result drain, EnqueueBenchmark.Result enqueue,
+			List<LatencyBenchmark.Result> latency, SoakBenchmark.Result soak) {
+	}
+
+	private Benchmarks() {
+	}
+
+	public static void main(String[] args) throws Exception {
+		System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
+				System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+		BenchmarkOptions options;
+		try {
+			options = BenchmarkOptions.parse(args);
+		}
+		catch (IllegalArgumentException ex) {
+			System.err.println(ex.getMessage());
+			System.err.println(BenchmarkOptions.USAGE);
+			System.exit(2);
+			return;
+		}
+		run(options, new Report(System.out));
+	}
+
+	static Results run(BenchmarkOptions options, Report report) throws Exception {
+		try (BenchmarkDatabase database = new BenchmarkDatabase(options.url())) {
+			describeMachine(database, report);
+			report.heading("SQL ceiling (statements of shared/bench, " + options.clients() + " JDBC clients, "
+					+ options.ceilingDuration().toSeconds() + " s each)");
+			SqlCeiling.Figures ceiling = new SqlCeiling(database, options.clients(), options.ceilingDuration())
+				.measure(report);
+			DrainBenchmark.Result drain = null;
+			EnqueueBenchmark.Result enqueue = null;
+			List<LatencyBenchmark.Result> latency = new ArrayList<>();
+			SoakBenchmark.Result soak = null;
+			if (options.scenarios().contains("drain")) {
+				report.heading("Drain: " + options.drainJobs() + " queued no-op jobs, default worker settings");
+				drain = new DrainBenchmark(database).run(options.drainJobs(), ceiling, report);
+			}
+			if (options.scenarios().contains("enqueue")) {
+				report.heading("Enqueue");
+				enqueue = new EnqueueBenchmark(database).run(options.clients(), options.enqueueDuration(),
+						options.batchSize(), options.batches(), ceiling, report);
+			}
+			if (options.scenarios().contains("latency")) {
+				report.heading("Latency, enqueue to handler start, idle workers (target p50 <= 3 ms, p99 <= 15 ms;"
+						+ " db-scheduler p50 530 ms polling / 2.9 ms same JVM only, JobRunr p50 ~2 s)");
+				LatencyBenchmark benchmark = new LatencyBenchmark(database);
+				Duration notifiedPause = Duration.ofMillis(30);
+				latency.add(benchmark.run(LatencyBenchmark.Variant.SAME_JVM, options.latencyWarmup(),
+						options.latencySamples(), notifiedPause, report));
+				latency.add(benchmark.run(LatencyBenchmark.Variant.OTHER_JVM, options.latencyWarmup(),
+						options.latencySamples(), notifiedPause, report));
+				latency.add(benchmark.run(LatencyBenchmark.Variant.OTHER_JVM_POLLING, 0, options.pollingSamples(),
+						LatencyBenchmark.pollInterval(), report));
+				report.line("              polling only is bounded by the poll interval (%d ms)",
+						LatencyBenchmark.pollInterval().toMillis());
+			}
+			if (options.scenarios().contains("soak")) {
+				report.heading("Soak: " + options.soakIntervals() + " x " + options.soakInterval().toSeconds()
+						+ " s, backlog " + options.soakBacklog() + ", succeeded jobs kept 1 min"
+						+ ((options.soakVacuum() != null)
+								? ", the harness vacuums the job table every " + options.soakVacuum().toSeconds() + " s"
+								: ""));
+				soak = new SoakBenchmark(database).run(options.soakIntervals(), options.soakInterval(),
+						options.soakBacklog(), soakRetention(), Duration.ofSeconds(10), options.soakVacuum(), ceiling,
+						report);
+			}
+			return new Results(ceiling, drain, enqueue, latency, soak);
+		}
+	}
+
+	/** Succeeded jobs are kept a minute, so that the soak's table stays the size of a busy minute. */
+	static Retention soakRetention() {
+		return new Retention(Duration.ofMinutes(1), Duration.ofDays(14), Duration.ofDays(14));
+	}
+
+	private static void describeMachine(BenchmarkDatabase database, Report report) throws Exception {
+		String product;
+		String settings;
+		try (Connection connection = database.connect(); Statement statement = connection.createStatement();
+				ResultSet rs = statement.executeQuery(SqlScript.statements("settings.sql").get(0))) {
+			DatabaseMetaData meta = connection.getMetaData();
+			product = meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion();
+			rs.next();
+			settings = "autovacuum=" + rs.getString(1) + " synchronous_commit=" + rs.getString(2) + " shared_buffers="
+					+ rs.getString(3) + " max_connections=" + rs.getString(4);
+			if (!"on".equals(rs.getString(1))) {
+				settings += " (autovacuum off: dead rows pile up and the soak slows down; VACUUM restores it)";
+			}
+		}
+		Runtime runtime = Runtime.getRuntime();
+		report.line("machine: %d cores, %s %s, Java %s (%s), max heap %d MiB, load average %.1f; database %s",
+				runtime.availableProcessors(), System.getProperty("os.name"), System.getProperty("os.arch"),
+				System.getProperty("java.version"), System.getProperty("java.vm.name"), runtime.maxMemory() / 1048576,
+				ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), product);
+		report.line("server: %s", settings);
+	}
+
+}

@@ -1,0 +1,107 @@
+package io.sqlqueue.benchmarks;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import io.sqlqueue.JdbcJobQueue;
+import io.sqlqueue.JobQueue;
+import io.sqlqueue.JobRequest;
+import io.sqlqueue.JobState;
+
+/**
+ * Enqueue throughput: single {@code enqueue} calls from several threads for a fixed time, and
+ * {@code enqueueAll} of a batch, repeated. No worker runs meanwhile.
+ */
+final class EnqueueBenchmark {
+
+	/** Peer figure from issue 6: db-scheduler and JobRunr, one at a time. */
+	static final double PEERS_SINGLE = 3_000;
+
+	/** Peer figure from issue 6: db-scheduler {@code scheduleBatch}. */
+	static final double DB_SCHEDULER_BATCH = 40_000;
+
+	/** Peer figure from issue 6: JobRunr in batches. */
+	static final double JOBRUNR_BATCH = 19_000;
+
+	/** What the enqueue benchmark measured. */
+	record Result(long singleEnqueued, double singlePerSecond, int batchSize, int batches, double batchPerSecond,
+			long storedInDatabase) {
+	}
+
+	private final BenchmarkDatabase database;
+
+	EnqueueBenchmark(BenchmarkDatabase database) {
+		this.database = database;
+	}
+
+	Result run(int threads, Duration duration, int batchSize, int batches, SqlCeiling.Figures ceiling, Report report)
+			throws Exception {
+		this.database.reset();
+		JdbcJobQueue queue = JdbcJobQueue.builder(this.database.dataSource()).build();
+		// untimed first: opens the pool's connections and lets the JIT compile the enqueue path
+		single(queue, threads, Duration.ofMillis(Math.min(2000, duration.toMillis() / 2)));
+		this.database.reset();
+		long single = single(queue, threads, duration);
+		double singlePerSecond = single / (duration.toNanos() / 1e9);
+		report.line("enqueue       single, %d threads: %s jobs/s   %s of ceiling insert-one-row (%s/s),"
+				+ " %s of the peers' one-at-a-time (%s/s)", threads, Report.number(singlePerSecond),
+				Report.ratio(singlePerSecond, ceiling.insertOneRow()), Report.number(ceiling.insertOneRow()),
+				Report.ratio(singlePerSecond, PEERS_SINGLE), Report.number(PEERS_SINGLE));
+
+		double[] rates = new double[batches];
+		for (int round = 0; round < batches; round++) {
+			List<JobRequest> requests = new ArrayList<>(batchSize);
+			for (int n = 0; n < batchSize; n++) {
+				requests.add(JobRequest.of(NoopJob.TYPE, new NoopJob(0, n)));
+			}
+			long start = System.nanoTime();
+			List<Long> ids = queue.enqueueAll(requests);
+			rates[round] = ids.size() / ((System.nanoTime() - start) / 1e9);
+		}
+		Arrays.sort(rates);
+		double median = rates[batches / 2];
+		report.line("enqueueAll    %,d jobs a call, median of %d: %s jobs/s (best %s)   %s of db-scheduler scheduleBatch"
+				+ " (%s/s), %s of JobRunr (%s/s), %s of ceiling insert-one-row", batchSize, batches,
+				Report.number(median), Report.number(rates[batches - 1]), Report.ratio(median, DB_SCHEDULER_BATCH),
+				Report.number(DB_SCHEDULER_BATCH), Report.ratio(median, JOBRUNR_BATCH), Report.number(JOBRUNR_BATCH),
+				Report.ratio(median, ceiling.insertOneRow()));
+		long stored = queue.count(JobQueue.DEFAULT_QUEUE, JobState.READY);
+		long expected = single + (long) batchSize * batches;
+		if (stored != expected) {
+			throw new IllegalStateException("Enqueued " + expected + " jobs but " + stored + " are READY in the table");
+		}
+		return new Result(single, singlePerSecond, batchSize, batches, median, stored);
+	}
+
+	private long single(JdbcJobQueue queue, int threads, Duration duration) throws Exception {
+		ExecutorService pool = Executors.newFixedThreadPool(threads);
+		try {
+			long deadline = System.nanoTime() + duration.toNanos();
+			List<Future<Long>> counts = new ArrayList<>();
+			for (int t = 0; t < threads; t++) {
+				counts.add(pool.submit(() -> {
+					long count = 0;
+					while (System.nanoTime() < deadline) {
+						queue.enqueue(NoopJob.TYPE, new NoopJob(0, (int) count));
+						count++;
+					}
+					return count;
+				}));
+			}
+			long total = 0;
+			for (Future<Long> count : counts) {
+				total += count.get();
+			}
+			return total;
+		}
+		finally {
+			pool.shutdownNow();
+		}
+	}
+
+}

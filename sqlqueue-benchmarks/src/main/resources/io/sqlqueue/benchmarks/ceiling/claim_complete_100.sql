@@ -1,0 +1,3 @@
+-- a3_claim100_complete.sql: the claim returns an array of ids, bound to the completion's ?
+WITH c AS (SELECT id FROM jobs WHERE queue='default' AND state=0 AND run_at<=now() ORDER BY priority DESC, run_at, id LIMIT 100 FOR UPDATE SKIP LOCKED), u AS (UPDATE jobs j SET state=1, attempts=attempts+1, locked_until=now()+interval '5 minutes' FROM c WHERE j.id=c.id RETURNING j.id) SELECT array_agg(id) AS ids, count(*) AS n FROM u;
+UPDATE jobs SET state=2, locked_until=NULL WHERE id = ANY(?::bigint[]);

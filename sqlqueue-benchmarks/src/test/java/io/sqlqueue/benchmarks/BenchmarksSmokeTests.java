@@ -1,0 +1,57 @@
+package io.sqlqueue.benchmarks;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+
+import org.junit.jupiter.api.Test;
+
+import io.sqlqueue.testing.TestDatabase;
+import io.sqlqueue.testing.TestDatabases;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A short run of the whole harness on PostgreSQL at tiny sizes: every scenario runs, prints its
+ * figures and completes every job it enqueued. No timing is asserted; the figures come from the
+ * full run ({@code java -jar sqlqueue-benchmarks.jar ... all}).
+ */
+class BenchmarksSmokeTests {
+
+	@Test
+	void everyScenarioRunsAndCompletesEveryJob() throws Exception {
+		String url = TestDatabases.jdbcUrl(TestDatabase.POSTGRESQL);
+		TestDatabases.fresh(TestDatabase.POSTGRESQL);
+		BenchmarkOptions options = new BenchmarkOptions(url, new LinkedHashSet<>(BenchmarkOptions.SCENARIOS),
+				Duration.ofSeconds(1), 4, 2_000, Duration.ofSeconds(1), 1_000, 3, 5, 20, 3, 2, Duration.ofSeconds(2),
+				1_000, Duration.ofSeconds(1));
+		ByteArrayOutputStream printed = new ByteArrayOutputStream();
+
+		Benchmarks.Results results = Benchmarks.run(options,
+				new Report(new PrintStream(printed, true, StandardCharsets.UTF_8)));
+
+		String report = printed.toString(StandardCharsets.UTF_8);
+		System.out.print(report);
+		assertThat(report).contains("ceiling claim-complete-100", "drain", "enqueueAll", "other JVM, notify",
+				"polling only", "soak");
+		assertThat(results.ceiling().insertOneRow()).isPositive();
+		assertThat(results.ceiling().claimComplete1()).isPositive();
+		assertThat(results.ceiling().claimComplete100()).isPositive();
+		assertThat(results.drain().succeededInDatabase()).isEqualTo(2_000);
+		assertThat(results.enqueue().singleEnqueued()).isPositive();
+		assertThat(results.enqueue().storedInDatabase())
+			.isEqualTo(results.enqueue().singleEnqueued() + 3 * 1_000);
+		assertThat(results.latency()).hasSize(3).allSatisfy((latency) -> {
+			int warmup = (latency.variant() == LatencyBenchmark.Variant.OTHER_JVM_POLLING) ? 0 : 5;
+			int samples = (latency.variant() == LatencyBenchmark.Variant.OTHER_JVM_POLLING) ? 3 : 20;
+			assertThat(latency.succeeded()).isEqualTo(warmup + samples);
+			assertThat(latency.percentiles().count()).isEqualTo(samples);
+		});
+		assertThat(results.soak().perSecond()).hasSize(2);
+		assertThat(results.soak().enqueued()).isPositive();
+		assertThat(results.soak().succeeded()).isEqualTo(results.soak().enqueued());
+	}
+
+}
