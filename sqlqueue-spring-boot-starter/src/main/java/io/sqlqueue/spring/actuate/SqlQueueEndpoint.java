@@ -135,7 +135,7 @@ public class SqlQueueEndpoint {
 	 * @param state its state
 	 * @param attempt attempts made
 	 * @param maxAttempts attempts allowed
-	 * @param lastError the last failure
+	 * @param lastError the first line of the last failure (the job's own page has the stack trace)
 	 * @param createdAt when it was enqueued
 	 * @param finishedAt when it finished
 	 */
@@ -144,7 +144,15 @@ public class SqlQueueEndpoint {
 
 		static JobSummary of(Job job) {
 			return new JobSummary(job.id(), job.queue(), job.type(), job.state().name(), job.attempt(),
-					job.maxAttempts(), job.lastError(), job.createdAt(), job.finishedAt());
+					job.maxAttempts(), firstLine(job.lastError()), job.createdAt(), job.finishedAt());
+		}
+
+		private static @Nullable String firstLine(@Nullable String error) {
+			if (error == null) {
+				return null;
+			}
+			int newline = error.indexOf('\n');
+			return (newline < 0) ? error : error.substring(0, newline).stripTrailing() + " …";
 		}
 
 	}

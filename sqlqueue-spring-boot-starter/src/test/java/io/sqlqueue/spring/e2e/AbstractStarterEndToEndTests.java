@@ -6,6 +6,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
@@ -97,6 +99,14 @@ abstract class AbstractStarterEndToEndTests {
 		JsonNode listing = get("/actuator/sqlqueue?queue=default&limit=500");
 		assertThat(listing.get("queues").get("default").get("DEAD").asLong()).isPositive();
 		assertThat(listing.get("dead").findValuesAsString("type")).contains("flaky");
+		List<String> listedErrors = new ArrayList<>();
+		for (JsonNode listed : listing.get("dead")) {
+			if (listed.get("id").asLong() == id) {
+				listedErrors.add(listed.get("lastError").asString());
+			}
+		}
+		// the list shows what failed in one line; the job's own page has the stack trace
+		assertThat(listedErrors).singleElement().asString().contains("flaky failure for k1").doesNotContain("\n");
 		JsonNode shown = get("/actuator/sqlqueue/" + id);
 		assertThat(shown.get("state").asString()).isEqualTo("DEAD");
 		assertThat(shown.get("lastError").asString()).contains("flaky failure for k1");
