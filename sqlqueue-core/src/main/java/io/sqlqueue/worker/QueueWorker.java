@@ -32,7 +32,7 @@ import io.sqlqueue.dialect.LeaseStatus;
 /**
  * Works one queue on this node: a fetch thread claims due jobs in one statement, as many as there
  * are free handler slots plus a prefetch sized to what the handlers get through while a claim is
- * on its way, handler threads run them, and the outcome of each run is recorded with one guarded
+ * on its way (whole batches for fast handlers with a backlog), handler threads run them, and the outcome of each run is recorded with one guarded
  * statement (successes in batches through the {@link Completer}).
  */
 final class QueueWorker {
@@ -152,13 +152,17 @@ final class QueueWorker {
 			try {
 				int prefetch = prefetch();
 				int concurrency = this.settings.concurrency();
-				this.refillBelow = concurrency + prefetch / 2;
+				int batchSize = this.settings.batchSize();
+				// fast handlers and a deep backlog: claim whole batches, the next one on its way while
+				// the handlers work through the last, since the fetch thread's round trips are the limit
+				boolean wholeBatches = this.backlog && prefetch >= batchSize / 2;
+				this.refillBelow = wholeBatches ? concurrency + batchSize : concurrency + prefetch / 2;
 				int held = this.claimed.get();
 				if (held >= this.refillBelow) {
 					await(this.settings.pollInterval());
 					continue;
 				}
-				int want = Math.min(concurrency + prefetch - held, this.settings.batchSize());
+				int want = wholeBatches ? batchSize : Math.min(concurrency + prefetch - held, batchSize);
 				List<Job> jobs;
 				try {
 					jobs = this.settings.fifo()
