@@ -1,0 +1,96 @@
+package io.sqlqueue.suite;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import javax.sql.DataSource;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import io.sqlqueue.EnqueueOptions;
+import io.sqlqueue.JdbcJobQueue;
+import io.sqlqueue.testing.TestDatabase;
+import io.sqlqueue.testing.TestDatabases;
+import io.sqlqueue.worker.HandlerSpec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * PostgreSQL wakes idle workers in other processes: an enqueue through a queue object the worker
+ * does not share (so no in-process wake-up reaches it) starts the job long before the worker's
+ * ten-minute poll would.
+ */
+@ParameterizedClass
+@EnumSource(value = TestDatabase.class, names = "POSTGRESQL")
+class NotificationWakeUpTest {
+
+	record Note(String text) {
+	}
+
+	@Parameter
+	TestDatabase db;
+
+	JdbcJobQueue elsewhere;
+
+	DataSource dataSource;
+
+	final List<String> ran = new CopyOnWriteArrayList<>();
+
+	final RunningWorkers workers = new RunningWorkers();
+
+	@BeforeEach
+	void setUp() {
+		this.dataSource = TestDatabases.fresh(this.db);
+		JdbcJobQueue workerQueue = JdbcJobQueue.builder(this.dataSource).build();
+		this.elsewhere = JdbcJobQueue.builder(this.dataSource).build();
+		this.workers.start(workerQueue,
+				(builder) -> builder.defaults(RunningWorkers.FAST.withPollInterval(Duration.ofMinutes(10)))
+					.handler(HandlerSpec.of("note", Note.class, (payload, ctx) -> this.ran.add(payload.text()))));
+		// the first job may be claimed by the worker's first poll; the ones after it need a notification
+		this.elsewhere.enqueue("note", new Note("first"), EnqueueOptions.defaults());
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.ran.contains("first"));
+	}
+
+	@AfterEach
+	void tearDown() {
+		this.workers.close();
+	}
+
+	@Test
+	void aDueJobEnqueuedElsewhereWakesTheIdleWorker() {
+		this.elsewhere.enqueue("note", new Note("plain"), EnqueueOptions.defaults());
+
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.ran.contains("plain"));
+	}
+
+	@Test
+	void aJobWithANewUniqueKeyWakesTheIdleWorker() {
+		this.elsewhere.enqueue("note", new Note("unique"), EnqueueOptions.defaults().withUniqueKey("note-1"));
+
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.ran.contains("unique"));
+	}
+
+	@Test
+	void aJobEnqueuedInATransactionWakesTheIdleWorkerOnCommit() {
+		TransactionTemplate transaction = new TransactionTemplate(new DataSourceTransactionManager(this.dataSource));
+		transaction.executeWithoutResult((status) -> {
+			this.elsewhere.enqueue("note", new Note("rolled back"), EnqueueOptions.defaults());
+			status.setRollbackOnly();
+		});
+		transaction.executeWithoutResult(
+				(status) -> this.elsewhere.enqueue("note", new Note("committed"), EnqueueOptions.defaults()));
+
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.ran.contains("committed"));
+		assertThat(this.ran).doesNotContain("rolled back");
+	}
+
+}
