@@ -533,14 +533,24 @@ public abstract class Dialect {
 	}
 
 	private boolean finishRunning(JobRef ref, int state, String error, String logs) {
+		return endWithChildren(ref.id(), JobState.ofCode(state), "UPDATE " + this.table + " SET state = " + state
+				+ ", finished_at = " + now() + ", locked_until = NULL, locked_by = NULL, last_error = ?,"
+				+ " logs = COALESCE(?, logs) WHERE id = ? AND attempt = ? AND state = 1", error, logs, ref.id(),
+				ref.attempt());
+	}
+
+	/**
+	 * Runs {@code sql}, which ends job {@code id} in {@code ended} (not SUCCEEDED), and in the same
+	 * transaction cancels the children that waited for it.
+	 * @return whether the statement changed the job
+	 */
+	private boolean endWithChildren(long id, JobState ended, String sql, Object... args) {
 		return inTransaction(() -> {
-			boolean finished = this.jdbc.update("UPDATE " + this.table + " SET state = " + state + ", finished_at = "
-					+ now() + ", locked_until = NULL, locked_by = NULL, last_error = ?, logs = COALESCE(?, logs)"
-					+ " WHERE id = ? AND attempt = ? AND state = 1", error, logs, ref.id(), ref.attempt()) == 1;
-			if (finished) {
-				jobCancelWaitingChildren(ref.id(), JobState.ofCode(state));
+			boolean changed = this.jdbc.update(sql, args) == 1;
+			if (changed) {
+				jobCancelWaitingChildren(id, ended);
 			}
-			return finished;
+			return changed;
 		});
 	}
 
@@ -740,15 +750,8 @@ public abstract class Dialect {
 
 	/** READY or WAITING → CANCELLED; RUNNING gets its cancellation requested. */
 	public boolean jobCancel(long id) {
-		boolean cancelled = inTransaction(() -> {
-			boolean done = this.jdbc.update("UPDATE " + this.table + " SET state = 4, finished_at = " + now()
-					+ ", last_error = ? WHERE id = ? AND state IN (0, 5)", "Cancelled", id) == 1;
-			if (done) {
-				jobCancelWaitingChildren(id, JobState.CANCELLED);
-			}
-			return done;
-		});
-		if (cancelled) {
+		if (endWithChildren(id, JobState.CANCELLED, "UPDATE " + this.table + " SET state = 4, finished_at = " + now()
+				+ ", last_error = ? WHERE id = ? AND state IN (0, 5)", "Cancelled", id)) {
 			return true;
 		}
 		return this.jdbc.update("UPDATE " + this.table + " SET cancel_requested = TRUE WHERE id = ? AND state = 1",
@@ -757,15 +760,9 @@ public abstract class Dialect {
 
 	/** READY, WAITING or RUNNING → DEAD with the reason. */
 	public boolean jobKill(long id, String reason) {
-		return inTransaction(() -> {
-			boolean killed = this.jdbc.update("UPDATE " + this.table + " SET state = 3, finished_at = " + now()
-					+ ", locked_until = NULL, locked_by = NULL, last_error = ? WHERE id = ? AND state IN (0, 1, 5)",
-					reason, id) == 1;
-			if (killed) {
-				jobCancelWaitingChildren(id, JobState.DEAD);
-			}
-			return killed;
-		});
+		return endWithChildren(id, JobState.DEAD, "UPDATE " + this.table + " SET state = 3, finished_at = " + now()
+				+ ", locked_until = NULL, locked_by = NULL, last_error = ? WHERE id = ? AND state IN (0, 1, 5)",
+				reason, id);
 	}
 
 	/**
