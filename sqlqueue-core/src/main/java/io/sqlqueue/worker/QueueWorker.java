@@ -32,8 +32,9 @@ import io.sqlqueue.dialect.LeaseStatus;
 /**
  * Works one queue on this node: a fetch thread claims due jobs in one statement, as many as there
  * are free handler slots plus a prefetch sized to what the handlers get through while a claim is
- * on its way (whole batches for fast handlers with a backlog), handler threads run them, and the outcome of each run is recorded with one guarded
- * statement (successes in batches through the {@link Completer}).
+ * on its way (whole batches for fast handlers with a backlog), handler threads run them, and the
+ * outcome of each run is recorded with one guarded statement (successes in batches through the
+ * {@link Completer}).
  */
 final class QueueWorker {
 
@@ -70,11 +71,11 @@ final class QueueWorker {
 
 	private final ThreadPoolExecutor executor;
 
-	// keyed by run, not by job: a job whose lease this node lost can be claimed again by this node
-	// while its first run still hangs, and each run must keep its own lease and outcome
 	/** The longest pause between claims that fail, unless the poll interval is longer. */
 	private static final long MAX_FAILURE_PAUSE_MILLIS = 5_000;
 
+	// keyed by run, not by job: a job whose lease this node lost can be claimed again by this node
+	// while its first run still hangs, and each run must keep its own lease and outcome
 	private final Map<JobRef, RunningJob> running = new ConcurrentHashMap<>();
 
 	private final Object signal = new Object();
