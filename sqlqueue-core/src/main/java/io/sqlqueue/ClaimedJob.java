@@ -82,10 +82,8 @@ public final class ClaimedJob {
 		if (delay.isNegative()) {
 			throw new IllegalArgumentException("delay must not be negative, was " + delay);
 		}
-		if (this.job.maxAttempts() != -1 && this.job.attempt() >= this.job.maxAttempts()) {
-			return fenced(this.queue.dialect()
-				.jobSetDeadIfRunning(this.ref, "Out of attempts (" + this.job.attempt() + " of "
-						+ this.job.maxAttempts() + "): " + reason, null));
+		if (this.job.isLastAttempt()) {
+			return fenced(this.queue.dialect().jobSetDeadIfRunning(this.ref, this.job.outOfAttempts(reason), null));
 		}
 		return fenced(this.queue.dialect().jobSetRetryIfRunning(this.ref, delay, reason, null));
 	}

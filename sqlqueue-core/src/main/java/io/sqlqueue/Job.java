@@ -38,4 +38,14 @@ public record Job(long id, String queue, String type, String payload, Map<String
 		logs = (logs != null) ? List.copyOf(logs) : List.of();
 	}
 
+	/** Whether this run is the last one its attempts allow, so that a failure makes the job DEAD. */
+	public boolean isLastAttempt() {
+		return this.maxAttempts != -1 && this.attempt >= this.maxAttempts;
+	}
+
+	/** The error stored when this job goes DEAD after a last attempt that failed with {@code reason}. */
+	public String outOfAttempts(String reason) {
+		return "Out of attempts (" + this.attempt + " of " + this.maxAttempts + "): " + reason;
+	}
+
 }

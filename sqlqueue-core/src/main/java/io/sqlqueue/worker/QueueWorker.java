@@ -330,9 +330,9 @@ final class QueueWorker {
 				.call(() -> this.parent.dialect().jobSetCancelledIfRunning(run.ref, "Cancelled: " + reason,
 						run.logsJson()));
 		}
-		else if (job.maxAttempts() != -1 && job.attempt() >= job.maxAttempts()) {
+		else if (job.isLastAttempt()) {
 			outcome = Outcome.DEAD;
-			String dead = "Out of attempts (" + job.attempt() + " of " + job.maxAttempts() + "): " + reason;
+			String dead = job.outOfAttempts(reason);
 			applied = this.parent.retry()
 				.call(() -> this.parent.dialect().jobSetDeadIfRunning(run.ref, dead, run.logsJson()));
 		}
