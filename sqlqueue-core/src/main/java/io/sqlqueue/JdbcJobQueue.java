@@ -69,7 +69,8 @@ public class JdbcJobQueue implements JobQueue {
 
 	private final int maxPayloadBytes;
 
-	private final boolean notifications;
+	/** Sends PostgreSQL notifications to other processes; null where they are off or not supported. */
+	private final NotificationSender notifications;
 
 	private final TransactionTemplate transaction;
 
@@ -83,7 +84,8 @@ public class JdbcJobQueue implements JobQueue {
 		this.interceptors = List.copyOf(builder.interceptors);
 		this.listeners.addAll(builder.listeners);
 		this.maxPayloadBytes = builder.maxPayloadBytes;
-		this.notifications = builder.notifications && this.dialect instanceof PostgresDialect;
+		this.notifications = (builder.notifications && this.dialect instanceof PostgresDialect postgres)
+				? new NotificationSender(postgres) : null;
 		this.transaction = new TransactionTemplate(new DataSourceTransactionManager(this.dataSource));
 		this.events = new CompositeListener(this.listeners);
 	}
@@ -190,27 +192,29 @@ public class JdbcJobQueue implements JobQueue {
 				(options.retention() != null) ? options.retention().toMillis() : null);
 	}
 
+	/**
+	 * Wakes the workers of {@code queues}, in this JVM and (on PostgreSQL) everywhere, once the
+	 * enqueue is committed: at once outside a Spring-managed transaction, after its commit inside one,
+	 * and never when it rolls back.
+	 */
 	private void wakeWorkers(Set<String> queues) {
-		if (this.notifications) {
-			((PostgresDialect) this.dialect).jobNotify(queues);
-		}
-		if (this.wakeupListeners.isEmpty()) {
-			return;
-		}
 		if (TransactionSynchronizationManager.isSynchronizationActive()) {
 			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
 				@Override
 				public void afterCommit() {
-					notifyWakeupListeners(queues);
+					wakeCommitted(queues);
 				}
 			});
 		}
 		else {
-			notifyWakeupListeners(queues);
+			wakeCommitted(queues);
 		}
 	}
 
-	private void notifyWakeupListeners(Set<String> queues) {
+	private void wakeCommitted(Set<String> queues) {
+		if (this.notifications != null) {
+			this.notifications.send(queues);
+		}
 		for (String queue : queues) {
 			for (Consumer<String> listener : this.wakeupListeners) {
 				listener.accept(queue);
@@ -410,7 +414,20 @@ public class JdbcJobQueue implements JobQueue {
 
 	/** Whether enqueue sends PostgreSQL notifications that wake workers in other processes. */
 	public boolean notificationsEnabled() {
-		return this.notifications;
+		return this.notifications != null;
+	}
+
+	/**
+	 * Sends the notifications of jobs enqueued so far, waiting at most a second, and stops the thread
+	 * that sends them. Call it before closing the {@code DataSource} (Spring calls it on a
+	 * {@code JdbcJobQueue} bean before the {@code DataSource} it depends on is closed). The queue
+	 * still works afterwards: later enqueues send their notifications on the calling thread. Does not
+	 * close the {@code DataSource}.
+	 */
+	public void close() {
+		if (this.notifications != null) {
+			this.notifications.close(Duration.ofSeconds(1));
+		}
 	}
 
 	/**

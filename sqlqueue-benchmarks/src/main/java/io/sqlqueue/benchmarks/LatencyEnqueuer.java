@@ -32,6 +32,8 @@ public final class LatencyEnqueuer {
 		try (HikariDataSource dataSource = new HikariDataSource(config)) {
 			JdbcJobQueue queue = JdbcJobQueue.builder(dataSource).notifications(Boolean.parseBoolean(args[4])).build();
 			send(queue, Integer.parseInt(args[1]), Integer.parseInt(args[2]), Duration.ofMillis(Long.parseLong(args[3])));
+			// the last notification may still be on its way
+			queue.close();
 		}
 	}
 

@@ -93,4 +93,37 @@ class NotificationWakeUpTest {
 		assertThat(this.ran).doesNotContain("rolled back");
 	}
 
+	@Test
+	void aClosedQueueStillWakesTheIdleWorkerFromTheEnqueuingThread() {
+		this.elsewhere.enqueue("note", new Note("before close"), EnqueueOptions.defaults());
+		this.elsewhere.close();
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.ran.contains("before close"));
+
+		this.elsewhere.enqueue("note", new Note("after close"), EnqueueOptions.defaults());
+
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.ran.contains("after close"));
+	}
+
+	@Test
+	void aBurstOfEnqueuesFromSeveralThreadsRunsEveryJob() throws Exception {
+		int threads = 4;
+		int each = 50;
+		Thread[] enqueuers = new Thread[threads];
+		for (int t = 0; t < threads; t++) {
+			int thread = t;
+			enqueuers[t] = new Thread(() -> {
+				for (int n = 0; n < each; n++) {
+					this.elsewhere.enqueue("note", new Note("burst " + thread + "-" + n), EnqueueOptions.defaults());
+				}
+			});
+			enqueuers[t].start();
+		}
+		for (Thread enqueuer : enqueuers) {
+			enqueuer.join();
+		}
+
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.ran.stream().filter((text) -> text.startsWith("burst ")).count() == threads * each);
+	}
+
 }
