@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -42,7 +43,12 @@ final class LatencyBenchmark {
 		this.database = database;
 	}
 
-	Result run(Variant variant, int warmup, int samples, Duration maxPause, Report report) throws Exception {
+	/**
+	 * Measures one variant.
+	 * @param floor the latency floor of the same run, for the ratios; {@code null} when not measured
+	 */
+	Result run(Variant variant, int warmup, int samples, Duration maxPause, Percentiles floor, Report report)
+			throws Exception {
 		this.database.reset();
 		boolean notify = variant != Variant.OTHER_JVM_POLLING;
 		JdbcJobQueue queue = JdbcJobQueue.builder(this.database.dataSource()).notifications(notify).build();
@@ -69,7 +75,11 @@ final class LatencyBenchmark {
 			worker.stop(Duration.ofSeconds(10));
 		}
 		Percentiles percentiles = Percentiles.ofNanos(latencies);
-		report.line("latency       %-24s %s", variant.label, percentiles);
+		report.line("latency       %-24s %s%s", variant.label, percentiles,
+				(floor != null && variant != Variant.OTHER_JVM_POLLING)
+						? String.format(Locale.ROOT, "   p50 %s, p99 %s of the floor", Report.ratio(percentiles.p50(), floor.p50()),
+								Report.ratio(percentiles.p99(), floor.p99()))
+						: "");
 		return new Result(variant, percentiles, counter.succeeded());
 	}
 

@@ -43,6 +43,8 @@ class BenchmarksSmokeTests {
 		assertThat(results.enqueue().singleEnqueued()).isPositive();
 		assertThat(results.enqueue().storedInDatabase())
 			.isEqualTo(results.enqueue().singleEnqueued() + 3 * 1_000);
+		assertThat(report).contains("floor: SQL only");
+		assertThat(results.latencyFloor().count()).isEqualTo(20);
 		assertThat(results.latency()).hasSize(3).allSatisfy((latency) -> {
 			int warmup = (latency.variant() == LatencyBenchmark.Variant.OTHER_JVM_POLLING) ? 0 : 5;
 			int samples = (latency.variant() == LatencyBenchmark.Variant.OTHER_JVM_POLLING) ? 3 : 20;
