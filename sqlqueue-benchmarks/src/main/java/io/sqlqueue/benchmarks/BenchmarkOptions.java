@@ -22,8 +22,8 @@ import java.util.Set;
  * @param soakIntervals intervals of the soak
  * @param soakInterval the length of one soak interval
  * @param soakBacklog jobs the soak's producer keeps queued
- * @param soakVacuum how often the harness vacuums the job table during the soak, for servers with
- * autovacuum off; {@code null} to leave it to the server
+ * @param soakVacuum the soak worker's vacuum interval (how often it vacuums the job table), for
+ * servers with autovacuum off; {@code null} to leave it to the server
  */
 record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDuration, int clients, int drainJobs,
 		Duration enqueueDuration, int batchSize, int batches, int latencyWarmup, int latencySamples, int pollingSamples,
@@ -38,7 +38,7 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 			  --ceiling-seconds N  duration of each ceiling statement set and of the single-enqueue run (default 10)
 			  --jobs N             jobs queued for the drain (default 50000)
 			  --samples N          latency samples per notified variant (default 500)
-			  --vacuum-seconds N   soak: VACUUM the job table every N s from the harness (for servers with autovacuum off)
+			  --vacuum-seconds N   soak: the worker vacuums the job table every N s (its vacuum interval; for servers with autovacuum off)
 			Use a database of its own: the benchmarks empty sqlqueue's tables and create schema sqlqueue_ceiling.""";
 
 	/** The sizes issue 6 asks for. */

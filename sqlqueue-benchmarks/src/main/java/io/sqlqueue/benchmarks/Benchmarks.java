@@ -88,7 +88,7 @@ public final class Benchmarks {
 				report.heading("Soak: " + options.soakIntervals() + " x " + options.soakInterval().toSeconds()
 						+ " s, backlog " + options.soakBacklog() + ", succeeded jobs kept 1 min"
 						+ ((options.soakVacuum() != null)
-								? ", the harness vacuums the job table every " + options.soakVacuum().toSeconds() + " s"
+								? ", the worker vacuums the job table every " + options.soakVacuum().toSeconds() + " s"
 								: ""));
 				soak = new SoakBenchmark(database).run(options.soakIntervals(), options.soakInterval(),
 						options.soakBacklog(), soakRetention(), Duration.ofSeconds(10), options.soakVacuum(), ceiling,
@@ -114,7 +114,7 @@ public final class Benchmarks {
 			settings = "autovacuum=" + rs.getString(1) + " synchronous_commit=" + rs.getString(2) + " shared_buffers="
 					+ rs.getString(3) + " max_connections=" + rs.getString(4);
 			if (!"on".equals(rs.getString(1))) {
-				settings += " (autovacuum off: dead rows pile up and the soak slows down; VACUUM restores it)";
+				settings += " (autovacuum off: dead rows pile up and the soak slows down unless the worker vacuums, --vacuum-seconds)";
 			}
 		}
 		Runtime runtime = Runtime.getRuntime();

@@ -8,9 +8,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.sqlqueue.JdbcJobQueue;
@@ -40,8 +37,9 @@ final class SoakBenchmark {
 
 	/**
 	 * Runs the soak.
-	 * @param vacuumEvery how often the harness vacuums the job table itself, standing in for an
-	 * autovacuum that is off on the server; {@code null} to leave it to the server
+	 * @param vacuumEvery the worker's vacuum interval ({@code JobWorker.Builder.vacuumInterval}): how
+	 * often it vacuums the job table, where the server's autovacuum is off; {@code null} to leave it
+	 * to the server
 	 */
 	Result run(int intervals, Duration interval, int backlog, Retention retention, Duration cleanInterval,
 			Duration vacuumEvery, SqlCeiling.Figures ceiling, Report report) throws Exception {
@@ -52,6 +50,7 @@ final class SoakBenchmark {
 		JobWorker worker = JobWorker.builder(queue)
 			.retention(retention)
 			.cleanInterval(cleanInterval)
+			.vacuumInterval(vacuumEvery)
 			.handler(NoopJob.TYPE, NoopJob.class, (job, context) -> {
 			})
 			.build();
@@ -80,11 +79,6 @@ final class SoakBenchmark {
 				producerFailure.add(ex);
 			}
 		}, "soak-producer");
-		ScheduledExecutorService vacuum = Executors.newSingleThreadScheduledExecutor();
-		if (vacuumEvery != null) {
-			vacuum.scheduleWithFixedDelay(this.database::vacuum, vacuumEvery.toMillis(), vacuumEvery.toMillis(),
-					TimeUnit.MILLISECONDS);
-		}
 		producer.start();
 		worker.start();
 		List<Double> rates = new ArrayList<>();
@@ -116,7 +110,6 @@ final class SoakBenchmark {
 		finally {
 			producer.interrupt();
 			producer.join();
-			vacuum.shutdownNow();
 		}
 		try {
 			counter.await(enqueued.get(), Duration.ofSeconds(120));

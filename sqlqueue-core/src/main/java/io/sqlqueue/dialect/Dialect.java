@@ -120,6 +120,27 @@ public abstract class Dialect {
 		return true;
 	}
 
+	/** Whether the job table's dead row versions need a {@link #tableVacuum()} (PostgreSQL). */
+	public boolean needsVacuum() {
+		return false;
+	}
+
+	/**
+	 * Reclaims the space of the job table's dead row versions, on databases that
+	 * {@link #needsVacuum()}.
+	 */
+	public void tableVacuum() {
+		throw new UnsupportedOperationException(vendor() + " needs no VACUUM");
+	}
+
+	/**
+	 * Why the job table will bloat on this server unless sqlqueue or the operator vacuums it, or
+	 * {@code null} when the database takes care of it.
+	 */
+	public String vacuumWarning() {
+		return null;
+	}
+
 	// ---- vendor hooks ------------------------------------------------------------------
 
 	/** SQL for the database's current time. */

@@ -160,6 +160,28 @@ public class PostgresDialect extends Dialect {
 		});
 	}
 
+	/**
+	 * {@code VACUUM (SKIP_LOCKED)} of the job table: skipped while another session vacuums it, so
+	 * that nodes vacuuming on the same schedule do not queue up behind each other. Needs the table's
+	 * owner (or, from PostgreSQL 16, the MAINTAIN privilege); otherwise PostgreSQL skips it with a
+	 * warning.
+	 */
+	@Override
+	public void tableVacuum() {
+		this.jdbc.execute("VACUUM (SKIP_LOCKED) " + this.table);
+	}
+
+	@Override
+	public boolean needsVacuum() {
+		return true;
+	}
+
+	@Override
+	public String vacuumWarning() {
+		String autovacuum = this.jdbc.queryForObject("SELECT current_setting('autovacuum')", String.class);
+		return "on".equals(autovacuum) ? null : "autovacuum is off on this PostgreSQL server";
+	}
+
 	@Override
 	protected List<Job> claim(String queue, int limit, long leaseMillis, String workerId) {
 		// A claim commits without waiting for its WAL flush: lost in a database crash, its jobs are

@@ -14,8 +14,9 @@ import io.sqlqueue.dialect.Dialect;
 /**
  * The periodic work a queue needs besides running jobs: the lease rescuer (RUNNING jobs whose
  * worker died go back to READY, or DEAD when out of attempts), the waiting-job resolver (children
- * of finished parents), and the retention cleaner (finished jobs deleted in batches). Every
- * statement is idempotent and guarded by state, so any number of nodes may run it at once.
+ * of finished parents), the retention cleaner (finished jobs deleted in batches) and, when asked
+ * for, a vacuum of the job table on PostgreSQL. Every statement is idempotent and guarded by
+ * state, so any number of nodes may run it at once.
  * A {@link io.sqlqueue.worker.JobWorker} runs one unless built with {@code maintenance(false)}.
  *
  * <pre>{@code
@@ -38,6 +39,8 @@ public final class Maintenance {
 
 	private final Retention retention;
 
+	private final Duration vacuumInterval;
+
 	private ScheduledExecutorService scheduler;
 
 	/**
@@ -47,15 +50,31 @@ public final class Maintenance {
 	 * @param retention how long finished jobs without their own retention are kept
 	 */
 	public Maintenance(Dialect dialect, Duration rescueInterval, Duration cleanInterval, Retention retention) {
+		this(dialect, rescueInterval, cleanInterval, retention, null);
+	}
+
+	/**
+	 * Maintenance of the tables {@code dialect} works on, idle until {@link #start()}.
+	 * @param rescueInterval the delay between lease rescues, at least 1 ms
+	 * @param cleanInterval the delay between retention cleanups, at least 1 ms
+	 * @param retention how long finished jobs without their own retention are kept
+	 * @param vacuumInterval the delay between vacuums of the job table (PostgreSQL only), or
+	 * {@code null} to leave vacuuming to the server's autovacuum
+	 */
+	public Maintenance(Dialect dialect, Duration rescueInterval, Duration cleanInterval, Retention retention,
+			Duration vacuumInterval) {
 		this.dialect = dialect;
 		this.rescueInterval = rescueInterval;
 		this.cleanInterval = cleanInterval;
 		this.retention = retention;
+		this.vacuumInterval = vacuumInterval;
 	}
 
 	/**
-	 * Runs {@link #rescue()} and {@link #clean()} on a daemon thread, each first after one interval and then
-	 * with that delay between runs; a failed run is logged and tried again. Does nothing when started already.
+	 * Runs {@link #rescue()}, {@link #clean()} and, with a vacuum interval, {@link #vacuum()} on a daemon thread,
+	 * each first after one interval and then with that delay between runs; a failed run is logged and tried again.
+	 * Warns once when the job table would bloat: no vacuum interval on a PostgreSQL server with autovacuum off.
+	 * Does nothing when started already.
 	 */
 	public synchronized void start() {
 		if (this.scheduler != null) {
@@ -70,6 +89,16 @@ public final class Maintenance {
 				this.rescueInterval.toMillis(), TimeUnit.MILLISECONDS);
 		this.scheduler.scheduleWithFixedDelay(this::clean, this.cleanInterval.toMillis(), this.cleanInterval.toMillis(),
 				TimeUnit.MILLISECONDS);
+		if (this.vacuumInterval == null) {
+			this.scheduler.execute(this::warnIfNobodyVacuums);
+		}
+		else if (this.dialect.needsVacuum()) {
+			this.scheduler.scheduleWithFixedDelay(this::vacuum, this.vacuumInterval.toMillis(),
+					this.vacuumInterval.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		else {
+			logger.info("sqlqueue's vacuum interval is ignored: {} needs no VACUUM", this.dialect.vendor());
+		}
 	}
 
 	/**
@@ -95,6 +124,41 @@ public final class Maintenance {
 		catch (RuntimeException ex) {
 			logger.warn("sqlqueue lease rescue failed; it will try again: {}", ex.getMessage());
 			return 0;
+		}
+	}
+
+	/**
+	 * Vacuums the job table on PostgreSQL: the dead row versions every claim, completion and
+	 * deletion leaves behind are reclaimed, and the claim index stays small. For servers where
+	 * autovacuum is off, or comes too seldom for a busy queue (it visits a table at most once per
+	 * {@code autovacuum_naptime}, a minute by default).
+	 * @return whether the table was vacuumed (false where the database needs no VACUUM, or on failure)
+	 */
+	public boolean vacuum() {
+		if (!this.dialect.needsVacuum()) {
+			return false;
+		}
+		try {
+			this.dialect.tableVacuum();
+			return true;
+		}
+		catch (RuntimeException ex) {
+			logger.warn("sqlqueue could not vacuum {}; it will try again: {}", this.dialect.table(), ex.getMessage());
+			return false;
+		}
+	}
+
+	private void warnIfNobodyVacuums() {
+		try {
+			String warning = this.dialect.vacuumWarning();
+			if (warning != null) {
+				logger.warn("{}: dead rows will pile up in {} and slow its queues down. Set a vacuum interval"
+						+ " (sqlqueue.worker.vacuum-interval in Spring Boot, JobWorker.Builder.vacuumInterval in code)"
+						+ " or schedule VACUUM.", warning, this.dialect.table());
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.debug("sqlqueue could not check how {} is vacuumed: {}", this.dialect.table(), ex.getMessage());
 		}
 	}
 

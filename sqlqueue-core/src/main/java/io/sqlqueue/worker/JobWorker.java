@@ -99,7 +99,8 @@ public final class JobWorker implements AutoCloseable {
 		this.schedules = List.copyOf(builder.schedules.values());
 		this.recurring = new RecurringScheduler(this.queue, new ArrayList<>(builder.schedules.values()));
 		this.maintenance = builder.maintenance
-				? new Maintenance(this.queue.dialect(), builder.rescueInterval, builder.cleanInterval, builder.retention)
+				? new Maintenance(this.queue.dialect(), builder.rescueInterval, builder.cleanInterval, builder.retention,
+						builder.vacuumInterval)
 				: null;
 		if (!this.queue.dialect().supportsMultipleNodes()) {
 			logger.info("sqlqueue on {} runs on a single node: do not share its database file between processes",
@@ -334,6 +335,8 @@ public final class JobWorker implements AutoCloseable {
 
 		private Retention retention = Retention.DEFAULT;
 
+		private Duration vacuumInterval;
+
 		private boolean maintenance = true;
 
 		private boolean listen = true;
@@ -406,6 +409,16 @@ public final class JobWorker implements AutoCloseable {
 		/** How often finished jobs past retention are deleted (default 1 min). */
 		public Builder cleanInterval(Duration cleanInterval) {
 			this.cleanInterval = positive(cleanInterval, "cleanInterval");
+			return this;
+		}
+
+		/**
+		 * How often this node vacuums the job table on PostgreSQL; {@code null} (the default) leaves it to the
+		 * server's autovacuum. Elsewhere it is ignored.
+		 * @see Maintenance#vacuum()
+		 */
+		public Builder vacuumInterval(Duration vacuumInterval) {
+			this.vacuumInterval = (vacuumInterval != null) ? positive(vacuumInterval, "vacuumInterval") : null;
 			return this;
 		}
 

@@ -94,6 +94,7 @@ public class JobHandlerRegistry implements SmartLifecycle {
 			.retention(this.properties.toRetention())
 			.rescueInterval(workerProperties.getRescueInterval())
 			.cleanInterval(workerProperties.getCleanInterval())
+			.vacuumInterval(workerProperties.getVacuumInterval())
 			.maintenance(workerProperties.isMaintenance())
 			.listen(workerProperties.isListen());
 		if (workerProperties.getId() != null) {

@@ -196,6 +196,7 @@ public class SqlQueueProperties implements Validator {
 		positive(errors, "sqlqueue.metrics.sample-interval", p.metrics.sampleInterval);
 		positive(errors, "sqlqueue.worker.rescue-interval", p.worker.rescueInterval);
 		positive(errors, "sqlqueue.worker.clean-interval", p.worker.cleanInterval);
+		positive(errors, "sqlqueue.worker.vacuum-interval", p.worker.vacuumInterval);
 		nonNegative(errors, "sqlqueue.retention.succeeded", p.retention.succeeded);
 		nonNegative(errors, "sqlqueue.retention.dead", p.retention.dead);
 		nonNegative(errors, "sqlqueue.retention.cancelled", p.retention.cancelled);
@@ -334,6 +335,12 @@ public class SqlQueueProperties implements Validator {
 		/** How often finished jobs past their retention are deleted. */
 		private Duration cleanInterval = JobWorker.DEFAULT_CLEAN_INTERVAL;
 
+		/**
+		 * How often this node vacuums the job table on PostgreSQL; unset (the default) leaves it to autovacuum. Set
+		 * it where autovacuum is off or visits too seldom for a busy queue. Needs the table's owner.
+		 */
+		private Duration vacuumInterval;
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -380,6 +387,14 @@ public class SqlQueueProperties implements Validator {
 
 		public void setCleanInterval(Duration cleanInterval) {
 			this.cleanInterval = cleanInterval;
+		}
+
+		public Duration getVacuumInterval() {
+			return this.vacuumInterval;
+		}
+
+		public void setVacuumInterval(Duration vacuumInterval) {
+			this.vacuumInterval = vacuumInterval;
 		}
 
 	}

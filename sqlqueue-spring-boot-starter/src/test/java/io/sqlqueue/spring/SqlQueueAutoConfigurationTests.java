@@ -280,6 +280,7 @@ class SqlQueueAutoConfigurationTests {
 		assertInvalid("sqlqueue.schedules.nightly.cron=every night", "sqlqueue.schedules.nightly.cron");
 		assertInvalid("sqlqueue.queues[bad/name].concurrency=1", "sqlqueue.queues.bad/name");
 		assertInvalid("sqlqueue.retention.dead=-1d", "sqlqueue.retention.dead");
+		assertInvalid("sqlqueue.worker.vacuum-interval=0s", "sqlqueue.worker.vacuum-interval");
 	}
 
 	private static void assertFailure(AssertableApplicationContext context, String... parts) {
