@@ -33,7 +33,7 @@ public record QueueSettings(int concurrency, Duration pollInterval, Duration lea
 	public static final Duration DEFAULT_LEASE = Duration.ofMinutes(5);
 
 	/** Claim batch size unless configured. */
-	public static final int DEFAULT_BATCH_SIZE = 100;
+	public static final int DEFAULT_BATCH_SIZE = 200;
 
 	private static final QueueSettings DEFAULTS = new QueueSettings(DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL,
 			DEFAULT_LEASE, io.sqlqueue.JobQueue.DEFAULT_MAX_ATTEMPTS, Backoff.DEFAULT, DEFAULT_BATCH_SIZE, false);
@@ -121,8 +121,9 @@ public record QueueSettings(int concurrency, Duration pollInterval, Duration lea
 	}
 
 	/**
-	 * A copy claiming at most {@code batchSize} jobs in one statement, and never more than the free handlers
-	 * (the default is {@value #DEFAULT_BATCH_SIZE}).
+	 * A copy claiming at most {@code batchSize} jobs in one statement (the default is {@value #DEFAULT_BATCH_SIZE}).
+	 * A worker claims its free handler slots plus a prefetch sized to the handlers' pace, so only a queue with a
+	 * backlog and fast handlers claims whole batches.
 	 * @throws IllegalArgumentException when {@code batchSize} is below 1
 	 */
 	public QueueSettings withBatchSize(int batchSize) {
