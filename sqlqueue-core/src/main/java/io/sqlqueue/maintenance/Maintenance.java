@@ -1,6 +1,8 @@
 package io.sqlqueue.maintenance;
 
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +32,9 @@ public final class Maintenance {
 	private static final Logger logger = LoggerFactory.getLogger(Maintenance.class);
 
 	private static final int DELETE_BATCH = 1000;
+
+	/** Job tables this JVM has warned about already: once is enough, however many workers start. */
+	private static final Set<String> WARNED_ABOUT_VACUUM = ConcurrentHashMap.newKeySet();
 
 	private final Dialect dialect;
 
@@ -71,16 +76,19 @@ public final class Maintenance {
 	}
 
 	/**
-	 * Runs {@link #rescue()}, {@link #clean()} and, with a vacuum interval, {@link #vacuum()} on a daemon thread,
-	 * each first after one interval and then with that delay between runs; a failed run is logged and tried again.
-	 * Warns once when the job table would bloat: no vacuum interval on a PostgreSQL server with autovacuum off.
+	 * Runs {@link #rescue()}, {@link #clean()} and, with a vacuum interval, {@link #vacuum()} on daemon threads,
+	 * each first after one interval and then with that delay between its runs, independently of the others; a
+	 * failed run is logged and tried again.
+	 * Warns (once per JVM and table) when the job table would bloat: no vacuum interval on a PostgreSQL server with autovacuum off.
 	 * Does nothing when started already.
 	 */
 	public synchronized void start() {
 		if (this.scheduler != null) {
 			return;
 		}
-		this.scheduler = Executors.newSingleThreadScheduledExecutor((runnable) -> {
+		// a thread per task: a cleaner catching up on a long backlog must not hold back the lease
+		// rescue, nor the vacuum that keeps the cleaner's own deletes fast
+		this.scheduler = Executors.newScheduledThreadPool(3, (runnable) -> {
 			Thread thread = new Thread(runnable, "sqlqueue-maintenance");
 			thread.setDaemon(true);
 			return thread;
@@ -151,7 +159,7 @@ public final class Maintenance {
 	private void warnIfNobodyVacuums() {
 		try {
 			String warning = this.dialect.vacuumWarning();
-			if (warning != null) {
+			if (warning != null && WARNED_ABOUT_VACUUM.add(this.dialect.table())) {
 				logger.warn("{}: dead rows will pile up in {} and slow its queues down. Set a vacuum interval"
 						+ " (sqlqueue.worker.vacuum-interval in Spring Boot, JobWorker.Builder.vacuumInterval in code)"
 						+ " or schedule VACUUM.", warning, this.dialect.table());

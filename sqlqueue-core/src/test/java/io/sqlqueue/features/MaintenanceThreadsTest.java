@@ -1,0 +1,67 @@
+package io.sqlqueue.features;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import org.junit.jupiter.api.Test;
+
+import io.sqlqueue.JdbcJobQueue;
+import io.sqlqueue.JobState;
+import io.sqlqueue.SqlQueueMigrations;
+import io.sqlqueue.dialect.H2Dialect;
+import io.sqlqueue.maintenance.Maintenance;
+import io.sqlqueue.maintenance.Retention;
+import io.sqlqueue.testing.TestDatabase;
+import io.sqlqueue.testing.TestDatabases;
+
+/**
+ * The maintenance tasks do not wait for each other: a retention cleanup that takes long (catching
+ * up on a backlog of finished jobs) does not hold back the rescue of expired leases. Before, one
+ * thread ran them all, and a soak whose cleaner never caught up starved its vacuum too.
+ */
+class MaintenanceThreadsTest {
+
+	@Test
+	void aLongCleanupDoesNotHoldBackTheLeaseRescue() throws Exception {
+		DataSource dataSource = TestDatabases.fresh(TestDatabase.H2);
+		JdbcJobQueue queue = JdbcJobQueue.builder(dataSource).build();
+		CountDownLatch cleaning = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		H2Dialect slowCleaner = new H2Dialect(dataSource, SqlQueueMigrations.DEFAULT_TABLE_PREFIX) {
+			@Override
+			public int jobDeleteExpired(JobState state, Duration defaultRetention, int limit) {
+				cleaning.countDown();
+				try {
+					release.await();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+				return 0;
+			}
+		};
+		long id = queue.enqueue("work", Map.of());
+		assertThat(queue.dialect().jobClaim("default", 1, Duration.ofMillis(200), "crashed-worker")).hasSize(1);
+		Maintenance maintenance = new Maintenance(slowCleaner, Duration.ofMillis(100), Duration.ofMillis(10),
+				Retention.DEFAULT);
+		maintenance.start();
+		try {
+			assertThat(cleaning.await(10, TimeUnit.SECONDS)).as("the cleanup started").isTrue();
+
+			await().atMost(Duration.ofSeconds(10)).until(() -> queue.find(id).orElseThrow().state() == JobState.READY);
+			assertThat(release.getCount()).as("the cleanup is still running").isOne();
+		}
+		finally {
+			release.countDown();
+			maintenance.stop();
+		}
+	}
+
+}
