@@ -161,14 +161,16 @@ public class PostgresDialect extends Dialect {
 	}
 
 	/**
-	 * {@code VACUUM (SKIP_LOCKED)} of the job table: skipped while another session vacuums it, so
-	 * that nodes vacuuming on the same schedule do not queue up behind each other. Needs the table's
-	 * owner (or, from PostgreSQL 16, the MAINTAIN privilege); otherwise PostgreSQL skips it with a
-	 * warning.
+	 * {@code VACUUM (ANALYZE, SKIP_LOCKED)} of the job table: skipped while another session vacuums
+	 * it, so that nodes vacuuming on the same schedule do not queue up behind each other. It
+	 * analyzes as well, since a server without autovacuum has no autoanalyze either: with the
+	 * statistics of an empty table the planner scanned every succeeded job for each batch of the
+	 * retention cleanup. Needs the table's owner (or, from PostgreSQL 16, the MAINTAIN privilege);
+	 * otherwise PostgreSQL skips it with a warning.
 	 */
 	@Override
 	public void tableVacuum() {
-		this.jdbc.execute("VACUUM (SKIP_LOCKED) " + this.table);
+		this.jdbc.execute("VACUUM (ANALYZE, SKIP_LOCKED) " + this.table);
 	}
 
 	@Override
