@@ -10,6 +10,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +21,9 @@ import io.sqlqueue.dialect.PostgresDialect;
  * Sends the PostgreSQL notifications that wake workers in other processes, after the enqueue has
  * committed and off the enqueuing thread, coalesced per queue: while one notification is on its
  * way, the queues of every enqueue that commits meanwhile are gathered and sent together in the
- * next, so a burst of a thousand enqueues costs a handful of notifications, not a thousand.
+ * next, at most one every {@link #MIN_INTERVAL_NANOS 2 ms}, so a burst of a thousand enqueues
+ * costs a handful of notifications, not a thousand. The first enqueue after a quiet spell is
+ * notified at once.
  *
  * <p>Why not {@code pg_notify} inside the enqueuing transaction: PostgreSQL lets one notifying
  * transaction commit at a time and holds that lock until the commit is flushed to disk, so
@@ -34,6 +37,13 @@ import io.sqlqueue.dialect.PostgresDialect;
 final class NotificationSender {
 
 	private static final Logger logger = LoggerFactory.getLogger(NotificationSender.class);
+
+	/**
+	 * The least time from one notification to the next while enqueues keep coming: a job committed
+	 * right after a notification waits at most this long for its own, and a stream of single
+	 * enqueues costs the database at most one notifying transaction per interval.
+	 */
+	static final long MIN_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
 	private final PostgresDialect dialect;
 
@@ -93,7 +103,15 @@ final class NotificationSender {
 	}
 
 	private void drain() {
+		long previous = 0;
 		while (true) {
+			if (previous != 0) {
+				// a steady stream of enqueues: gather them for a moment instead of notifying back to back
+				long wait = previous + MIN_INTERVAL_NANOS - System.nanoTime();
+				if (wait > 0) {
+					LockSupport.parkNanos(wait);
+				}
+			}
 			List<String> queues;
 			synchronized (this.pending) {
 				if (this.pending.isEmpty()) {
@@ -103,6 +121,7 @@ final class NotificationSender {
 				queues = new ArrayList<>(this.pending);
 				this.pending.clear();
 			}
+			previous = System.nanoTime();
 			try {
 				this.dialect.jobNotify(queues);
 				this.failures = 0;
