@@ -50,8 +50,8 @@ public final class Benchmarks {
 			describeMachine(database, report);
 			report.heading("SQL ceiling (statements of shared/bench, " + options.clients() + " JDBC clients, "
 					+ options.ceilingDuration().toSeconds() + " s each)");
-			SqlCeiling.Figures ceiling = new SqlCeiling(database, options.clients(), options.ceilingDuration())
-				.measure(report);
+			SqlCeiling sqlCeiling = new SqlCeiling(database, options.clients(), options.ceilingDuration());
+			SqlCeiling.Figures ceiling = sqlCeiling.measure(report);
 			DrainBenchmark.Result drain = null;
 			EnqueueBenchmark.Result enqueue = null;
 			List<LatencyBenchmark.Result> latency = new ArrayList<>();
@@ -64,7 +64,7 @@ public final class Benchmarks {
 			if (options.scenarios().contains("enqueue")) {
 				report.heading("Enqueue");
 				enqueue = new EnqueueBenchmark(database).run(options.clients(), options.enqueueDuration(),
-						options.batchSize(), options.batches(), ceiling, report);
+						options.batchSize(), options.batches(), sqlCeiling, ceiling, report);
 			}
 			if (options.scenarios().contains("latency")) {
 				report.heading("Latency, enqueue to handler start, idle workers (target p50 <= 3 ms, p99 <= 15 ms;"

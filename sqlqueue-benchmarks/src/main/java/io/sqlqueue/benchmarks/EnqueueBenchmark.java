@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -14,8 +15,9 @@ import io.sqlqueue.JobRequest;
 import io.sqlqueue.JobState;
 
 /**
- * Enqueue throughput: single {@code enqueue} calls from several threads for a fixed time, and
- * {@code enqueueAll} of a batch, repeated. No worker runs meanwhile.
+ * Enqueue throughput: single {@code enqueue} calls from several threads in rounds, each after a
+ * round of the insert-one-row ceiling of the same length, and {@code enqueueAll} of a batch,
+ * repeated. No worker runs meanwhile.
  */
 final class EnqueueBenchmark {
 
@@ -29,9 +31,12 @@ final class EnqueueBenchmark {
 	static final double JOBRUNR_BATCH = 19_000;
 
 	/** What the enqueue benchmark measured. */
-	record Result(long singleEnqueued, double singlePerSecond, int batchSize, int batches, double batchPerSecond,
-			long storedInDatabase) {
+	record Result(long singleEnqueued, double singlePerSecond, double singleRatioToCeiling, int batchSize, int batches,
+			double batchPerSecond, long storedInDatabase) {
 	}
+
+	/** Rounds of single enqueue, each after a round of the insert ceiling. */
+	static final int SINGLE_ROUNDS = 5;
 
 	private final BenchmarkDatabase database;
 
@@ -39,19 +44,39 @@ final class EnqueueBenchmark {
 		this.database = database;
 	}
 
-	Result run(int threads, Duration duration, int batchSize, int batches, SqlCeiling.Figures ceiling, Report report)
-			throws Exception {
+	Result run(int threads, Duration duration, int batchSize, int batches, SqlCeiling sqlCeiling,
+			SqlCeiling.Figures ceiling, Report report) throws Exception {
 		this.database.reset();
 		JdbcJobQueue queue = JdbcJobQueue.builder(this.database.dataSource()).build();
 		// untimed first: opens the pool's connections and lets the JIT compile the enqueue path
 		single(queue, threads, Duration.ofMillis(Math.min(2000, duration.toMillis() / 2)));
 		this.database.reset();
-		long single = single(queue, threads, duration);
-		double singlePerSecond = single / (duration.toNanos() / 1e9);
-		report.line("enqueue       single, %d threads: %s jobs/s   %s of ceiling insert-one-row (%s/s),"
-				+ " %s of the peers' one-at-a-time (%s/s)", threads, Report.number(singlePerSecond),
-				Report.ratio(singlePerSecond, ceiling.insertOneRow()), Report.number(ceiling.insertOneRow()),
-				Report.ratio(singlePerSecond, PEERS_SINGLE), Report.number(PEERS_SINGLE));
+		// rounds of the insert ceiling and of enqueue in turn, so that each ratio compares figures
+		// taken seconds apart on a machine whose speed drifts
+		Duration roundLength = duration.dividedBy(SINGLE_ROUNDS);
+		long single = 0;
+		double[] perSecond = new double[SINGLE_ROUNDS];
+		double[] ratios = new double[SINGLE_ROUNDS];
+		double[] insertCeiling = new double[SINGLE_ROUNDS];
+		for (int i = 0; i < SINGLE_ROUNDS; i++) {
+			insertCeiling[i] = sqlCeiling.insertOneRow(roundLength);
+			long enqueued = single(queue, threads, roundLength);
+			single += enqueued;
+			perSecond[i] = enqueued / (roundLength.toNanos() / 1e9);
+			ratios[i] = perSecond[i] / insertCeiling[i];
+		}
+		StringBuilder rounds = new StringBuilder();
+		for (int i = 0; i < SINGLE_ROUNDS; i++) {
+			rounds.append(String.format(Locale.ROOT, " %s/%s", Report.number(perSecond[i]), Report.number(insertCeiling[i])));
+		}
+		double singlePerSecond = median(perSecond);
+		double singleRatio = median(ratios);
+		report.line("enqueue       single, %d threads: %s jobs/s (median of %d rounds of %d ms)   %.2f× of ceiling"
+				+ " insert-one-row (median of the rounds' ratios; its run at the start: %s/s), %s of the peers'"
+				+ " one-at-a-time (%s/s)", threads, Report.number(singlePerSecond), SINGLE_ROUNDS, roundLength.toMillis(),
+				singleRatio, Report.number(ceiling.insertOneRow()), Report.ratio(singlePerSecond, PEERS_SINGLE),
+				Report.number(PEERS_SINGLE));
+		report.line("              rounds, enqueue/s over the insert ceiling/s measured just before:%s", rounds);
 
 		double[] rates = new double[batches];
 		for (int round = 0; round < batches; round++) {
@@ -63,8 +88,8 @@ final class EnqueueBenchmark {
 			List<Long> ids = queue.enqueueAll(requests);
 			rates[round] = ids.size() / ((System.nanoTime() - start) / 1e9);
 		}
+		double median = median(rates);
 		Arrays.sort(rates);
-		double median = rates[batches / 2];
 		report.line("enqueueAll    %,d jobs a call, median of %d: %s jobs/s (best %s)   %s of db-scheduler scheduleBatch"
 				+ " (%s/s), %s of JobRunr (%s/s), %s of ceiling insert-one-row", batchSize, batches,
 				Report.number(median), Report.number(rates[batches - 1]), Report.ratio(median, DB_SCHEDULER_BATCH),
@@ -75,7 +100,13 @@ final class EnqueueBenchmark {
 		if (stored != expected) {
 			throw new IllegalStateException("Enqueued " + expected + " jobs but " + stored + " are READY in the table");
 		}
-		return new Result(single, singlePerSecond, batchSize, batches, median, stored);
+		return new Result(single, singlePerSecond, singleRatio, batchSize, batches, median, stored);
+	}
+
+	private static double median(double[] values) {
+		double[] sorted = values.clone();
+		Arrays.sort(sorted);
+		return sorted[sorted.length / 2];
 	}
 
 	private long single(JdbcJobQueue queue, int threads, Duration duration) throws Exception {

@@ -40,17 +40,28 @@ final class SqlCeiling {
 	}
 
 	Figures measure(Report report) {
-		double insert = run("insert-one-row", "insert_one_row.sql", 0, this::insertOneRow);
+		double insert = insertOneRow(this.duration);
 		report.line("ceiling insert-one-row      clients=%d  %s rows/s", this.clients, Report.number(insert));
 		// pre-filled well beyond what the clients can claim in the run, so that no client runs dry
 		long seconds = Math.max(1, this.duration.toSeconds());
-		double claim1 = run("claim-complete-1", "claim_complete_1.sql", 15_000 * seconds, this::claimComplete1);
+		double claim1 = run("claim-complete-1", "claim_complete_1.sql", 15_000 * seconds, this::claimComplete1,
+				this.duration);
 		report.line("ceiling claim-complete-1    clients=%d  %s jobs/s", this.clients, Report.number(claim1));
 		double claim100 = run("claim-complete-100", "claim_complete_100.sql", 120_000 * seconds,
-				this::claimComplete100);
+				this::claimComplete100, this.duration);
 		report.line("ceiling claim-complete-100  clients=%d  %s jobs/s", this.clients, Report.number(claim100));
 		this.database.execute(List.of("DROP SCHEMA IF EXISTS sqlqueue_ceiling CASCADE"));
 		return new Figures(insert, claim1, claim100, this.clients, this.duration);
+	}
+
+	/**
+	 * The insert-one-row ceiling over {@code duration}, on its own: the enqueue benchmark runs it
+	 * between its own rounds, so that each ratio compares figures taken a moment apart.
+	 */
+	double insertOneRow(Duration duration) {
+		double rows = run("insert-one-row", "insert_one_row.sql", 0, this::insertOneRow, duration);
+		this.database.execute(List.of("DROP SCHEMA IF EXISTS sqlqueue_ceiling CASCADE"));
+		return rows;
 	}
 
 	/** One client's loop: does one transaction's work and says how many rows it handled (0 = ran dry). */
@@ -61,13 +72,13 @@ final class SqlCeiling {
 
 	}
 
-	private double run(String name, String script, long prefill, ClientStep step) {
+	private double run(String name, String script, long prefill, ClientStep step, Duration duration) {
 		this.database.execute(SqlScript.statements("ceiling/setup_jobs.sql", Map.of("rows", Long.toString(prefill))));
 		List<String> statements = SqlScript.statements("ceiling/" + script);
 		ExecutorService pool = Executors.newFixedThreadPool(this.clients);
 		try {
 			List<Future<long[]>> results = new ArrayList<>();
-			long deadline = System.nanoTime() + this.duration.toNanos();
+			long deadline = System.nanoTime() + duration.toNanos();
 			for (int i = 0; i < this.clients; i++) {
 				results.add(pool.submit(client(statements, step, deadline)));
 			}
@@ -78,7 +89,7 @@ final class SqlCeiling {
 				rows += outcome[0];
 				lastEnd = Math.max(lastEnd, outcome[1]);
 			}
-			long elapsed = lastEnd - (deadline - this.duration.toNanos());
+			long elapsed = lastEnd - (deadline - duration.toNanos());
 			return rows / (elapsed / 1e9);
 		}
 		catch (Exception ex) {

@@ -41,6 +41,7 @@ class BenchmarksSmokeTests {
 		assertThat(results.ceiling().claimComplete100()).isPositive();
 		assertThat(results.drain().succeededInDatabase()).isEqualTo(2_000);
 		assertThat(results.enqueue().singleEnqueued()).isPositive();
+		assertThat(results.enqueue().singleRatioToCeiling()).isPositive();
 		assertThat(results.enqueue().storedInDatabase())
 			.isEqualTo(results.enqueue().singleEnqueued() + 3 * 1_000);
 		assertThat(report).contains("floor: SQL only");
