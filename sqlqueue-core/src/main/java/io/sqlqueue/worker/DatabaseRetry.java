@@ -5,9 +5,13 @@ import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
 import java.time.Duration;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
+import org.springframework.core.retry.RetryListener;
 import org.springframework.core.retry.RetryPolicy;
+import org.springframework.core.retry.RetryState;
+import org.springframework.core.retry.Retryable;
 import org.springframework.core.retry.RetryTemplate;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.RecoverableDataAccessException;
@@ -22,7 +26,12 @@ final class DatabaseRetry {
 
 	private final RetryTemplate template;
 
-	DatabaseRetry(Duration maxDelay, long maxRetries) {
+	/**
+	 * A retry of transient failures.
+	 * @param onTransientFailure told of each failure that will be retried, so that a worker whose
+	 * handlers wait out an outage in here reports itself unhealthy meanwhile
+	 */
+	DatabaseRetry(Duration maxDelay, long maxRetries, Consumer<Throwable> onTransientFailure) {
 		RetryPolicy policy = RetryPolicy.builder()
 			.predicate(DatabaseRetry::isTransient)
 			.maxRetries(maxRetries)
@@ -31,6 +40,15 @@ final class DatabaseRetry {
 			.maxDelay(maxDelay)
 			.build();
 		this.template = new RetryTemplate(policy);
+		this.template.setRetryListener(new RetryListener() {
+			@Override
+			public void beforeRetry(RetryPolicy retryPolicy, Retryable<?> retryable, RetryState state) {
+				Throwable failure = state.getLastException();
+				if (failure != null) {
+					onTransientFailure.accept(failure);
+				}
+			}
+		});
 	}
 
 	/** Runs {@code call}, retrying transient database failures; the last failure is rethrown. */

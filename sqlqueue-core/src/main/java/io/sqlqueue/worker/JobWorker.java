@@ -63,9 +63,10 @@ public final class JobWorker implements AutoCloseable {
 
 	private final boolean listen;
 
-	private final DatabaseRetry retry = new DatabaseRetry(Duration.ofSeconds(2), 4);
-
 	private final HealthTracker health = new HealthTracker();
+
+	/** Every failure it retries marks the worker unhealthy until a call succeeds again. */
+	private final DatabaseRetry retry = new DatabaseRetry(Duration.ofSeconds(2), 4, this.health::failure);
 
 	private final Maintenance maintenance;
 

@@ -4,6 +4,8 @@ import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLSyntaxErrorException;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
@@ -38,7 +40,8 @@ class DatabaseRetryTests {
 
 	@Test
 	void aBlipIsRetriedUntilItPassesAndAMistakeIsThrownAtOnce() {
-		DatabaseRetry retry = new DatabaseRetry(Duration.ofMillis(50), 4);
+		List<Throwable> reported = new CopyOnWriteArrayList<>();
+		DatabaseRetry retry = new DatabaseRetry(Duration.ofMillis(50), 4, reported::add);
 		AtomicInteger calls = new AtomicInteger();
 		String result = retry.call(() -> {
 			if (calls.incrementAndGet() < 3) {
@@ -48,6 +51,8 @@ class DatabaseRetryTests {
 		});
 		assertThat(result).isEqualTo("written");
 		assertThat(calls).hasValue(3);
+		// each retried failure is reported, so that the worker shows unhealthy while it waits
+		assertThat(reported).hasSize(2).allSatisfy((failure) -> assertThat(failure).hasMessageContaining("killed"));
 
 		AtomicInteger mistakes = new AtomicInteger();
 		assertThatExceptionOfType(RuntimeException.class).isThrownBy(() -> retry.call(() -> {
@@ -55,6 +60,7 @@ class DatabaseRetryTests {
 			throw new DuplicateKeyException("unique_key");
 		}));
 		assertThat(mistakes).hasValue(1);
+		assertThat(reported).as("a mistake is not a database outage").hasSize(2);
 	}
 
 }
