@@ -21,6 +21,12 @@ import io.sqlqueue.maintenance.Retention;
  */
 public final class Benchmarks {
 
+	/** How long the soak keeps succeeded jobs; see {@link #soakRetention()}. */
+	static final Duration SOAK_RETENTION = Duration.ofSeconds(10);
+
+	/** How often the soak's worker deletes succeeded jobs past their retention. */
+	static final Duration SOAK_CLEAN_INTERVAL = Duration.ofSeconds(5);
+
 	/** Everything one run measured, for the smoke test. */
 	record Results(SqlCeiling.Figures ceiling, DrainBenchmark.Result drain, EnqueueBenchmark.Result enqueue,
 			Percentiles latencyFloor, List<LatencyBenchmark.Result> latency, SoakBenchmark.Result soak) {
@@ -86,12 +92,13 @@ public final class Benchmarks {
 			}
 			if (options.scenarios().contains("soak")) {
 				report.heading("Soak: " + options.soakIntervals() + " x " + options.soakInterval().toSeconds()
-						+ " s, backlog " + options.soakBacklog() + ", succeeded jobs kept " + SOAK_RETENTION.toSeconds() + " s, deleted every 5 s"
+						+ " s, backlog " + options.soakBacklog() + ", succeeded jobs kept " + SOAK_RETENTION.toSeconds()
+						+ " s, deleted every " + SOAK_CLEAN_INTERVAL.toSeconds() + " s"
 						+ ((options.soakVacuum() != null)
 								? ", the worker vacuums the job table every " + options.soakVacuum().toSeconds() + " s"
 								: ""));
 				soak = new SoakBenchmark(database).run(options.soakIntervals(), options.soakInterval(),
-						options.soakBacklog(), soakRetention(), Duration.ofSeconds(5), options.soakVacuum(), ceiling,
+						options.soakBacklog(), soakRetention(), SOAK_CLEAN_INTERVAL, options.soakVacuum(), ceiling,
 						report);
 			}
 			return new Results(ceiling, drain, enqueue, latencyFloor, latency, soak);
@@ -107,8 +114,6 @@ public final class Benchmarks {
 		return new Retention(SOAK_RETENTION, Duration.ofDays(14), Duration.ofDays(14));
 	}
 
-	static final Duration SOAK_RETENTION = Duration.ofSeconds(10);
-
 	private static void describeMachine(BenchmarkDatabase database, Report report) throws Exception {
 		String product;
 		String settings;
@@ -120,7 +125,8 @@ public final class Benchmarks {
 			settings = "autovacuum=" + rs.getString(1) + " synchronous_commit=" + rs.getString(2) + " shared_buffers="
 					+ rs.getString(3) + " max_connections=" + rs.getString(4);
 			if (!"on".equals(rs.getString(1))) {
-				settings += " (autovacuum off: dead rows pile up and the soak slows down unless the worker vacuums, --vacuum-seconds)";
+				settings += " (autovacuum off: dead rows pile up and the soak slows down unless the worker vacuums,"
+						+ " --vacuum-seconds)";
 			}
 		}
 		Runtime runtime = Runtime.getRuntime();

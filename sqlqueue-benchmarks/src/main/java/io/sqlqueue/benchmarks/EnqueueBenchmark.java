@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -57,17 +56,14 @@ final class EnqueueBenchmark {
 		long single = 0;
 		double[] perSecond = new double[SINGLE_ROUNDS];
 		double[] ratios = new double[SINGLE_ROUNDS];
-		double[] insertCeiling = new double[SINGLE_ROUNDS];
+		StringBuilder rounds = new StringBuilder();
 		for (int i = 0; i < SINGLE_ROUNDS; i++) {
-			insertCeiling[i] = sqlCeiling.insertOneRow(roundLength);
+			double insertCeiling = sqlCeiling.insertOneRow(roundLength);
 			long enqueued = single(queue, threads, roundLength);
 			single += enqueued;
 			perSecond[i] = enqueued / (roundLength.toNanos() / 1e9);
-			ratios[i] = perSecond[i] / insertCeiling[i];
-		}
-		StringBuilder rounds = new StringBuilder();
-		for (int i = 0; i < SINGLE_ROUNDS; i++) {
-			rounds.append(String.format(Locale.ROOT, " %s/%s", Report.number(perSecond[i]), Report.number(insertCeiling[i])));
+			ratios[i] = perSecond[i] / insertCeiling;
+			rounds.append(" ").append(Report.number(perSecond[i])).append('/').append(Report.number(insertCeiling));
 		}
 		double singlePerSecond = median(perSecond);
 		double singleRatio = median(ratios);

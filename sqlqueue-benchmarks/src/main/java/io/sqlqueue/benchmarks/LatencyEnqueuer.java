@@ -40,11 +40,18 @@ public final class LatencyEnqueuer {
 	/** Enqueues the warm-up jobs (negative numbers), then the measured ones. */
 	static void send(JdbcJobQueue queue, int warmup, int samples, Duration maxPause) throws InterruptedException {
 		for (int n = -warmup; n < samples; n++) {
-			long pause = maxPause.toMillis();
-			// at least a few milliseconds, so that the previous job has finished and the workers are idle
-			Thread.sleep(Math.min(pause, 5) + ThreadLocalRandom.current().nextLong(Math.max(1, pause - 5)));
+			pause(maxPause);
 			queue.enqueue(NoopJob.TYPE, new NoopJob(System.nanoTime(), n));
 		}
+	}
+
+	/**
+	 * Sleeps a random time up to {@code maxPause}, at least a few milliseconds, so that the previous
+	 * sample has finished and both sides are idle when the next one is sent.
+	 */
+	static void pause(Duration maxPause) throws InterruptedException {
+		long pause = maxPause.toMillis();
+		Thread.sleep(Math.min(pause, 5) + ThreadLocalRandom.current().nextLong(Math.max(1, pause - 5)));
 	}
 
 }

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -54,8 +53,7 @@ final class WakeUpFloor {
 			try (PreparedStatement insert = sender.prepareStatement(insertSql);
 					PreparedStatement notify = sender.prepareStatement("SELECT pg_notify('" + CHANNEL + "', 'default')")) {
 				for (int n = -warmup; n < samples; n++) {
-					long pause = maxPause.toMillis();
-					Thread.sleep(Math.min(pause, 5) + ThreadLocalRandom.current().nextLong(Math.max(1, pause - 5)));
+					LatencyEnqueuer.pause(maxPause);
 					long sent = System.nanoTime();
 					insert.executeUpdate();
 					notify.executeQuery().close();

@@ -78,9 +78,8 @@ public final class Maintenance {
 	/**
 	 * Runs {@link #rescue()}, {@link #clean()} and, with a vacuum interval, {@link #vacuum()} on daemon threads,
 	 * each first after one interval and then with that delay between its runs, independently of the others; a
-	 * failed run is logged and tried again.
-	 * Warns (once per JVM and table) when the job table would bloat: no vacuum interval on a PostgreSQL server with autovacuum off.
-	 * Does nothing when started already.
+	 * failed run is logged and tried again. Warns (once per JVM and table) when the job table would bloat: no
+	 * vacuum interval on a PostgreSQL server with autovacuum off. Does nothing when started already.
 	 */
 	public synchronized void start() {
 		if (this.scheduler != null) {
