@@ -24,6 +24,13 @@ import org.postgresql.PGNotification;
  * when the notification arrives, claims the row with the claim statement of claim-complete-1. A
  * sample is the time from just before the insert until the claim returns the row, with a random
  * pause before each so that both sides are idle, as in the latency benchmark.
+ *
+ * <p>It also reports where the floor's time goes, at the median: the insert, the {@code pg_notify}
+ * round trip, the wait from {@code pg_notify}'s reply until the listener's
+ * {@code getNotifications} returns, and the claim. The wait is mostly PgJDBC's: once
+ * {@code getNotifications} has read a notification, it looks for more with a read that times out
+ * after 1 ms before it returns, although the server sent the notification before it answered the
+ * {@code pg_notify} (seen on the wire with tcpdump on this project's machine).
  */
 final class WakeUpFloor {
 
@@ -39,8 +46,12 @@ final class WakeUpFloor {
 		this.database.execute(SqlScript.statements("ceiling/setup_jobs.sql", Map.of("rows", "0")));
 		String insertSql = SqlScript.statements("ceiling/insert_one_row.sql").get(0);
 		String claimSql = SqlScript.statements("ceiling/claim_complete_1.sql").get(0);
-		BlockingQueue<Long> claimed = new LinkedBlockingQueue<>();
+		BlockingQueue<long[]> claimed = new LinkedBlockingQueue<>();
 		List<Long> latencies = new ArrayList<>();
+		List<Long> inserts = new ArrayList<>();
+		List<Long> notifies = new ArrayList<>();
+		List<Long> deliveries = new ArrayList<>();
+		List<Long> claims = new ArrayList<>();
 		AtomicBoolean stop = new AtomicBoolean();
 		try (Connection sender = connect(); Connection listener = connect()) {
 			try (Statement statement = listener.createStatement()) {
@@ -56,13 +67,20 @@ final class WakeUpFloor {
 					LatencyEnqueuer.pause(maxPause);
 					long sent = System.nanoTime();
 					insert.executeUpdate();
+					long inserted = System.nanoTime();
 					notify.executeQuery().close();
-					Long done = claimed.poll(10, TimeUnit.SECONDS);
+					long notified = System.nanoTime();
+					long[] done = claimed.poll(10, TimeUnit.SECONDS);
 					if (done == null) {
 						throw new IllegalStateException("The latency floor's notification did not arrive within 10 s");
 					}
 					if (n >= 0) {
-						latencies.add(done - sent);
+						latencies.add(done[1] - sent);
+						inserts.add(inserted - sent);
+						notifies.add(notified - inserted);
+						// the listener's thread may return before the sender's has its reply
+						deliveries.add(Math.max(0, done[0] - notified));
+						claims.add(done[1] - done[0]);
 					}
 				}
 			}
@@ -76,6 +94,10 @@ final class WakeUpFloor {
 		}
 		Percentiles floor = Percentiles.ofNanos(latencies);
 		report.line("latency       %-24s %s", "floor: SQL only", floor);
+		report.line("              the floor's p50 parts: insert %.2f ms, pg_notify %.2f ms, from pg_notify's reply until"
+				+ " getNotifications returns %.2f ms (PgJDBC waits 1 ms for more after a notification), claim %.2f ms",
+				Percentiles.ofNanos(inserts).p50(), Percentiles.ofNanos(notifies).p50(),
+				Percentiles.ofNanos(deliveries).p50(), Percentiles.ofNanos(claims).p50());
 		return floor;
 	}
 
@@ -87,7 +109,7 @@ final class WakeUpFloor {
 		return connection;
 	}
 
-	private static void claimOnEachNotification(Connection listener, String claimSql, BlockingQueue<Long> claimed,
+	private static void claimOnEachNotification(Connection listener, String claimSql, BlockingQueue<long[]> claimed,
 			AtomicBoolean stop) {
 		try (PreparedStatement claim = listener.prepareStatement(claimSql)) {
 			PGConnection pg = listener.unwrap(PGConnection.class);
@@ -96,9 +118,10 @@ final class WakeUpFloor {
 				if (notifications == null || notifications.length == 0) {
 					continue;
 				}
+				long received = System.nanoTime();
 				try (ResultSet rs = claim.executeQuery()) {
 					if (rs.next()) {
-						claimed.add(System.nanoTime());
+						claimed.add(new long[] { received, System.nanoTime() });
 					}
 				}
 			}

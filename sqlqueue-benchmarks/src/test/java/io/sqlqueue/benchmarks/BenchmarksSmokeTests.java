@@ -45,6 +45,7 @@ class BenchmarksSmokeTests {
 		assertThat(results.enqueue().storedInDatabase())
 			.isEqualTo(results.enqueue().singleEnqueued() + 3 * 1_000);
 		assertThat(report).contains("floor: SQL only");
+		assertThat(report).contains("the floor's p50 parts: insert");
 		assertThat(results.latencyFloor().count()).isEqualTo(20);
 		assertThat(results.latency()).hasSize(3).allSatisfy((latency) -> {
 			int warmup = (latency.variant() == LatencyBenchmark.Variant.OTHER_JVM_POLLING) ? 0 : 5;
