@@ -9,10 +9,11 @@ import java.util.Set;
  * What to run and how big.
  *
  * @param url the PostgreSQL JDBC URL
- * @param scenarios which of ceiling, drain, enqueue, latency, soak to run (the ceiling always runs first)
+ * @param scenarios which of ceiling, drain, enqueue, db-scheduler, latency, soak to run (the ceiling always runs
+ * first)
  * @param ceilingDuration how long each ceiling statement set runs
  * @param clients connections of the ceiling and threads of the single-enqueue benchmark
- * @param drainJobs jobs queued before the drain
+ * @param drainJobs jobs queued before the drain (of sqlqueue and of db-scheduler)
  * @param enqueueDuration how long the single-enqueue benchmark runs
  * @param batchSize jobs per {@code enqueueAll} call
  * @param batches {@code enqueueAll} calls measured
@@ -29,17 +30,18 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 		Duration enqueueDuration, int batchSize, int batches, int latencyWarmup, int latencySamples, int pollingSamples,
 		int soakIntervals, Duration soakInterval, int soakBacklog, Duration soakVacuum) {
 
-	static final List<String> SCENARIOS = List.of("ceiling", "drain", "enqueue", "latency", "soak");
+	static final List<String> SCENARIOS = List.of("ceiling", "drain", "enqueue", "db-scheduler", "latency", "soak");
 
 	static final String USAGE = """
 			usage: java -jar sqlqueue-benchmarks.jar --url jdbc:postgresql://host:5432/db?user=... [options] [scenario...]
-			  scenarios: ceiling drain enqueue latency soak all   (default: all; the SQL ceiling always runs first)
+			  scenarios: ceiling drain enqueue db-scheduler latency soak all   (default: all; the SQL ceiling always runs first)
+			             db-scheduler: the drain, schedule and scheduleBatch of db-scheduler on the same database
 			  --minutes N          soak length in minutes (default 10)
 			  --ceiling-seconds N  duration of each ceiling statement set and of the single-enqueue run (default 10)
 			  --jobs N             jobs queued for the drain (default 50000)
 			  --samples N          latency samples per notified variant (default 500)
 			  --vacuum-seconds N   soak: the worker vacuums the job table every N s (its vacuum interval; for servers with autovacuum off)
-			Use a database of its own: the benchmarks empty sqlqueue's tables and create schema sqlqueue_ceiling.""";
+			Use a database of its own: the benchmarks empty sqlqueue's tables, create schema sqlqueue_ceiling and table scheduled_tasks.""";
 
 	/** The sizes issue 6 asks for. */
 	static BenchmarkOptions defaults(String url) {

@@ -29,7 +29,8 @@ public final class Benchmarks {
 
 	/** Everything one run measured, for the smoke test. */
 	record Results(SqlCeiling.Figures ceiling, DrainBenchmark.Result drain, EnqueueBenchmark.Result enqueue,
-			Percentiles latencyFloor, List<LatencyBenchmark.Result> latency, SoakBenchmark.Result soak) {
+			DbSchedulerBenchmark.Result dbScheduler, Percentiles latencyFloor, List<LatencyBenchmark.Result> latency,
+			SoakBenchmark.Result soak) {
 	}
 
 	private Benchmarks() {
@@ -60,6 +61,7 @@ public final class Benchmarks {
 			SqlCeiling.Figures ceiling = sqlCeiling.measure(report);
 			DrainBenchmark.Result drain = null;
 			EnqueueBenchmark.Result enqueue = null;
+			DbSchedulerBenchmark.Result dbScheduler = null;
 			List<LatencyBenchmark.Result> latency = new ArrayList<>();
 			Percentiles latencyFloor = null;
 			SoakBenchmark.Result soak = null;
@@ -71,6 +73,12 @@ public final class Benchmarks {
 				report.heading("Enqueue");
 				enqueue = new EnqueueBenchmark(database).run(options.clients(), options.enqueueDuration(),
 						options.batchSize(), options.batches(), sqlCeiling, ceiling, report);
+			}
+			if (options.scenarios().contains("db-scheduler")) {
+				report.heading("db-scheduler " + DbSchedulerBenchmark.VERSION + " on the same database, no-op tasks");
+				dbScheduler = new DbSchedulerBenchmark(database).run(options.drainJobs(), options.clients(),
+						options.enqueueDuration(), options.batchSize(), options.batches(), report);
+				compare(drain, enqueue, dbScheduler, report);
 			}
 			if (options.scenarios().contains("latency")) {
 				report.heading("Latency, enqueue to handler start, idle workers (target p50 <= 3 ms, p99 <= 15 ms;"
@@ -101,7 +109,23 @@ public final class Benchmarks {
 						options.soakBacklog(), soakRetention(), SOAK_CLEAN_INTERVAL, options.soakVacuum(), ceiling,
 						report);
 			}
-			return new Results(ceiling, drain, enqueue, latencyFloor, latency, soak);
+			return new Results(ceiling, drain, enqueue, dbScheduler, latencyFloor, latency, soak);
+		}
+	}
+
+	/** sqlqueue's figures over db-scheduler's, where both were measured in this run. */
+	private static void compare(DrainBenchmark.Result drain, EnqueueBenchmark.Result enqueue,
+			DbSchedulerBenchmark.Result dbScheduler, Report report) {
+		List<String> ratios = new ArrayList<>();
+		if (drain != null) {
+			ratios.add("drain " + Report.ratio(drain.perSecond(), dbScheduler.drainPerSecond()));
+		}
+		if (enqueue != null) {
+			ratios.add("enqueueAll over scheduleBatch " + Report.ratio(enqueue.batchPerSecond(), dbScheduler.batchPerSecond()));
+			ratios.add("single enqueue over schedule " + Report.ratio(enqueue.singlePerSecond(), dbScheduler.singlePerSecond()));
+		}
+		if (!ratios.isEmpty()) {
+			report.line("sqlqueue over db-scheduler, both measured in this run: %s", String.join(", ", ratios));
 		}
 	}
 

@@ -99,7 +99,7 @@ final class EnqueueBenchmark {
 		return new Result(single, singlePerSecond, singleRatio, batchSize, batches, median, stored);
 	}
 
-	private static double median(double[] values) {
+	static double median(double[] values) {
 		double[] sorted = values.clone();
 		Arrays.sort(sorted);
 		return sorted[sorted.length / 2];

@@ -44,6 +44,10 @@ class BenchmarksSmokeTests {
 		assertThat(results.enqueue().singleRatioToCeiling()).isPositive();
 		assertThat(results.enqueue().storedInDatabase())
 			.isEqualTo(results.enqueue().singleEnqueued() + 3 * 1_000);
+		assertThat(results.dbScheduler().drainExecuted()).isEqualTo(2_000);
+		assertThat(results.dbScheduler().singlePerSecond()).isPositive();
+		assertThat(results.dbScheduler().batchPerSecond()).isPositive();
+		assertThat(report).contains("sqlqueue over db-scheduler, both measured in this run: drain");
 		assertThat(report).contains("floor: SQL only");
 		assertThat(report).contains("the floor's p50 parts: insert");
 		assertThat(results.latencyFloor().count()).isEqualTo(20);
