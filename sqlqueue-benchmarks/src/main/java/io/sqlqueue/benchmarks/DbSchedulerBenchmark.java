@@ -23,13 +23,17 @@ import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
+import io.sqlqueue.JdbcJobQueue;
+
 /**
  * db-scheduler, the peer issue 6 measures sqlqueue against, run on the same database in the same
  * run, so that the comparison is a ratio of one run and not of figures quoted from another day:
  * the drain of no-op one-time tasks with lock-and-fetch polling and 20 threads (the configuration
  * the issue quotes), {@code schedule} one at a time from several threads, and
  * {@code scheduleBatch}. Each is preceded by an untimed run, as sqlqueue's are. db-scheduler gets a
- * pool of its own, as large as its threads need.
+ * pool of its own, as large as its threads need. Each {@code scheduleBatch} is followed by a
+ * sqlqueue {@code enqueueAll} of the same size, and their ratio is the median of these pairs, so
+ * that a machine whose speed drifts between the two scenarios compares like with like.
  */
 final class DbSchedulerBenchmark {
 
@@ -45,7 +49,7 @@ final class DbSchedulerBenchmark {
 
 	/** What db-scheduler measured. */
 	record Result(int drainJobs, long drainExecuted, double drainPerSecond, double singlePerSecond,
-			double batchPerSecond) {
+			double batchPerSecond, double enqueueAllPerSecond, double enqueueAllRatio) {
 	}
 
 	private final BenchmarkDatabase database;
@@ -89,16 +93,32 @@ final class DbSchedulerBenchmark {
 			expectStored(dataSource, scheduled);
 
 			reset();
+			this.database.reset();
+			JdbcJobQueue queue = JdbcJobQueue.builder(this.database.dataSource()).build();
 			batch(client, batchSize);
+			EnqueueBenchmark.enqueueAll(queue, batchSize);
 			double[] rates = new double[batches];
+			double[] sqlqueueRates = new double[batches];
+			double[] ratios = new double[batches];
+			StringBuilder pairs = new StringBuilder();
 			for (int round = 0; round < batches; round++) {
 				rates[round] = batch(client, batchSize);
+				sqlqueueRates[round] = EnqueueBenchmark.enqueueAll(queue, batchSize);
+				ratios[round] = sqlqueueRates[round] / rates[round];
+				pairs.append(' ').append(Report.number(sqlqueueRates[round])).append('/').append(Report.number(rates[round]));
 			}
 			double batchPerSecond = EnqueueBenchmark.median(rates);
-			report.line("db-scheduler  scheduleBatch, %,d tasks a call, median of %d: %s tasks/s (best %s)", batchSize,
-					batches, Report.number(batchPerSecond), Report.number(Arrays.stream(rates).max().orElse(0)));
+			double enqueueAllPerSecond = EnqueueBenchmark.median(sqlqueueRates);
+			double enqueueAllRatio = EnqueueBenchmark.median(ratios);
+			report.line("db-scheduler  scheduleBatch, %,d tasks a call, median of %d: %s tasks/s (best %s); sqlqueue enqueueAll"
+					+ " of as many right after each: median %s jobs/s, median ratio %.2f×", batchSize, batches,
+					Report.number(batchPerSecond), Report.number(Arrays.stream(rates).max().orElse(0)),
+					Report.number(enqueueAllPerSecond), enqueueAllRatio);
+			report.line("              pairs, enqueueAll/s over scheduleBatch/s:%s", pairs);
 			expectStored(dataSource, (long) batchSize * (batches + 1));
-			return new Result(drainJobs, drainExecuted, drainPerSecond, singlePerSecond, batchPerSecond);
+			this.database.reset();
+			return new Result(drainJobs, drainExecuted, drainPerSecond, singlePerSecond, batchPerSecond,
+					enqueueAllPerSecond, enqueueAllRatio);
 		}
 		finally {
 			this.database.execute(SqlScript.statements("dbscheduler/drop.sql"));

@@ -47,6 +47,7 @@ class BenchmarksSmokeTests {
 		assertThat(results.dbScheduler().drainExecuted()).isEqualTo(2_000);
 		assertThat(results.dbScheduler().singlePerSecond()).isPositive();
 		assertThat(results.dbScheduler().batchPerSecond()).isPositive();
+		assertThat(results.dbScheduler().enqueueAllRatio()).isPositive();
 		assertThat(report).contains("sqlqueue over db-scheduler, both measured in this run: drain");
 		assertThat(report).contains("floor: SQL only");
 		assertThat(report).contains("the floor's p50 parts: insert");
