@@ -44,7 +44,7 @@ final class DrainBenchmark {
 				+ " %s of claim-complete-1 (%s/s)", jobs, elapsed.toNanos() / 1e9, Report.number(perSecond),
 				Report.ratio(perSecond, ceiling.claimComplete100()), Report.number(ceiling.claimComplete100()),
 				Report.ratio(perSecond, ceiling.claimComplete1()), Report.number(ceiling.claimComplete1()));
-		report.line("              peers: %s of db-scheduler (%s/s), %s of JobRunr (%s/s); %,d SUCCEEDED in the table",
+		report.line("              quoted peers: %s of db-scheduler (%s/s), %s of JobRunr (%s/s); %,d SUCCEEDED in the table",
 				Report.ratio(perSecond, DB_SCHEDULER), Report.number(DB_SCHEDULER), Report.ratio(perSecond, JOBRUNR),
 				Report.number(JOBRUNR), succeeded);
 		return new Result(jobs, succeeded, elapsed, perSecond);

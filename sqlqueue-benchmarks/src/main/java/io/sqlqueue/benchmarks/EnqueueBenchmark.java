@@ -68,7 +68,7 @@ final class EnqueueBenchmark {
 		double singlePerSecond = median(perSecond);
 		double singleRatio = median(ratios);
 		report.line("enqueue       single, %d threads: %s jobs/s (median of %d rounds of %d ms)   %.2f× of ceiling"
-				+ " insert-one-row (median of the rounds' ratios; its run at the start: %s/s), %s of the peers'"
+				+ " insert-one-row (median of the rounds' ratios; its run at the start: %s/s), %s of the quoted peers'"
 				+ " one-at-a-time (%s/s)", threads, Report.number(singlePerSecond), SINGLE_ROUNDS, roundLength.toMillis(),
 				singleRatio, Report.number(ceiling.insertOneRow()), Report.ratio(singlePerSecond, PEERS_SINGLE),
 				Report.number(PEERS_SINGLE));
@@ -80,7 +80,7 @@ final class EnqueueBenchmark {
 		}
 		double median = median(rates);
 		Arrays.sort(rates);
-		report.line("enqueueAll    %,d jobs a call, median of %d: %s jobs/s (best %s)   %s of db-scheduler scheduleBatch"
+		report.line("enqueueAll    %,d jobs a call, median of %d: %s jobs/s (best %s)   %s of db-scheduler scheduleBatch quoted"
 				+ " (%s/s), %s of JobRunr (%s/s), %s of ceiling insert-one-row", batchSize, batches,
 				Report.number(median), Report.number(rates[batches - 1]), Report.ratio(median, DB_SCHEDULER_BATCH),
 				Report.number(DB_SCHEDULER_BATCH), Report.ratio(median, JOBRUNR_BATCH), Report.number(JOBRUNR_BATCH),
