@@ -10,9 +10,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.github.kagkarlsson.scheduler.Scheduler;
@@ -165,29 +162,7 @@ final class DbSchedulerBenchmark {
 	}
 
 	private long single(SchedulerClient client, int threads, Duration duration) throws Exception {
-		ExecutorService pool = Executors.newFixedThreadPool(threads);
-		try {
-			long deadline = System.nanoTime() + duration.toNanos();
-			List<Future<Long>> counts = new ArrayList<>();
-			for (int t = 0; t < threads; t++) {
-				counts.add(pool.submit(() -> {
-					long count = 0;
-					while (System.nanoTime() < deadline) {
-						client.schedule(instance((int) count), Instant.now());
-						count++;
-					}
-					return count;
-				}));
-			}
-			long total = 0;
-			for (Future<Long> count : counts) {
-				total += count.get();
-			}
-			return total;
-		}
-		finally {
-			pool.shutdownNow();
-		}
+		return EnqueueBenchmark.fromThreads(threads, duration, (n) -> client.schedule(instance(n), Instant.now()));
 	}
 
 	/** One {@code scheduleBatch} of {@code size} tasks; tasks per second. */

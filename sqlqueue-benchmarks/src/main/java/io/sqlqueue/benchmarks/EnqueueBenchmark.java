@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.IntConsumer;
 
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.JobQueue;
@@ -111,6 +112,15 @@ final class EnqueueBenchmark {
 	}
 
 	private long single(JdbcJobQueue queue, int threads, Duration duration) throws Exception {
+		return fromThreads(threads, duration, (n) -> queue.enqueue(NoopJob.TYPE, new NoopJob(0, n)));
+	}
+
+	/**
+	 * Calls {@code enqueueOne} in a loop on each of {@code threads} threads until {@code duration}
+	 * has passed.
+	 * @return how many calls returned
+	 */
+	static long fromThreads(int threads, Duration duration, IntConsumer enqueueOne) throws Exception {
 		ExecutorService pool = Executors.newFixedThreadPool(threads);
 		try {
 			long deadline = System.nanoTime() + duration.toNanos();
@@ -119,7 +129,7 @@ final class EnqueueBenchmark {
 				counts.add(pool.submit(() -> {
 					long count = 0;
 					while (System.nanoTime() < deadline) {
-						queue.enqueue(NoopJob.TYPE, new NoopJob(0, (int) count));
+						enqueueOne.accept((int) count);
 						count++;
 					}
 					return count;

@@ -386,7 +386,7 @@ public abstract class Dialect {
 		return inTransaction(() -> {
 			this.jdbc.query("SELECT queue FROM " + tablePrefix() + "queue_lock WHERE queue = ? FOR UPDATE", (rs) -> {
 			}, queue);
-			List<Long> ids = this.jdbc.queryForList(fifoHeadsSql(), Long.class, queue, limit);
+			List<Long> ids = this.jdbc.queryForList(fifoHeadsSql(), Long.class, queue, queue, queue, limit);
 			if (ids.isEmpty()) {
 				return List.of();
 			}
@@ -406,12 +406,22 @@ public abstract class Dialect {
 		});
 	}
 
-	/** SQL selecting the claimable heads of a FIFO queue ({@code queue}, {@code limit} parameters). */
+	/**
+	 * SQL selecting the claimable heads of a FIFO queue: a due READY job that is the oldest READY or
+	 * RUNNING job of its ordering key (jobs without one form one group), in a key with no job
+	 * RUNNING. Parameters: the queue three times, then the limit.
+	 *
+	 * <p>The oldest of each key comes from one grouped pass over the queue's unfinished jobs. An
+	 * earlier form asked, for each READY job, whether an older one of its key existed; compared
+	 * null-safely, the keys could not be hashed, and with 20,000 jobs queued on PostgreSQL the
+	 * statement compared 100 million pairs and took 13 s instead of 13 ms.
+	 */
 	protected String fifoHeadsSql() {
 		return "SELECT j.id FROM " + this.table + " j WHERE j.queue = ? AND j.state = 0 AND j.run_at <= " + now()
-				+ " AND NOT EXISTS (SELECT 1 FROM " + this.table + " o WHERE o.queue = j.queue AND o.state IN (0, 1)"
-				+ " AND o.id <> j.id AND (o.state = 1 OR o.id < j.id) AND "
-				+ nullSafeEquals("o.ordering_key", "j.ordering_key") + ") ORDER BY j.id LIMIT ?";
+				+ " AND j.id IN (SELECT MIN(h.id) FROM " + this.table + " h WHERE h.queue = ? AND h.state IN (0, 1)"
+				+ " GROUP BY h.ordering_key) AND NOT EXISTS (SELECT 1 FROM " + this.table
+				+ " r WHERE r.queue = ? AND r.state = 1 AND " + nullSafeEquals("r.ordering_key", "j.ordering_key")
+				+ ") ORDER BY j.id LIMIT ?";
 	}
 
 	/** SQL comparing two nullable expressions, nulls equal. */

@@ -81,7 +81,7 @@ public class SqliteDialect extends Dialect {
 		String sql = "UPDATE " + this.table + " SET " + claimSet() + " WHERE id IN (" + fifoHeadsSql() + ") RETURNING "
 				+ COLUMNS;
 		List<Job> jobs = new java.util.ArrayList<>(
-				this.jdbc.query(sql, jobRowMapper(), lease.toMillis(), workerId, queue, limit));
+				this.jdbc.query(sql, jobRowMapper(), lease.toMillis(), workerId, queue, queue, queue, limit));
 		jobs.sort(java.util.Comparator.comparingLong(Job::id));
 		return jobs;
 	}

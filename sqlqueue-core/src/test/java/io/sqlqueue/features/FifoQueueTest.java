@@ -3,6 +3,7 @@ package io.sqlqueue.features;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,10 +20,14 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import io.sqlqueue.EnqueueOptions;
+import io.sqlqueue.Job;
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.JobContext;
 import io.sqlqueue.JobHandlerFunction;
 import io.sqlqueue.JobState;
+import io.sqlqueue.dialect.Completion;
+import io.sqlqueue.dialect.Dialect;
+import io.sqlqueue.dialect.JobRef;
 import io.sqlqueue.NonRetryableJobException;
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.worker.HandlerSpec;
@@ -154,6 +159,46 @@ class FifoQueueTest {
 		assertThat(orderPerKey.get("customer-b")).containsExactly(0, 1, 2, 3, 4);
 		assertThat(mostActivePerKey.get("customer-a").get()).isEqualTo(1);
 		assertThat(mostActivePerKey.get("customer-b").get()).isEqualTo(1);
+	}
+
+	@Test
+	void aFifoClaimTakesTheOldestJobOfEachKeyAndNoneOfAKeyWithAJobRunning() {
+		this.fixture = FeatureFixture.fresh(this.db);
+		JdbcJobQueue queue = this.fixture.queue;
+		Dialect dialect = queue.dialect();
+		dialect.queueLockEnsure("fifo");
+		EnqueueOptions fifo = EnqueueOptions.defaults().withQueue("fifo");
+		long parent = queue.enqueue("step", 0, EnqueueOptions.defaults().withQueue("parents"));
+		long keyless = queue.enqueue("step", 1, fifo);
+		queue.enqueue("step", 2, fifo);
+		long a1 = queue.enqueue("step", 1, fifo.withOrderingKey("a"));
+		long a2 = queue.enqueue("step", 2, fifo.withOrderingKey("a"));
+		queue.enqueue("step", 1, fifo.withOrderingKey("b").withDelay(Duration.ofHours(1)));
+		queue.enqueue("step", 2, fifo.withOrderingKey("b"));
+		long waitingC1 = queue.enqueue("step", 1, fifo.withOrderingKey("c").withParent(parent));
+		long c2 = queue.enqueue("step", 2, fifo.withOrderingKey("c"));
+
+		// the second of b waits behind the first, which is not due; the first of c waits for its parent
+		assertThat(claimFifo(dialect)).extracting(Job::id).containsExactly(keyless, a1, c2);
+		assertThat(claimFifo(dialect)).as("every key's head is running").isEmpty();
+
+		queue.claim("parents", 1, Duration.ofMinutes(1)).get(0).complete();
+		assertThat(this.fixture.state(waitingC1)).isEqualTo(JobState.READY);
+		assertThat(claimFifo(dialect)).as("the older job of c waits while a younger one runs").isEmpty();
+
+		succeed(dialect, a1);
+		assertThat(claimFifo(dialect)).extracting(Job::id).containsExactly(a2);
+		succeed(dialect, c2);
+		assertThat(claimFifo(dialect)).extracting(Job::id).containsExactly(waitingC1);
+	}
+
+	private static List<Job> claimFifo(Dialect dialect) {
+		return dialect.jobClaimFifo("fifo", 10, Duration.ofMinutes(1), "test-node");
+	}
+
+	private void succeed(Dialect dialect, long id) {
+		JobRef ref = new JobRef(id, this.fixture.job(id).attempt());
+		assertThat(dialect.jobSetSucceededMany(List.of(new Completion(ref, null, null)))).containsExactly(id);
 	}
 
 	/** Two nodes, each with its own queue object and worker, both working the FIFO queue. */
