@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -69,6 +70,12 @@ public class JdbcJobQueue implements JobQueue {
 
 	private final int maxPayloadBytes;
 
+	/**
+	 * Names this queue object in its notifications: its own workers are woken directly at enqueue,
+	 * so they ignore notifications from it instead of claiming a second time.
+	 */
+	private final String notificationOrigin = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+
 	/** Sends PostgreSQL notifications to other processes; null where they are off or not supported. */
 	private final NotificationSender notifications;
 
@@ -85,7 +92,7 @@ public class JdbcJobQueue implements JobQueue {
 		this.listeners.addAll(builder.listeners);
 		this.maxPayloadBytes = builder.maxPayloadBytes;
 		this.notifications = (builder.notifications && this.dialect instanceof PostgresDialect postgres)
-				? new NotificationSender(postgres) : null;
+				? new NotificationSender(postgres, this.notificationOrigin) : null;
 		this.transaction = new TransactionTemplate(new DataSourceTransactionManager(this.dataSource));
 		this.events = new CompositeListener(this.listeners);
 	}
@@ -386,6 +393,14 @@ public class JdbcJobQueue implements JobQueue {
 
 	public DataSource dataSource() {
 		return this.dataSource;
+	}
+
+	/**
+	 * The origin this queue object's PostgreSQL notifications carry. A worker on this queue object
+	 * is woken directly by its enqueues and ignores notifications with this origin.
+	 */
+	public String notificationOrigin() {
+		return this.notificationOrigin;
 	}
 
 	/** The SQL dialect chosen for the database. */

@@ -57,8 +57,12 @@ final class NotificationSender {
 
 	private int failures;
 
-	NotificationSender(PostgresDialect dialect) {
+	/** The sending queue object's origin, carried by every notification. */
+	private final String origin;
+
+	NotificationSender(PostgresDialect dialect, String origin) {
 		this.dialect = dialect;
+		this.origin = origin;
 		this.executor = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), (runnable) -> {
 			Thread thread = new Thread(runnable, "sqlqueue-notify");
 			thread.setDaemon(true);
@@ -123,7 +127,7 @@ final class NotificationSender {
 			}
 			previous = System.nanoTime();
 			try {
-				this.dialect.jobNotify(queues);
+				this.dialect.jobNotify(queues, this.origin);
 				this.failures = 0;
 			}
 			catch (RuntimeException ex) {

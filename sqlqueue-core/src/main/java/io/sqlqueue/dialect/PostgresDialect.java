@@ -41,9 +41,25 @@ public class PostgresDialect extends Dialect {
 		return "postgresql";
 	}
 
-	/** The LISTEN/NOTIFY channel whose payloads are queue names. */
+	/**
+	 * The LISTEN/NOTIFY channel. A payload is a queue name, then a space and the origin of the
+	 * {@code JdbcJobQueue} that sent it (queue names have no spaces); a payload of a queue name alone
+	 * wakes that queue's workers as well.
+	 */
 	public String notificationChannel() {
 		return tablePrefix() + "jobs";
+	}
+
+	/** The queue a notification's payload names. */
+	public static String notifiedQueue(String payload) {
+		int space = payload.indexOf(' ');
+		return (space < 0) ? payload : payload.substring(0, space);
+	}
+
+	/** The origin a notification's payload names, or null when it names none. */
+	public static String notifiedOrigin(String payload) {
+		int space = payload.indexOf(' ');
+		return (space < 0) ? null : payload.substring(space + 1);
 	}
 
 	@Override
@@ -147,14 +163,17 @@ public class PostgresDialect extends Dialect {
 	 * Wakes the workers of {@code queues}, one notification each, in one statement. Called outside
 	 * any transaction once the jobs are committed; its own commit does not wait for the WAL flush,
 	 * since a notification lost in a crash only leaves the jobs to the workers' next poll.
+	 * @param origin the sending queue object's {@code notificationOrigin}, which its own workers
+	 * (woken directly) ignore
 	 */
-	public void jobNotify(Collection<String> queues) {
+	public void jobNotify(Collection<String> queues, String origin) {
 		String[] names = queues.toArray(String[]::new);
 		this.jdbc.query((Connection con) -> {
 			PreparedStatement ps = con.prepareStatement("SELECT set_config('synchronous_commit', 'off', true),"
-					+ " pg_notify(?, q) FROM unnest(?) AS q");
+					+ " pg_notify(?, q || ' ' || ?) FROM unnest(?) AS q");
 			ps.setString(1, notificationChannel());
-			ps.setArray(2, con.createArrayOf("text", names));
+			ps.setString(2, origin);
+			ps.setArray(3, con.createArrayOf("text", names));
 			return ps;
 		}, (rs) -> {
 		});

@@ -145,7 +145,7 @@ public final class JobWorker implements AutoCloseable {
 		this.queue.addWakeupListener(this.wakeup);
 		if (this.listen && this.queue.dialect() instanceof PostgresDialect postgres) {
 			this.listener = new PgNotificationListener(this.queue.dataSource(), postgres.notificationChannel(),
-					this::wake);
+					this::notified);
 			this.listener.start();
 		}
 		this.workers.values().forEach(QueueWorker::start);
@@ -246,6 +246,16 @@ public final class JobWorker implements AutoCloseable {
 	 */
 	public boolean isRunning() {
 		return this.running;
+	}
+
+	/**
+	 * Wakes the queue a PostgreSQL notification names, unless this worker's own queue object sent it:
+	 * that enqueue woke this worker directly already, and a second wake would only claim again.
+	 */
+	private void notified(String payload) {
+		if (!this.queue.notificationOrigin().equals(PostgresDialect.notifiedOrigin(payload))) {
+			wake(PostgresDialect.notifiedQueue(payload));
+		}
 	}
 
 	/** Claims on {@code queueName} at once, if this worker works it. */

@@ -12,11 +12,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.JdbcJobQueue;
+import io.sqlqueue.dialect.PostgresDialect;
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.testing.TestDatabases;
 import io.sqlqueue.worker.HandlerSpec;
@@ -41,6 +43,8 @@ class NotificationWakeUpTest {
 
 	JdbcJobQueue elsewhere;
 
+	JdbcJobQueue workerQueue;
+
 	DataSource dataSource;
 
 	final List<String> ran = new CopyOnWriteArrayList<>();
@@ -50,9 +54,9 @@ class NotificationWakeUpTest {
 	@BeforeEach
 	void setUp() {
 		this.dataSource = TestDatabases.fresh(this.db);
-		JdbcJobQueue workerQueue = JdbcJobQueue.builder(this.dataSource).build();
+		this.workerQueue = JdbcJobQueue.builder(this.dataSource).build();
 		this.elsewhere = JdbcJobQueue.builder(this.dataSource).build();
-		this.workers.start(workerQueue,
+		this.workers.start(this.workerQueue,
 				(builder) -> builder.defaults(RunningWorkers.FAST.withPollInterval(Duration.ofMinutes(10)))
 					.handler(HandlerSpec.of("note", Note.class, (payload, ctx) -> this.ran.add(payload.text()))));
 		// the first job may be claimed by the worker's first poll; the ones after it need a notification
@@ -102,6 +106,29 @@ class NotificationWakeUpTest {
 		this.elsewhere.enqueue("note", new Note("after close"), EnqueueOptions.defaults());
 
 		await().atMost(Duration.ofSeconds(30)).until(() -> this.ran.contains("after close"));
+	}
+
+	@Test
+	void aWorkerIgnoresNotificationsFromItsOwnQueueObjectWhichWakesItDirectly() throws Exception {
+		// READY, but no notification and no direct wake reach the worker, whose poll is ten minutes off
+		JdbcJobQueue silent = JdbcJobQueue.builder(this.dataSource).notifications(false).build();
+		silent.enqueue("note", new Note("quiet"), EnqueueOptions.defaults());
+
+		notify("default " + this.workerQueue.notificationOrigin());
+		Thread.sleep(1000);
+		assertThat(this.ran).as("a notification from the worker's own queue object").doesNotContain("quiet");
+
+		notify("default " + this.elsewhere.notificationOrigin());
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.ran.contains("quiet"));
+
+		silent.enqueue("note", new Note("named by queue alone"), EnqueueOptions.defaults());
+		notify("default");
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.ran.contains("named by queue alone"));
+	}
+
+	private void notify(String payload) {
+		PostgresDialect postgres = (PostgresDialect) this.workerQueue.dialect();
+		new JdbcTemplate(this.dataSource).queryForList("SELECT pg_notify(?, ?)", postgres.notificationChannel(), payload);
 	}
 
 	@Test
