@@ -411,17 +411,18 @@ public abstract class Dialect {
 	 * RUNNING job of its ordering key (jobs without one form one group), in a key with no job
 	 * RUNNING. Parameters: the queue three times, then the limit.
 	 *
-	 * <p>The oldest of each key comes from one grouped pass over the queue's unfinished jobs. An
-	 * earlier form asked, for each READY job, whether an older one of its key existed; compared
+	 * <p>The oldest of each key comes from one grouped pass over the queue's unfinished jobs, joined
+	 * as a derived table (MariaDB ran the same grouping as an {@code IN} subquery 17 times slower).
+	 * An earlier form asked, for each READY job, whether an older one of its key existed; compared
 	 * null-safely, the keys could not be hashed, and with 20,000 jobs queued on PostgreSQL the
-	 * statement compared 100 million pairs and took 13 s instead of 13 ms.
+	 * statement compared 100 million pairs and took 13 s instead of 5 to 13 ms.
 	 */
 	protected String fifoHeadsSql() {
-		return "SELECT j.id FROM " + this.table + " j WHERE j.queue = ? AND j.state = 0 AND j.run_at <= " + now()
-				+ " AND j.id IN (SELECT MIN(h.id) FROM " + this.table + " h WHERE h.queue = ? AND h.state IN (0, 1)"
-				+ " GROUP BY h.ordering_key) AND NOT EXISTS (SELECT 1 FROM " + this.table
-				+ " r WHERE r.queue = ? AND r.state = 1 AND " + nullSafeEquals("r.ordering_key", "j.ordering_key")
-				+ ") ORDER BY j.id LIMIT ?";
+		return "SELECT j.id FROM " + this.table + " j JOIN (SELECT MIN(h.id) AS id FROM " + this.table
+				+ " h WHERE h.queue = ? AND h.state IN (0, 1) GROUP BY h.ordering_key) heads ON heads.id = j.id"
+				+ " WHERE j.queue = ? AND j.state = 0 AND j.run_at <= " + now() + " AND NOT EXISTS (SELECT 1 FROM "
+				+ this.table + " r WHERE r.queue = ? AND r.state = 1 AND "
+				+ nullSafeEquals("r.ordering_key", "j.ordering_key") + ") ORDER BY j.id LIMIT ?";
 	}
 
 	/** SQL comparing two nullable expressions, nulls equal. */
