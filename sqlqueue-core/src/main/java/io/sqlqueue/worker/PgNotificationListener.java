@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * waits for the next message with the connection's network timeout, reads a notification the way
  * PgJDBC does, and wakes the worker at once. Any other message (a notice, the error of a server
  * shutting down) is left to {@code getNotifications}. Where the stream cannot be reached (another
- * driver version, a connection that does not unwrap to PgJDBC's), it uses
- * {@code getNotifications} alone.
+ * driver version, a connection that does not unwrap to PgJDBC's), or the network timeout that
+ * bounds each wait does not reach the driver, it uses {@code getNotifications} alone.
  */
 final class PgNotificationListener {
 
@@ -100,8 +100,9 @@ final class PgNotificationListener {
 				PGConnection pg = con.unwrap(PGConnection.class);
 				PGStream stream = this.readStream ? protocolStream(con) : null;
 				failures = 0;
-				if (stream != null) {
-					listenOnStream(con, pg, stream);
+				Integer networkTimeout = (stream != null) ? waitTimeout(con) : null;
+				if (networkTimeout != null) {
+					listenOnStream(con, pg, stream, networkTimeout);
 				}
 				else {
 					while (!this.stopping) {
@@ -131,10 +132,33 @@ final class PgNotificationListener {
 		}
 	}
 
-	private void listenOnStream(Connection con, PGConnection pg, PGStream stream) throws SQLException, IOException {
-		int networkTimeout = con.getNetworkTimeout();
-		// through the Connection, so that a pool knows to put the pool's own timeout back
-		con.setNetworkTimeout(DIRECT, WAIT_MILLIS);
+	/**
+	 * Sets the connection's network timeout to one wait, through the Connection, so that a pool knows
+	 * to put its own back.
+	 * @return the timeout it had, or null when the connection (or a pool's proxy of it) does not let
+	 * it be set, and the listener should use {@code getNotifications}: without a timeout on the
+	 * socket its thread could not notice that it should stop
+	 */
+	private static Integer waitTimeout(Connection con) {
+		try {
+			int networkTimeout = con.getNetworkTimeout();
+			con.setNetworkTimeout(DIRECT, WAIT_MILLIS);
+			if (con.unwrap(BaseConnection.class).getNetworkTimeout() == WAIT_MILLIS) {
+				return networkTimeout;
+			}
+			con.setNetworkTimeout(DIRECT, networkTimeout);
+			logger.debug("sqlqueue reads notifications through getNotifications: the network timeout did not"
+					+ " reach the driver's connection");
+			return null;
+		}
+		catch (SQLException | RuntimeException ex) {
+			logger.debug("sqlqueue reads notifications through getNotifications: {}", ex.toString());
+			return null;
+		}
+	}
+
+	private void listenOnStream(Connection con, PGConnection pg, PGStream stream, int networkTimeout)
+			throws SQLException, IOException {
 		this.readingStream = true;
 		try {
 			while (!this.stopping) {

@@ -1,5 +1,7 @@
 package io.sqlqueue.worker;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -11,6 +13,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import javax.sql.DataSource;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -19,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.testing.TestDatabases;
@@ -86,6 +91,35 @@ class PgNotificationListenerTests {
 		notify("mail", "reports");
 		assertThat(next()).isEqualTo("mail");
 		assertThat(next()).isEqualTo("reports");
+		assertThat(this.listener.readingStream()).isFalse();
+	}
+
+	@Test
+	void usesGetNotificationsWhenAPoolProxyKeepsTheNetworkTimeoutFromTheDriver() throws Exception {
+		DataSource swallowing = new DelegatingDataSource(this.pool) {
+			@Override
+			public Connection getConnection() throws SQLException {
+				Connection connection = super.getConnection();
+				return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
+						new Class<?>[] { Connection.class }, (proxy, method, args) -> {
+							if (method.getName().equals("setNetworkTimeout")) {
+								return null;
+							}
+							try {
+								return method.invoke(connection, args);
+							}
+							catch (InvocationTargetException ex) {
+								throw ex.getCause();
+							}
+						});
+			}
+		};
+		this.listener = new PgNotificationListener(swallowing, CHANNEL, this.woken::add, true);
+		this.listener.start();
+		awaitListening();
+
+		notify("mail");
+		assertThat(next()).isEqualTo("mail");
 		assertThat(this.listener.readingStream()).isFalse();
 	}
 
