@@ -130,11 +130,7 @@ final class DbSchedulerBenchmark {
 		reset();
 		int chunk = 10_000;
 		for (int from = 0; from < jobs; from += chunk) {
-			List<TaskInstance<?>> instances = new ArrayList<>(chunk);
-			for (int n = from; n < Math.min(jobs, from + chunk); n++) {
-				instances.add(instance(n));
-			}
-			client.scheduleBatch(instances, Instant.now());
+			client.scheduleBatch(instances(Math.min(chunk, jobs - from)), Instant.now());
 		}
 		this.database.execute(SqlScript.statements("dbscheduler/vacuum.sql"));
 		this.executed.set(0);
@@ -167,13 +163,19 @@ final class DbSchedulerBenchmark {
 
 	/** One {@code scheduleBatch} of {@code size} tasks; tasks per second. */
 	private double batch(SchedulerClient client, int size) {
-		List<TaskInstance<?>> instances = new ArrayList<>(size);
-		for (int n = 0; n < size; n++) {
-			instances.add(instance(n));
-		}
+		List<TaskInstance<?>> instances = instances(size);
 		long start = System.nanoTime();
 		client.scheduleBatch(instances, Instant.now());
 		return size / ((System.nanoTime() - start) / 1e9);
+	}
+
+	/** {@code count} new task instances, for one {@code scheduleBatch}. */
+	private List<TaskInstance<?>> instances(int count) {
+		List<TaskInstance<?>> instances = new ArrayList<>(count);
+		for (int n = 0; n < count; n++) {
+			instances.add(instance(n));
+		}
+		return instances;
 	}
 
 	private TaskInstance<PeerJob> instance(int n) {

@@ -19,9 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Holds one connection that LISTENs on the queue channel and wakes the named queue's worker on each
- * notification, so that a job enqueued in another process starts within milliseconds. Reconnects
- * on failure; polling covers any gap.
+ * Holds one connection that LISTENs on the queue channel and hands each notification's payload (the
+ * queue, and the queue object that sent it) to the worker, so that a job enqueued in another process
+ * starts within milliseconds. Reconnects on failure; polling covers any gap.
  *
  * <p>It reads the notifications off PgJDBC's protocol stream itself where it can reach it. PgJDBC's
  * {@code getNotifications}, once it has read a notification, looks for more with a read that
@@ -53,7 +53,8 @@ final class PgNotificationListener {
 
 	private final String channel;
 
-	private final Consumer<String> wake;
+	/** Given the payload of each notification on the channel. */
+	private final Consumer<String> notified;
 
 	private final boolean readStream;
 
@@ -63,18 +64,18 @@ final class PgNotificationListener {
 
 	private volatile boolean readingStream;
 
-	PgNotificationListener(DataSource dataSource, String channel, Consumer<String> wake) {
-		this(dataSource, channel, wake, true);
+	PgNotificationListener(DataSource dataSource, String channel, Consumer<String> notified) {
+		this(dataSource, channel, notified, true);
 	}
 
 	/**
 	 * @param readStream whether to read notifications off the protocol stream where it can be
 	 * reached ({@code false} uses only {@code getNotifications})
 	 */
-	PgNotificationListener(DataSource dataSource, String channel, Consumer<String> wake, boolean readStream) {
+	PgNotificationListener(DataSource dataSource, String channel, Consumer<String> notified, boolean readStream) {
 		this.dataSource = dataSource;
 		this.channel = channel;
-		this.wake = wake;
+		this.notified = notified;
 		this.readStream = readStream;
 		this.thread = new Thread(this::run, "sqlqueue-listen");
 		this.thread.setDaemon(true);
@@ -186,22 +187,22 @@ final class PgNotificationListener {
 		con.setNetworkTimeout(DIRECT, networkTimeout);
 	}
 
-	/** Reads one NotificationResponse as PgJDBC's {@code receiveAsyncNotify} does, and wakes its queue. */
+	/** Reads one NotificationResponse as PgJDBC's {@code receiveAsyncNotify} does, and hands on its payload. */
 	private void readNotification(PGStream stream) throws IOException {
 		stream.receiveChar();
 		stream.receiveInteger4(); // the message's length
 		stream.receiveInteger4(); // the notifying backend's process id
 		String channel = stream.receiveString();
-		String queue = stream.receiveString();
+		String payload = stream.receiveString();
 		if (this.channel.equals(channel)) {
-			this.wake.accept(queue);
+			this.notified.accept(payload);
 		}
 	}
 
 	private void deliver(PGNotification[] notifications) {
 		if (notifications != null) {
 			for (PGNotification notification : notifications) {
-				this.wake.accept(notification.getParameter());
+				this.notified.accept(notification.getParameter());
 			}
 		}
 	}
