@@ -61,9 +61,6 @@ class ClaimTest {
 		int total = 3000;
 		Map<Long, AtomicInteger> executions = new ConcurrentHashMap<>();
 		Map<String, AtomicInteger> perWorker = new ConcurrentHashMap<>();
-		List<Long> ids = this.jobs.enqueueAll(IntStream.range(0, total)
-			.mapToObj((i) -> JobRequest.of("drain", new Numbered(i)))
-			.toList());
 		for (int w = 0; w < 3; w++) {
 			String workerId = "drain-worker-" + w;
 			this.workers.start(this.jobs, (builder) -> builder.workerId(workerId)
@@ -73,6 +70,11 @@ class ClaimTest {
 					perWorker.computeIfAbsent(workerId, (id) -> new AtomicInteger()).incrementAndGet();
 				})));
 		}
+		// enqueued once all three are idle, so that they start level: enqueued before, the first two
+		// workers once drained all 3,000 jobs on SQLite before the third had started
+		List<Long> ids = this.jobs.enqueueAll(IntStream.range(0, total)
+			.mapToObj((i) -> JobRequest.of("drain", new Numbered(i)))
+			.toList());
 
 		await().atMost(Duration.ofMinutes(2))
 			.pollInterval(Duration.ofMillis(200))
