@@ -53,11 +53,6 @@ public class MariaDbDialect extends LockingClaimDialect {
 	}
 
 	@Override
-	protected String nullSafeEquals(String a, String b) {
-		return a + " <=> " + b;
-	}
-
-	@Override
 	protected String multiInsertSql(String insert) {
 		return insert + " RETURNING id";
 	}

@@ -71,17 +71,12 @@ public class SqliteDialect extends Dialect {
 	}
 
 	@Override
-	protected String nullSafeEquals(String a, String b) {
-		return a + " IS " + b;
-	}
-
-	@Override
 	public List<Job> jobClaimFifo(String queue, int limit, java.time.Duration lease, String workerId) {
 		// one writing statement at a time: no lock row needed
 		String sql = "UPDATE " + this.table + " SET " + claimSet() + " WHERE id IN (" + fifoHeadsSql() + ") RETURNING "
 				+ COLUMNS;
 		List<Job> jobs = new java.util.ArrayList<>(
-				this.jdbc.query(sql, jobRowMapper(), lease.toMillis(), workerId, queue, queue, queue, limit));
+				this.jdbc.query(sql, jobRowMapper(), lease.toMillis(), workerId, queue, queue, limit));
 		jobs.sort(java.util.Comparator.comparingLong(Job::id));
 		return jobs;
 	}

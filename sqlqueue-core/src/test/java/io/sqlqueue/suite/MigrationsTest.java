@@ -47,8 +47,8 @@ class MigrationsTest {
 		MigrateResult result = SqlQueueMigrations.migrate(this.dataSource);
 
 		assertThat(result.success).isTrue();
-		assertThat(result.migrationsExecuted).isEqualTo(2);
-		assertThat(versions()).containsExactly("1", "2");
+		assertThat(result.migrationsExecuted).isEqualTo(latestVersions().size());
+		assertThat(versions()).isEqualTo(latestVersions());
 		long id = JdbcJobQueue.builder(this.dataSource).build().enqueue("after-migration", Map.of());
 		assertThat(JdbcJobQueue.builder(this.dataSource).build().find(id)).isPresent();
 	}
@@ -63,7 +63,7 @@ class MigrationsTest {
 
 		assertThat(again.success).isTrue();
 		assertThat(again.migrationsExecuted).isZero();
-		assertThat(versions()).containsExactly("1", "2");
+		assertThat(versions()).isEqualTo(latestVersions());
 		assertThat(jobs.find(id).orElseThrow().state()).isEqualTo(JobState.READY);
 	}
 
@@ -90,7 +90,7 @@ class MigrationsTest {
 
 		assertThatNoException().isThrownBy(() -> SqlQueueMigrations.verifySchema(this.dataSource, "billing_"));
 		assertThat(this.jdbc.queryForObject("SELECT COUNT(*) FROM " + quoted("billing_schema_history") + " WHERE "
-				+ quoted("version") + " IS NOT NULL", Integer.class)).isEqualTo(2);
+				+ quoted("version") + " IS NOT NULL", Integer.class)).isEqualTo(latestVersions().size());
 		long id = JdbcJobQueue.builder(this.dataSource).tablePrefix("billing_").build().enqueue("invoice", Map.of());
 		assertThat(JdbcJobQueue.builder(this.dataSource).tablePrefix("billing_").build().find(id)).isPresent();
 		assertThatIllegalStateException().isThrownBy(
@@ -102,6 +102,14 @@ class MigrationsTest {
 		return this.jdbc.queryForList("SELECT " + quoted("version") + " FROM " + quoted(SqlQueueMigrations.HISTORY_TABLE)
 				+ " WHERE " + quoted("version") + " IS NOT NULL AND " + quoted("success") + " = " + (this.db == TestDatabase.SQLITE ? "1" : "TRUE") + " ORDER BY "
 				+ quoted("installed_rank"), String.class);
+	}
+
+	/**
+	 * The versions a migration applies: PostgreSQL's third drops two indexes from the path of every
+	 * job; the other databases' schemas have no equivalent change.
+	 */
+	private List<String> latestVersions() {
+		return (this.db == TestDatabase.POSTGRESQL) ? List.of("1", "2", "3") : List.of("1", "2");
 	}
 
 	/** Flyway creates its history table with quoted lower-case names on H2. */
