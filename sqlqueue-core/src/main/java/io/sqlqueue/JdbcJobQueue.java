@@ -146,6 +146,10 @@ public class JdbcJobQueue implements JobQueue {
 		if (single) {
 			ids = List.of(insertOne(rows.get(0), requests.get(0).options()));
 		}
+		else if (plain(rows) && rows.size() <= this.dialect.rowsPerInsertStatement()) {
+			// one statement is atomic by itself: no transaction to begin and commit around it
+			ids = this.dialect.jobInsertMany(rows);
+		}
 		else {
 			ids = this.transaction.execute((status) -> insertMany(rows, requests));
 		}
@@ -170,9 +174,13 @@ public class JdbcJobQueue implements JobQueue {
 		return result.id();
 	}
 
+	/** Whether no job of {@code rows} has a unique key or a parent, which the multi-row insert leaves out. */
+	private static boolean plain(List<NewJob> rows) {
+		return rows.stream().allMatch((row) -> row.uniqueKey() == null && row.parentId() == null);
+	}
+
 	private List<Long> insertMany(List<NewJob> rows, List<JobRequest> requests) {
-		boolean plain = rows.stream().allMatch((row) -> row.uniqueKey() == null && row.parentId() == null);
-		if (plain) {
+		if (plain(rows)) {
 			return this.dialect.jobInsertMany(rows);
 		}
 		List<Long> ids = new ArrayList<>(rows.size());
@@ -187,7 +195,8 @@ public class JdbcJobQueue implements JobQueue {
 		EnqueueOptions options = request.options();
 		String queue = this.types.queueFor(type, options);
 		String payload = this.codec.encode(request.payload());
-		int bytes = payload.getBytes(StandardCharsets.UTF_8).length;
+		// a char takes at most 3 bytes of UTF-8: count them only for a payload that could be too large
+		int bytes = (payload.length() * 3L <= this.maxPayloadBytes) ? 0 : payload.getBytes(StandardCharsets.UTF_8).length;
 		if (bytes > this.maxPayloadBytes) {
 			throw new IllegalArgumentException("Payload of job type '" + type + "' is " + bytes
 					+ " bytes of JSON, over the limit of " + this.maxPayloadBytes + " bytes");

@@ -312,6 +312,14 @@ public abstract class Dialect {
 		return 500;
 	}
 
+	/**
+	 * How many jobs {@link #jobInsertMany} inserts in one statement, which is atomic without a
+	 * transaction around it.
+	 */
+	public int rowsPerInsertStatement() {
+		return insertChunkSize();
+	}
+
 	/** Inserts one chunk, returning ids in input order. */
 	protected List<Long> insertChunk(List<NewJob> jobs) {
 		String values = String.join(", ", java.util.Collections.nCopies(jobs.size(), insertValues()));
