@@ -26,8 +26,6 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.jdbc.support.GeneratedKeyHolder;
-import org.springframework.jdbc.support.KeyHolder;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -77,6 +75,9 @@ public abstract class Dialect {
 	private final String tablePrefix;
 
 	private final TransactionTemplate newTransaction;
+
+	/** The single-row insert returning its id, built on first use (it calls the subclass). */
+	private volatile String insertReturningIdSql;
 
 	protected Dialect(DataSource dataSource, String tablePrefix) {
 		this.dataSource = dataSource;
@@ -183,7 +184,7 @@ public abstract class Dialect {
 	 */
 	public InsertResult jobInsert(NewJob job) {
 		if (job.uniqueKey() == null) {
-			return new InsertResult(insertReturningId(insertSql(), job), true);
+			return new InsertResult(insertReturningId(job), true);
 		}
 		for (int tries = 0; tries < 3; tries++) {
 			Long inserted = insertUnique(job);
@@ -206,7 +207,7 @@ public abstract class Dialect {
 	 */
 	protected Long insertUnique(NewJob job) {
 		try {
-			return insertReturningId(insertSql(), job);
+			return insertReturningId(job);
 		}
 		catch (DuplicateKeyException ex) {
 			return null;
@@ -219,14 +220,7 @@ public abstract class Dialect {
 	 * @return the id, or {@code null} when the unique key was taken
 	 */
 	protected Long insertOnConflictDoNothing(NewJob job, String onConflict) {
-		String sql = insertSql() + " " + onConflict;
-		KeyHolder keys = new GeneratedKeyHolder();
-		int rows = this.jdbc.update((Connection con) -> {
-			PreparedStatement ps = con.prepareStatement(sql, new String[] { "id" });
-			bindInsert(ps, 1, job);
-			return ps;
-		}, keys);
-		return (rows == 1) ? keys.getKeyAs(Number.class).longValue() : null;
+		return insertReturning(returningIdsSql(insertSql() + " " + onConflict), job);
 	}
 
 	/** The single-row insert statement, parameters in {@link #bindInsert} order. */
@@ -283,14 +277,30 @@ public abstract class Dialect {
 		return WAITING;
 	}
 
-	protected long insertReturningId(String sql, NewJob job) {
-		KeyHolder keys = new GeneratedKeyHolder();
-		this.jdbc.update((Connection con) -> {
-			PreparedStatement ps = con.prepareStatement(sql, new String[] { "id" });
+	protected long insertReturningId(NewJob job) {
+		String sql = this.insertReturningIdSql;
+		if (sql == null) {
+			// the same String each time: the driver looks its prepared statement up by it, hashing it once
+			sql = returningIdsSql(insertSql());
+			this.insertReturningIdSql = sql;
+		}
+		Long id = insertReturning(sql, job);
+		if (id == null) {
+			throw new IllegalStateException("The insert of a job of type '" + job.type() + "' returned no id");
+		}
+		return id;
+	}
+
+	/**
+	 * Runs a single-row insert that returns the new id as its result (not through generated keys,
+	 * whose holder builds a map per row): the id, or {@code null} when no row was inserted.
+	 */
+	private Long insertReturning(String sql, NewJob job) {
+		return this.jdbc.query((Connection con) -> {
+			PreparedStatement ps = con.prepareStatement(sql);
 			bindInsert(ps, 1, job);
 			return ps;
-		}, keys);
-		return keys.getKeyAs(Number.class).longValue();
+		}, (ResultSet rs) -> rs.next() ? rs.getLong(1) : null);
 	}
 
 	/**
@@ -323,7 +333,7 @@ public abstract class Dialect {
 	/** Inserts one chunk, returning ids in input order. */
 	protected List<Long> insertChunk(List<NewJob> jobs) {
 		String values = String.join(", ", java.util.Collections.nCopies(jobs.size(), insertValues()));
-		String sql = multiInsertSql("INSERT INTO " + this.table + " (" + INSERT_COLUMNS + ") VALUES " + values);
+		String sql = returningIdsSql("INSERT INTO " + this.table + " (" + INSERT_COLUMNS + ") VALUES " + values);
 		List<Long> ids = this.jdbc.query((Connection con) -> {
 			PreparedStatement ps = con.prepareStatement(sql);
 			int index = 1;
@@ -337,8 +347,8 @@ public abstract class Dialect {
 		return ids;
 	}
 
-	/** Wraps a multi-row insert so that it returns the new ids. */
-	protected abstract String multiInsertSql(String insert);
+	/** Wraps an insert of one row or many so that it returns the new ids as its result set. */
+	protected abstract String returningIdsSql(String insert);
 
 	/** The id of the active job holding {@code uniqueKey}. */
 	public Optional<Long> jobFindActiveByUniqueKey(String uniqueKey) {

@@ -32,7 +32,7 @@ public class H2Dialect extends LockingClaimDialect {
 	}
 
 	@Override
-	protected String multiInsertSql(String insert) {
+	protected String returningIdsSql(String insert) {
 		return "SELECT id FROM FINAL TABLE (" + insert + ")";
 	}
 

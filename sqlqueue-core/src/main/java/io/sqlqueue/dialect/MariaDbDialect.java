@@ -53,7 +53,7 @@ public class MariaDbDialect extends LockingClaimDialect {
 	}
 
 	@Override
-	protected String multiInsertSql(String insert) {
+	protected String returningIdsSql(String insert) {
 		return insert + " RETURNING id";
 	}
 

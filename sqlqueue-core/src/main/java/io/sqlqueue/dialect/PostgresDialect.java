@@ -97,7 +97,7 @@ public class PostgresDialect extends Dialect {
 	}
 
 	@Override
-	protected String multiInsertSql(String insert) {
+	protected String returningIdsSql(String insert) {
 		return insert + " RETURNING id";
 	}
 

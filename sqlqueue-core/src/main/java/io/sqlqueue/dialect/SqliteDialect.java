@@ -66,7 +66,7 @@ public class SqliteDialect extends Dialect {
 	}
 
 	@Override
-	protected String multiInsertSql(String insert) {
+	protected String returningIdsSql(String insert) {
 		return insert + " RETURNING id";
 	}
 
