@@ -145,7 +145,7 @@ public final class JobWorker implements AutoCloseable {
 		this.queue.addWakeupListener(this.wakeup);
 		if (this.listen && this.queue.dialect() instanceof PostgresDialect postgres) {
 			this.listener = new PgNotificationListener(this.queue.dataSource(), postgres.notificationChannel(),
-					this::notified);
+					this::notified, this::listening, true);
 			this.listener.start();
 		}
 		this.workers.values().forEach(QueueWorker::start);
@@ -256,6 +256,15 @@ public final class JobWorker implements AutoCloseable {
 		if (!this.queue.notificationOrigin().equals(PostgresDialect.notifiedOrigin(payload))) {
 			wake(PostgresDialect.notifiedQueue(payload));
 		}
+	}
+
+	/**
+	 * The notification listener has begun to LISTEN, at start or after a reconnect. A job committed
+	 * before then was notified to nobody here (or to a connection that is gone), and without this it
+	 * would wait for the next poll: each queue claims once now instead.
+	 */
+	private void listening() {
+		this.workers.values().forEach(QueueWorker::wake);
 	}
 
 	/** Claims on {@code queueName} at once, if this worker works it. */

@@ -58,6 +58,8 @@ final class PgNotificationListener {
 
 	private final boolean readStream;
 
+	private final Runnable listening;
+
 	private final Thread thread;
 
 	private volatile boolean stopping;
@@ -65,17 +67,29 @@ final class PgNotificationListener {
 	private volatile boolean readingStream;
 
 	PgNotificationListener(DataSource dataSource, String channel, Consumer<String> notified) {
-		this(dataSource, channel, notified, true);
+		this(dataSource, channel, notified, () -> {
+		}, true);
+	}
+
+	PgNotificationListener(DataSource dataSource, String channel, Consumer<String> notified, boolean readStream) {
+		this(dataSource, channel, notified, () -> {
+		}, readStream);
 	}
 
 	/**
+	 * @param notified called with each notification's payload
+	 * @param listening called each time the listener's session has begun to LISTEN: at start, and
+	 * again after it lost its connection. Notifications sent before then never reach it, so whoever
+	 * relies on them should look for work once at that moment.
 	 * @param readStream whether to read notifications off the protocol stream where it can be
 	 * reached ({@code false} uses only {@code getNotifications})
 	 */
-	PgNotificationListener(DataSource dataSource, String channel, Consumer<String> notified, boolean readStream) {
+	PgNotificationListener(DataSource dataSource, String channel, Consumer<String> notified, Runnable listening,
+			boolean readStream) {
 		this.dataSource = dataSource;
 		this.channel = channel;
 		this.notified = notified;
+		this.listening = listening;
 		this.readStream = readStream;
 		this.thread = new Thread(this::run, "sqlqueue-listen");
 		this.thread.setDaemon(true);
@@ -83,6 +97,15 @@ final class PgNotificationListener {
 
 	void start() {
 		this.thread.start();
+	}
+
+	private void announceListening() {
+		try {
+			this.listening.run();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("sqlqueue could not act on its notification connection listening again: {}", ex.getMessage());
+		}
 	}
 
 	/** Whether the current connection's notifications are read off its protocol stream. */
@@ -98,6 +121,7 @@ final class PgNotificationListener {
 				try (Statement statement = con.createStatement()) {
 					statement.execute("LISTEN \"" + this.channel + "\"");
 				}
+				announceListening();
 				PGConnection pg = con.unwrap(PGConnection.class);
 				PGStream stream = this.readStream ? protocolStream(con) : null;
 				failures = 0;

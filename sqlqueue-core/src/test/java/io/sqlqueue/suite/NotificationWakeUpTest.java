@@ -126,6 +126,22 @@ class NotificationWakeUpTest {
 		await().atMost(Duration.ofSeconds(30)).until(() -> this.ran.contains("named by queue alone"));
 	}
 
+	@Test
+	void aJobEnqueuedWhileTheWorkersNotificationConnectionIsDownRunsOnceItIsBack() throws Exception {
+		JdbcTemplate admin = new JdbcTemplate(this.dataSource);
+		String listen = "LISTEN \"" + ((PostgresDialect) this.workerQueue.dialect()).notificationChannel() + "\"";
+		String listenerBackend = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = ?"
+				+ " ORDER BY backend_start DESC LIMIT 1";
+		await().atMost(Duration.ofSeconds(10)).until(() -> !admin.queryForList(listenerBackend, Integer.class, listen).isEmpty());
+		admin.queryForList("SELECT pg_terminate_backend(?)", admin.queryForObject(listenerBackend, Integer.class, listen));
+		// the listener waits half a second before it connects again: this job is committed before that,
+		// and the notification-less queue object sends nothing for it
+		JdbcJobQueue.builder(this.dataSource).notifications(false).build()
+			.enqueue("note", new Note("while away"), EnqueueOptions.defaults());
+
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.ran.contains("while away"));
+	}
+
 	private void notify(String payload) {
 		PostgresDialect postgres = (PostgresDialect) this.workerQueue.dialect();
 		new JdbcTemplate(this.dataSource).queryForList("SELECT pg_notify(?, ?)", postgres.notificationChannel(), payload);

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
@@ -51,6 +52,9 @@ class PgNotificationListenerTests {
 	PgNotificationListener listener;
 
 	final BlockingQueue<String> woken = new LinkedBlockingQueue<>();
+
+	/** How many times the listener has said its session LISTENs. */
+	final AtomicInteger listening = new AtomicInteger();
 
 	@BeforeEach
 	void setUp() {
@@ -144,6 +148,7 @@ class PgNotificationListenerTests {
 	void listensAgainAfterTheServerEndsItsSession() throws Exception {
 		start(true);
 		int first = awaitListening();
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.listening.get() == 1);
 
 		try (Connection admin = DriverManager.getConnection(TestDatabases.jdbcUrl(this.db));
 				PreparedStatement terminate = admin.prepareStatement("SELECT pg_terminate_backend(?)")) {
@@ -152,13 +157,16 @@ class PgNotificationListenerTests {
 		}
 		await().atMost(Duration.ofSeconds(30)).until(() -> listeningBackend() != null && listeningBackend() != first);
 		await().atMost(Duration.ofSeconds(10)).until(this.listener::readingStream);
+		assertThat(this.listening).as("it says it listens again, so that its worker looks for what it missed")
+			.hasValue(2);
 
 		notify("mail");
 		assertThat(next()).isEqualTo("mail");
 	}
 
 	private void start(boolean readStream) {
-		this.listener = new PgNotificationListener(this.pool, CHANNEL, this.woken::add, readStream);
+		this.listener = new PgNotificationListener(this.pool, CHANNEL, this.woken::add, this.listening::incrementAndGet,
+				readStream);
 		this.listener.start();
 	}
 
