@@ -143,7 +143,17 @@ public class JdbcJobQueue implements JobQueue {
 			rows.add(resolve(request));
 		}
 		List<Long> ids;
-		if (single) {
+		boolean notified = false;
+		if (single && notifiesInline(rows.get(0))) {
+			try {
+				ids = List.of(((PostgresDialect) this.dialect).jobInsertNotifying(rows.get(0), this.notificationOrigin));
+			}
+			finally {
+				this.notifications.inlineDone();
+			}
+			notified = true;
+		}
+		else if (single) {
 			ids = List.of(insertOne(rows.get(0), requests.get(0).options()));
 		}
 		else if (plain(rows) && rows.size() <= this.dialect.rowsPerInsertStatement()) {
@@ -161,9 +171,23 @@ public class JdbcJobQueue implements JobQueue {
 			}
 		}
 		if (!dueQueues.isEmpty()) {
-			wakeWorkers(dueQueues);
+			wakeWorkers(dueQueues, notified);
 		}
 		return ids;
+	}
+
+	/**
+	 * Whether {@code row} is inserted together with its notification, which PostgreSQL then sends as
+	 * the insert commits, a round trip and a thread hand-off sooner than the sender could: only for
+	 * a job due now, outside any transaction of the caller's, and only while this queue object is
+	 * otherwise quiet ({@link NotificationSender#tryInline}). Under load the sender's coalesced
+	 * notifications are cheaper, since a notifying commit holds a lock that other notifying
+	 * commits wait for until its WAL is flushed.
+	 */
+	private boolean notifiesInline(NewJob row) {
+		return this.notifications != null && row.runAt() == null && row.delayMillis() == 0 && row.parentId() == null
+				&& row.uniqueKey() == null && !TransactionSynchronizationManager.isActualTransactionActive()
+				&& this.notifications.tryInline();
 	}
 
 	private long insertOne(NewJob row, EnqueueOptions options) {
@@ -212,23 +236,24 @@ public class JdbcJobQueue implements JobQueue {
 	 * Wakes the workers of {@code queues}, in this JVM and (on PostgreSQL) everywhere, once the
 	 * enqueue is committed: at once outside a Spring-managed transaction, after its commit inside one,
 	 * and never when it rolls back.
+	 * @param notified whether the insert has notified other processes already
 	 */
-	private void wakeWorkers(Set<String> queues) {
+	private void wakeWorkers(Set<String> queues, boolean notified) {
 		if (TransactionSynchronizationManager.isSynchronizationActive()) {
 			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
 				@Override
 				public void afterCommit() {
-					wakeCommitted(queues);
+					wakeCommitted(queues, notified);
 				}
 			});
 		}
 		else {
-			wakeCommitted(queues);
+			wakeCommitted(queues, notified);
 		}
 	}
 
-	private void wakeCommitted(Set<String> queues) {
-		if (this.notifications != null) {
+	private void wakeCommitted(Set<String> queues, boolean notified) {
+		if (this.notifications != null && !notified) {
 			this.notifications.send(queues);
 		}
 		for (String queue : queues) {
@@ -282,7 +307,7 @@ public class JdbcJobQueue implements JobQueue {
 	public boolean retryDead(long id) {
 		boolean replayed = this.dialect.jobRetryDead(id);
 		if (replayed) {
-			find(id).ifPresent((job) -> wakeWorkers(Set.of(job.queue())));
+			find(id).ifPresent((job) -> wakeWorkers(Set.of(job.queue()), false));
 		}
 		return replayed;
 	}
@@ -291,7 +316,7 @@ public class JdbcJobQueue implements JobQueue {
 	public int retryDeadInQueue(String queue) {
 		int replayed = this.dialect.jobRetryDeadInQueue(JobQueue.validateQueueName(queue));
 		if (replayed > 0) {
-			wakeWorkers(Set.of(queue));
+			wakeWorkers(Set.of(queue), false);
 		}
 		return replayed;
 	}

@@ -55,6 +55,12 @@ final class NotificationSender {
 	/** Whether a sender task is queued or running; guarded by {@link #pending}. */
 	private boolean sending;
 
+	/** Whether an enqueue is notifying in its own insert; guarded by {@link #pending}. */
+	private boolean inlineInFlight;
+
+	/** When the last notification went out ({@code System.nanoTime()}); guarded by {@link #pending}. */
+	private long lastSent = System.nanoTime() - MIN_INTERVAL_NANOS;
+
 	private int failures;
 
 	/** The sending queue object's origin, carried by every notification. */
@@ -86,6 +92,30 @@ final class NotificationSender {
 		catch (RejectedExecutionException closed) {
 			// after close(): send on the caller's thread
 			drain();
+		}
+	}
+
+	/**
+	 * Whether an enqueue may notify in its own insert statement: only when nothing else is being
+	 * notified from here and the last notification is at least {@link #MIN_INTERVAL_NANOS} old, so
+	 * that at most one such commit an interval takes PostgreSQL's notify lock. A {@code true}
+	 * answer must be followed by {@link #inlineDone()}.
+	 */
+	boolean tryInline() {
+		synchronized (this.pending) {
+			if (this.sending || this.inlineInFlight || System.nanoTime() - this.lastSent < MIN_INTERVAL_NANOS) {
+				return false;
+			}
+			this.inlineInFlight = true;
+			return true;
+		}
+	}
+
+	/** Ends what {@link #tryInline()} allowed, whether the insert succeeded or not. */
+	void inlineDone() {
+		synchronized (this.pending) {
+			this.inlineInFlight = false;
+			this.lastSent = System.nanoTime();
 		}
 	}
 
@@ -124,8 +154,9 @@ final class NotificationSender {
 				}
 				queues = new ArrayList<>(this.pending);
 				this.pending.clear();
+				previous = System.nanoTime();
+				this.lastSent = previous;
 			}
-			previous = System.nanoTime();
 			try {
 				this.dialect.jobNotify(queues, this.origin);
 				this.failures = 0;

@@ -20,4 +20,15 @@ import java.time.Instant;
  */
 public record NewJob(String queue, String type, String payload, String metadata, int priority, long delayMillis,
 		Instant runAt, int maxAttempts, String uniqueKey, Long parentId, String orderingKey, Long retentionMillis) {
+
+	/**
+	 * Whether the job is due now and has nothing but a queue, type, payload, priority and maximum
+	 * attempts (no metadata, schedule, unique key, parent, ordering key or retention): the most
+	 * common job, which a shorter insert statement writes.
+	 */
+	public boolean bare() {
+		return this.metadata == null && this.delayMillis == 0 && this.runAt == null && this.uniqueKey == null
+				&& this.parentId == null && this.orderingKey == null && this.retentionMillis == null;
+	}
+
 }

@@ -3,6 +3,7 @@ package io.sqlqueue.dialect;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Duration;
@@ -32,6 +33,11 @@ public class PostgresDialect extends Dialect {
 	 * looking the ids up in the primary key (seconds per batch with a large backlog).
 	 */
 	private static final String RUNNING_BY_ID = "j.state + 0 = 1";
+
+	/** The inserts of {@link #jobInsertNotifying}, built on first use. */
+	private volatile String insertNotifyingSql;
+
+	private volatile String bareInsertNotifyingSql;
 
 	/** A dialect for the {@code tablePrefix} tables of {@code dataSource}; see {@link #validateTablePrefix(String)}. */
 	public PostgresDialect(DataSource dataSource, String tablePrefix) {
@@ -178,6 +184,38 @@ public class PostgresDialect extends Dialect {
 			}
 		}
 		ps.setNull(index, Types.ARRAY);
+	}
+
+	/**
+	 * Inserts a ready job and notifies its queue in the same statement: PostgreSQL sends the
+	 * notification as the insert commits, in autocommit at the end of this statement.
+	 * @param origin the sending queue object's {@code notificationOrigin}
+	 * @return the new job's id
+	 */
+	public long jobInsertNotifying(NewJob job, String origin) {
+		String sql = job.bare() ? this.bareInsertNotifyingSql : this.insertNotifyingSql;
+		if (sql == null) {
+			sql = "WITH j AS (" + (job.bare() ? bareInsertSql() : insertSql()) + " RETURNING id)"
+					+ " SELECT id, pg_notify(?, ?) FROM j";
+			if (job.bare()) {
+				this.bareInsertNotifyingSql = sql;
+			}
+			else {
+				this.insertNotifyingSql = sql;
+			}
+		}
+		String text = sql;
+		Long id = this.jdbc.query((Connection con) -> {
+			PreparedStatement ps = con.prepareStatement(text);
+			int index = bindInsertOf(ps, job);
+			ps.setString(index++, notificationChannel());
+			ps.setString(index, job.queue() + " " + origin);
+			return ps;
+		}, (ResultSet rs) -> rs.next() ? rs.getLong(1) : null);
+		if (id == null) {
+			throw new IllegalStateException("The insert of a job of type '" + job.type() + "' returned no id");
+		}
+		return id;
 	}
 
 	/**
