@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -76,10 +77,10 @@ public abstract class Dialect {
 
 	private final TransactionTemplate newTransaction;
 
-	/** The single-row inserts returning their id, built on first use (they call the subclass). */
-	private volatile String insertReturningIdSql;
+	/** The single-row inserts returning their id. */
+	private final Supplier<String> insertReturningIdSql = builtOnce(() -> returningIdsSql(insertSql()));
 
-	private volatile String bareInsertReturningIdSql;
+	private final Supplier<String> bareInsertReturningIdSql = builtOnce(() -> returningIdsSql(bareInsertSql()));
 
 	protected Dialect(DataSource dataSource, String tablePrefix) {
 		this.dataSource = dataSource;
@@ -258,24 +259,27 @@ public abstract class Dialect {
 		return job.bare() ? bindBareInsert(ps, 1, job) : bindInsert(ps, 1, job);
 	}
 
-	// the same String each time: the driver looks its prepared statement up by it, hashing it once
+	/**
+	 * A statement's text built on first use (it calls the subclass, so not in the constructor) and
+	 * the same String after that: the driver looks its prepared statement up by the text, and a
+	 * String hashes itself once.
+	 */
+	protected static Supplier<String> builtOnce(Supplier<String> build) {
+		return new Supplier<>() {
 
-	private String insertReturningIdSql() {
-		String sql = this.insertReturningIdSql;
-		if (sql == null) {
-			sql = returningIdsSql(insertSql());
-			this.insertReturningIdSql = sql;
-		}
-		return sql;
-	}
+			private volatile String sql;
 
-	private String bareInsertReturningIdSql() {
-		String sql = this.bareInsertReturningIdSql;
-		if (sql == null) {
-			sql = returningIdsSql(bareInsertSql());
-			this.bareInsertReturningIdSql = sql;
-		}
-		return sql;
+			@Override
+			public String get() {
+				String text = this.sql;
+				if (text == null) {
+					text = build.get();
+					this.sql = text;
+				}
+				return text;
+			}
+
+		};
 	}
 
 	/** One row's {@code (...)} for {@link #INSERT_COLUMNS}. */
@@ -328,7 +332,7 @@ public abstract class Dialect {
 	}
 
 	protected long insertReturningId(NewJob job) {
-		Long id = insertReturning(job.bare() ? bareInsertReturningIdSql() : insertReturningIdSql(), job);
+		Long id = insertReturning(job.bare() ? this.bareInsertReturningIdSql.get() : this.insertReturningIdSql.get(), job);
 		if (id == null) {
 			throw new IllegalStateException("The insert of a job of type '" + job.type() + "' returned no id");
 		}

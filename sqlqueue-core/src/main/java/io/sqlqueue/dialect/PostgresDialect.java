@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -34,10 +35,10 @@ public class PostgresDialect extends Dialect {
 	 */
 	private static final String RUNNING_BY_ID = "j.state + 0 = 1";
 
-	/** The inserts of {@link #jobInsertNotifying}, built on first use. */
-	private volatile String insertNotifyingSql;
+	/** The inserts of {@link #jobInsertNotifying}. */
+	private final Supplier<String> insertNotifyingSql = builtOnce(() -> notifying(insertSql()));
 
-	private volatile String bareInsertNotifyingSql;
+	private final Supplier<String> bareInsertNotifyingSql = builtOnce(() -> notifying(bareInsertSql()));
 
 	/** A dialect for the {@code tablePrefix} tables of {@code dataSource}; see {@link #validateTablePrefix(String)}. */
 	public PostgresDialect(DataSource dataSource, String tablePrefix) {
@@ -193,18 +194,7 @@ public class PostgresDialect extends Dialect {
 	 * @return the new job's id
 	 */
 	public long jobInsertNotifying(NewJob job, String origin) {
-		String sql = job.bare() ? this.bareInsertNotifyingSql : this.insertNotifyingSql;
-		if (sql == null) {
-			sql = "WITH j AS (" + (job.bare() ? bareInsertSql() : insertSql()) + " RETURNING id)"
-					+ " SELECT id, pg_notify(?, ?) FROM j";
-			if (job.bare()) {
-				this.bareInsertNotifyingSql = sql;
-			}
-			else {
-				this.insertNotifyingSql = sql;
-			}
-		}
-		String text = sql;
+		String text = job.bare() ? this.bareInsertNotifyingSql.get() : this.insertNotifyingSql.get();
 		Long id = this.jdbc.query((Connection con) -> {
 			PreparedStatement ps = con.prepareStatement(text);
 			int index = bindInsertOf(ps, job);
@@ -216,6 +206,11 @@ public class PostgresDialect extends Dialect {
 			throw new IllegalStateException("The insert of a job of type '" + job.type() + "' returned no id");
 		}
 		return id;
+	}
+
+	/** {@code insert}, returning its id and queuing a notification (channel and payload parameters last). */
+	private static String notifying(String insert) {
+		return "WITH j AS (" + insert + " RETURNING id) SELECT id, pg_notify(?, ?) FROM j";
 	}
 
 	/**
