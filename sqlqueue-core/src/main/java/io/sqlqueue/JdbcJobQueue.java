@@ -166,7 +166,7 @@ public class JdbcJobQueue implements JobQueue {
 		Set<String> dueQueues = new LinkedHashSet<>();
 		for (NewJob row : rows) {
 			this.events.jobEnqueued(row.queue(), row.type());
-			if (row.runAt() == null && row.delayMillis() == 0 && row.parentId() == null) {
+			if (row.dueNow()) {
 				dueQueues.add(row.queue());
 			}
 		}
@@ -185,8 +185,8 @@ public class JdbcJobQueue implements JobQueue {
 	 * commits wait for until its WAL is flushed.
 	 */
 	private boolean notifiesInline(NewJob row) {
-		return this.notifications != null && row.runAt() == null && row.delayMillis() == 0 && row.parentId() == null
-				&& row.uniqueKey() == null && !TransactionSynchronizationManager.isActualTransactionActive()
+		return this.notifications != null && row.dueNow() && row.uniqueKey() == null
+				&& !TransactionSynchronizationManager.isActualTransactionActive()
 				&& this.notifications.tryInline();
 	}
 

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -332,7 +333,16 @@ public abstract class Dialect {
 	}
 
 	protected long insertReturningId(NewJob job) {
-		Long id = insertReturning(job.bare() ? this.bareInsertReturningIdSql.get() : this.insertReturningIdSql.get(), job);
+		return insertReturningId(job.bare() ? this.bareInsertReturningIdSql.get() : this.insertReturningIdSql.get(), job);
+	}
+
+	/**
+	 * Runs {@code sql}, an insert of {@code job} in the form {@link #bindInsertOf} binds that returns
+	 * one row with the new id first.
+	 * @param trailing the parameters after the job's
+	 */
+	protected long insertReturningId(String sql, NewJob job, Object... trailing) {
+		Long id = insertReturning(sql, job, trailing);
 		if (id == null) {
 			throw new IllegalStateException("The insert of a job of type '" + job.type() + "' returned no id");
 		}
@@ -343,10 +353,13 @@ public abstract class Dialect {
 	 * Runs a single-row insert that returns the new id as its result (not through generated keys,
 	 * whose holder builds a map per row): the id, or {@code null} when no row was inserted.
 	 */
-	private Long insertReturning(String sql, NewJob job) {
+	private Long insertReturning(String sql, NewJob job, Object... trailing) {
 		return this.jdbc.query((Connection con) -> {
 			PreparedStatement ps = con.prepareStatement(sql);
-			bindInsertOf(ps, job);
+			int index = bindInsertOf(ps, job);
+			for (Object parameter : trailing) {
+				ps.setObject(index++, parameter);
+			}
 			return ps;
 		}, (ResultSet rs) -> rs.next() ? rs.getLong(1) : null);
 	}
@@ -356,18 +369,7 @@ public abstract class Dialect {
 	 * @return the ids, in the order of {@code jobs}
 	 */
 	public List<Long> jobInsertMany(List<NewJob> jobs) {
-		List<Long> ids = new ArrayList<>(jobs.size());
-		int chunk = insertChunkSize();
-		for (int from = 0; from < jobs.size(); from += chunk) {
-			List<NewJob> part = jobs.subList(from, Math.min(jobs.size(), from + chunk));
-			ids.addAll(insertChunk(part));
-		}
-		return ids;
-	}
-
-	/** Rows per multi-row insert statement. */
-	protected int insertChunkSize() {
-		return 500;
+		return inChunks(jobs, rowsPerInsertStatement(), this::insertChunk);
 	}
 
 	/**
@@ -375,7 +377,16 @@ public abstract class Dialect {
 	 * transaction around it.
 	 */
 	public int rowsPerInsertStatement() {
-		return insertChunkSize();
+		return 500;
+	}
+
+	/** {@code insert} applied to consecutive pieces of at most {@code size} jobs; the ids in order. */
+	protected static List<Long> inChunks(List<NewJob> jobs, int size, Function<List<NewJob>, List<Long>> insert) {
+		List<Long> ids = new ArrayList<>(jobs.size());
+		for (int from = 0; from < jobs.size(); from += size) {
+			ids.addAll(insert.apply(jobs.subList(from, Math.min(jobs.size(), from + size))));
+		}
+		return ids;
 	}
 
 	/** Inserts one chunk, returning ids in input order. */

@@ -27,8 +27,13 @@ public record NewJob(String queue, String type, String payload, String metadata,
 	 * common job, which a shorter insert statement writes.
 	 */
 	public boolean bare() {
-		return this.metadata == null && this.delayMillis == 0 && this.runAt == null && this.uniqueKey == null
-				&& this.parentId == null && this.orderingKey == null && this.retentionMillis == null;
+		return dueNow() && this.metadata == null && this.uniqueKey == null && this.orderingKey == null
+				&& this.retentionMillis == null;
+	}
+
+	/** Whether the job is READY as soon as it is committed: no delay, no time to run at, no parent to wait for. */
+	public boolean dueNow() {
+		return this.runAt == null && this.delayMillis == 0 && this.parentId == null;
 	}
 
 }

@@ -3,7 +3,6 @@ package io.sqlqueue.dialect;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Duration;
@@ -98,7 +97,7 @@ public class PostgresDialect extends Dialect {
 	}
 
 	@Override
-	protected int insertChunkSize() {
+	public int rowsPerInsertStatement() {
 		// one array statement per 10,000 rows: fewer round trips, and bounded arrays for huge batches
 		return 10_000;
 	}
@@ -118,11 +117,7 @@ public class PostgresDialect extends Dialect {
 	protected List<Long> insertChunk(List<NewJob> jobs) {
 		if (jobs.stream().anyMatch((job) -> job.parentId() != null || job.uniqueKey() != null)) {
 			// the row-per-parameters form, under the protocol's 65,535 bind parameters (13 a row)
-			List<Long> ids = new ArrayList<>(jobs.size());
-			for (int from = 0; from < jobs.size(); from += 4000) {
-				ids.addAll(super.insertChunk(jobs.subList(from, Math.min(jobs.size(), from + 4000))));
-			}
-			return ids;
+			return inChunks(jobs, 4000, super::insertChunk);
 		}
 		int n = jobs.size();
 		String[] queues = new String[n];
@@ -194,18 +189,8 @@ public class PostgresDialect extends Dialect {
 	 * @return the new job's id
 	 */
 	public long jobInsertNotifying(NewJob job, String origin) {
-		String text = job.bare() ? this.bareInsertNotifyingSql.get() : this.insertNotifyingSql.get();
-		Long id = this.jdbc.query((Connection con) -> {
-			PreparedStatement ps = con.prepareStatement(text);
-			int index = bindInsertOf(ps, job);
-			ps.setString(index++, notificationChannel());
-			ps.setString(index, job.queue() + " " + origin);
-			return ps;
-		}, (ResultSet rs) -> rs.next() ? rs.getLong(1) : null);
-		if (id == null) {
-			throw new IllegalStateException("The insert of a job of type '" + job.type() + "' returned no id");
-		}
-		return id;
+		return insertReturningId(job.bare() ? this.bareInsertNotifyingSql.get() : this.insertNotifyingSql.get(), job,
+				notificationChannel(), job.queue() + " " + origin);
 	}
 
 	/** {@code insert}, returning its id and queuing a notification (channel and payload parameters last). */

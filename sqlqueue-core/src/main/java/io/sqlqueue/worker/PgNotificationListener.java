@@ -66,11 +66,6 @@ final class PgNotificationListener {
 
 	private volatile boolean readingStream;
 
-	PgNotificationListener(DataSource dataSource, String channel, Consumer<String> notified) {
-		this(dataSource, channel, notified, () -> {
-		}, true);
-	}
-
 	PgNotificationListener(DataSource dataSource, String channel, Consumer<String> notified, boolean readStream) {
 		this(dataSource, channel, notified, () -> {
 		}, readStream);
