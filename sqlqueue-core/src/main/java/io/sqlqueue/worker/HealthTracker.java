@@ -5,6 +5,9 @@ import java.time.Instant;
 /** Records the outcome of the worker's database calls. */
 final class HealthTracker {
 
+	/** Run by the first call that succeeds after a failure. */
+	private final Runnable recovered;
+
 	private volatile boolean reachable = true;
 
 	private volatile String lastError;
@@ -13,9 +16,21 @@ final class HealthTracker {
 
 	private volatile Instant lastSuccessAt;
 
+	/**
+	 * @param recovered run by the first call that succeeds after a failure, on that call's thread;
+	 * two calls succeeding at once may both run it
+	 */
+	HealthTracker(Runnable recovered) {
+		this.recovered = recovered;
+	}
+
 	void success() {
+		boolean wasReachable = this.reachable;
 		this.reachable = true;
 		this.lastSuccessAt = Instant.now();
+		if (!wasReachable) {
+			this.recovered.run();
+		}
 	}
 
 	void failure(Throwable ex) {

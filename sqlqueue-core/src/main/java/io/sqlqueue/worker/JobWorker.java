@@ -63,7 +63,8 @@ public final class JobWorker implements AutoCloseable {
 
 	private final boolean listen;
 
-	private final HealthTracker health = new HealthTracker();
+	/** A call that succeeds after failures ends the queues' backoff: they claim again at once. */
+	private final HealthTracker health = new HealthTracker(this::wakeAll);
 
 	/** Every failure it retries marks the worker unhealthy until a call succeeds again. */
 	private final DatabaseRetry retry = new DatabaseRetry(Duration.ofSeconds(2), 4, this.health::failure);
@@ -264,6 +265,11 @@ public final class JobWorker implements AutoCloseable {
 	 * would wait for the next poll: each queue claims once now instead.
 	 */
 	private void listening() {
+		wakeAll();
+	}
+
+	/** Each queue claims once now, whether it was waiting for its next poll or out its failure backoff. */
+	private void wakeAll() {
 		this.workers.values().forEach(QueueWorker::wake);
 	}
 

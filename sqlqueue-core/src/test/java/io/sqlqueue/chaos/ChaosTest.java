@@ -55,6 +55,10 @@ class ChaosTest {
 
 	private static final Duration OUTAGE = Duration.ofSeconds(3);
 
+	private static final EnqueueOptions OPTIONS = EnqueueOptions.defaults()
+		.withQueue(ChaosWorker.QUEUE)
+		.withMaxAttempts(25);
+
 	/** Progress (fraction of jobs succeeded) at which a worker is killed: evenly from 5 % to 85 %. */
 	private static final double[] KILL_AT = killMilestones(Integer.getInteger("sqlqueue.chaos.kills", 7));
 
@@ -221,6 +225,9 @@ class ChaosTest {
 
 		private int kills;
 
+		/** Jobs enqueued beyond {@link #jobs} and the hanging one, for workers idle after the outage. */
+		private int extra;
+
 		private long lastKill;
 
 		private final Set<String> recovered = new HashSet<>();
@@ -287,11 +294,10 @@ class ChaosTest {
 
 		/** The hanging job first, then the rest in batches. @return the hanging job's id */
 		private long enqueue(JdbcJobQueue queue) {
-			EnqueueOptions options = EnqueueOptions.defaults().withQueue(ChaosWorker.QUEUE).withMaxAttempts(25);
-			long hangId = queue.enqueue(ChaosWorker.HANG_TYPE, new ChaosWorker.Work(0), options.withPriority(10));
+			long hangId = queue.enqueue(ChaosWorker.HANG_TYPE, new ChaosWorker.Work(0), OPTIONS.withPriority(10));
 			List<JobRequest> batch = new ArrayList<>();
 			for (int i = 1; i <= this.jobs; i++) {
-				batch.add(JobRequest.of(ChaosWorker.RECORD_TYPE, new ChaosWorker.Work(i), options));
+				batch.add(JobRequest.of(ChaosWorker.RECORD_TYPE, new ChaosWorker.Work(i), OPTIONS));
 				if (batch.size() == 1000 || i == this.jobs) {
 					queue.enqueueAll(batch);
 					batch.clear();
@@ -310,10 +316,18 @@ class ChaosTest {
 				assertThat(System.nanoTime()).as("%s: jobs still unfinished at the deadline", this.name)
 					.isLessThan(deadline);
 				long succeeded = queue.count(ChaosWorker.QUEUE, JobState.SUCCEEDED);
-				double progress = (double) succeeded / total;
-				if (succeeded == total && staleReported(hangId) && allStarted() && (this.outageStart != 0
-						&& allHealthy() || System.nanoTime() - this.outageEnd > RECOVERY.toNanos())) {
-					return;
+				double progress = (double) succeeded / (total + this.extra);
+				if (succeeded == total + this.extra && staleReported(hangId) && allStarted()) {
+					if (this.outageStart == 0 || System.nanoTime() - this.outageEnd > RECOVERY.toNanos()) {
+						return;
+					}
+					List<String> idle = idleSinceOutage(admin);
+					if (idle.isEmpty() && allHealthy()) {
+						return;
+					}
+					if (!idle.isEmpty()) {
+						feed(queue, idle);
+					}
 				}
 				if (this.outageStart == 0 && progress >= OUTAGE_AT) {
 					takeDatabaseAway(admin, progress);
@@ -331,6 +345,37 @@ class ChaosTest {
 					}
 				}
 				Thread.sleep(200);
+			}
+		}
+
+		/**
+		 * Workers alive through the outage that have not run a job since it ended. A worker waits out
+		 * its fetch loop's backoff after the failures (up to 5 s) while its peers, and replacements
+		 * started after the outage, may drain what is left; such a worker is given a few more jobs to
+		 * show that it claims again, rather than the run ending with nothing left for it.
+		 */
+		private List<String> idleSinceOutage(JdbcTemplate admin) {
+			Map<String, Long> executions = executionsByWorker(admin);
+			return this.current.values()
+				.stream()
+				.filter((instance) -> instance.killedAt == 0 && instance.startedBefore(this.outageStart))
+				.map((instance) -> instance.id)
+				.filter((id) -> executions.getOrDefault(id, 0L) <= this.executionsAtOutageEnd.getOrDefault(id, 0L))
+				.toList();
+		}
+
+		/** Enqueues a few more jobs, counted in the total the run waits for and checks. */
+		private void feed(JdbcJobQueue queue, List<String> idle) {
+			List<JobRequest> batch = new ArrayList<>();
+			for (int i = 0; i < 12; i++) {
+				batch.add(JobRequest.of(ChaosWorker.RECORD_TYPE,
+						new ChaosWorker.Work(this.jobs + this.extra + i + 1), OPTIONS));
+			}
+			queue.enqueueAll(batch);
+			this.extra += batch.size();
+			if (this.extra % (10 * batch.size()) == batch.size()) {
+				log("all jobs done but %s ran none since the database came back: %d more jobs (%d extra in all)", idle,
+						batch.size(), this.extra);
 			}
 		}
 
@@ -458,7 +503,7 @@ class ChaosTest {
 
 		private void verify(JdbcTemplate jdbc, JdbcJobQueue queue, long hangId) {
 			long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.begin);
-			int total = this.jobs + 1;
+			int total = this.jobs + 1 + this.extra;
 			Map<JobState, Long> byState = new LinkedHashMap<>();
 			for (JobState state : JobState.values()) {
 				byState.put(state, queue.count(ChaosWorker.QUEUE, state));
