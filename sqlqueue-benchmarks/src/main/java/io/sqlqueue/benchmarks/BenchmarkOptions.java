@@ -24,11 +24,14 @@ import java.util.Set;
  * @param soakInterval the length of one soak interval
  * @param soakBacklog jobs the soak's producer keeps queued
  * @param soakVacuum the soak worker's vacuum interval (how often it vacuums the job table), for
- * servers with autovacuum off; {@code null} to leave it to the server
+ * servers with autovacuum off; {@code null} for none
+ * @param soakVacuumDeadRows the soak worker vacuums the job table once it holds this many dead rows
+ * ({@code JobWorker.Builder.vacuumDeadRows}); 0 for none. With neither, vacuuming is left to the server
  */
 record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDuration, int clients, int drainJobs,
 		Duration enqueueDuration, int batchSize, int batches, int latencyWarmup, int latencySamples, int pollingSamples,
-		int soakIntervals, Duration soakInterval, int soakBacklog, Duration soakVacuum) {
+		int soakIntervals, Duration soakInterval, int soakBacklog, Duration soakVacuum,
+		long soakVacuumDeadRows) {
 
 	static final List<String> SCENARIOS = List.of("ceiling", "drain", "enqueue", "db-scheduler", "latency", "soak");
 
@@ -41,12 +44,13 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 			  --jobs N             jobs queued for the drain (default 50000)
 			  --samples N          latency samples per notified variant (default 500)
 			  --vacuum-seconds N   soak: the worker vacuums the job table every N s (its vacuum interval; for servers with autovacuum off)
+			  --vacuum-dead-rows N soak: the worker vacuums the job table once it holds N dead rows (checked every second)
 			Use a database of its own: the benchmarks empty sqlqueue's tables, create schema sqlqueue_ceiling and table scheduled_tasks.""";
 
 	/** The sizes issue 6 asks for. */
 	static BenchmarkOptions defaults(String url) {
 		return new BenchmarkOptions(url, new LinkedHashSet<>(SCENARIOS), Duration.ofSeconds(10), 8, 50_000,
-				Duration.ofSeconds(10), 10_000, 7, 50, 500, 40, 10, Duration.ofMinutes(1), 20_000, null);
+				Duration.ofSeconds(10), 10_000, 7, 50, 500, 40, 10, Duration.ofMinutes(1), 20_000, null, 0);
 	}
 
 	static BenchmarkOptions parse(String[] args) {
@@ -57,6 +61,7 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 		Integer jobs = null;
 		Integer samples = null;
 		Integer vacuumSeconds = null;
+		int vacuumDeadRows = 0;
 		for (int i = 0; i < args.length; i++) {
 			String arg = args[i];
 			switch (arg) {
@@ -66,6 +71,7 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 				case "--jobs" -> jobs = positive(value(args, ++i, arg), arg);
 				case "--samples" -> samples = positive(value(args, ++i, arg), arg);
 				case "--vacuum-seconds" -> vacuumSeconds = positive(value(args, ++i, arg), arg);
+				case "--vacuum-dead-rows" -> vacuumDeadRows = positive(value(args, ++i, arg), arg);
 				case "all" -> scenarios.addAll(SCENARIOS);
 				default -> {
 					if (!SCENARIOS.contains(arg)) {
@@ -85,7 +91,7 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 				defaults.batches(), defaults.latencyWarmup(), (samples != null) ? samples : defaults.latencySamples(),
 				defaults.pollingSamples(), (minutes != null) ? minutes : defaults.soakIntervals(),
 				defaults.soakInterval(), defaults.soakBacklog(),
-				(vacuumSeconds != null) ? Duration.ofSeconds(vacuumSeconds) : null);
+				(vacuumSeconds != null) ? Duration.ofSeconds(vacuumSeconds) : null, vacuumDeadRows);
 	}
 
 	private static String value(String[] args, int index, String option) {

@@ -105,9 +105,13 @@ public final class Benchmarks {
 						+ " s, deleted every " + SOAK_CLEAN_INTERVAL.toSeconds() + " s"
 						+ ((options.soakVacuum() != null)
 								? ", the worker vacuums the job table every " + options.soakVacuum().toSeconds() + " s"
+								: "")
+						+ ((options.soakVacuumDeadRows() > 0)
+								? ", the worker vacuums the job table at " + options.soakVacuumDeadRows() + " dead rows"
 								: ""));
 				soak = new SoakBenchmark(database).run(options.soakIntervals(), options.soakInterval(),
-						options.soakBacklog(), soakRetention(), SOAK_CLEAN_INTERVAL, options.soakVacuum(), ceiling,
+						options.soakBacklog(), soakRetention(), SOAK_CLEAN_INTERVAL, options.soakVacuum(),
+						options.soakVacuumDeadRows(), ceiling,
 						report);
 			}
 			return new Results(ceiling, drain, enqueue, dbScheduler, latencyFloor, latency, soak);
@@ -150,7 +154,7 @@ public final class Benchmarks {
 					+ rs.getString(3) + " max_connections=" + rs.getString(4);
 			if (!"on".equals(rs.getString(1))) {
 				settings += " (autovacuum off: dead rows pile up and the soak slows down unless the worker vacuums,"
-						+ " --vacuum-seconds)";
+						+ " --vacuum-seconds or --vacuum-dead-rows)";
 			}
 		}
 		Runtime runtime = Runtime.getRuntime();

@@ -38,11 +38,12 @@ final class SoakBenchmark {
 	/**
 	 * Runs the soak.
 	 * @param vacuumEvery the worker's vacuum interval ({@code JobWorker.Builder.vacuumInterval}): how
-	 * often it vacuums the job table, where the server's autovacuum is off; {@code null} to leave it
-	 * to the server
+	 * often it vacuums the job table, where the server's autovacuum is off; {@code null} for none
+	 * @param vacuumDeadRows the worker vacuums the job table once it holds this many dead rows
+	 * ({@code JobWorker.Builder.vacuumDeadRows}); 0 for none
 	 */
 	Result run(int intervals, Duration interval, int backlog, Retention retention, Duration cleanInterval,
-			Duration vacuumEvery, SqlCeiling.Figures ceiling, Report report) throws Exception {
+			Duration vacuumEvery, long vacuumDeadRows, SqlCeiling.Figures ceiling, Report report) throws Exception {
 		this.database.reset();
 		JdbcJobQueue queue = JdbcJobQueue.builder(this.database.dataSource()).build();
 		FinishedCounter counter = new FinishedCounter();
@@ -51,6 +52,7 @@ final class SoakBenchmark {
 			.retention(retention)
 			.cleanInterval(cleanInterval)
 			.vacuumInterval(vacuumEvery)
+			.vacuumDeadRows(vacuumDeadRows)
 			.handler(NoopJob.TYPE, NoopJob.class, (job, context) -> {
 			})
 			.build();

@@ -26,7 +26,7 @@ class BenchmarksSmokeTests {
 		TestDatabases.fresh(TestDatabase.POSTGRESQL);
 		BenchmarkOptions options = new BenchmarkOptions(url, new LinkedHashSet<>(BenchmarkOptions.SCENARIOS),
 				Duration.ofSeconds(1), 4, 2_000, Duration.ofSeconds(1), 1_000, 3, 5, 20, 3, 2, Duration.ofSeconds(2),
-				1_000, Duration.ofSeconds(1));
+				1_000, Duration.ofSeconds(1), 10_000);
 		ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
 		Benchmarks.Results results = Benchmarks.run(options,

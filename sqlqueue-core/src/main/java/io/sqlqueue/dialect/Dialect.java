@@ -139,6 +139,14 @@ public abstract class Dialect {
 	}
 
 	/**
+	 * The job table's dead row versions as the server's statistics count them now, on databases that
+	 * {@link #needsVacuum()}. PostgreSQL's statistics lag the writes by about a second.
+	 */
+	public long tableDeadRows() {
+		throw new UnsupportedOperationException(vendor() + " needs no VACUUM");
+	}
+
+	/**
 	 * Why the job table will bloat on this server unless sqlqueue or the operator vacuums it, or
 	 * {@code null} when the database takes care of it.
 	 */

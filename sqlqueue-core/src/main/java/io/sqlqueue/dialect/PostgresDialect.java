@@ -237,6 +237,14 @@ public class PostgresDialect extends Dialect {
 	}
 
 	@Override
+	public long tableDeadRows() {
+		Long dead = this.jdbc.queryForObject(
+				"SELECT max(n_dead_tup) FROM pg_stat_user_tables WHERE relid = CAST(? AS regclass)", Long.class,
+				this.table);
+		return (dead != null) ? dead : 0;
+	}
+
+	@Override
 	public String vacuumWarning() {
 		String autovacuum = this.jdbc.queryForObject("SELECT current_setting('autovacuum')", String.class);
 		return "on".equals(autovacuum) ? null : "autovacuum is off on this PostgreSQL server";

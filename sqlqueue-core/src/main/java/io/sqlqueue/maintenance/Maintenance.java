@@ -44,7 +44,15 @@ public final class Maintenance {
 
 	private final Retention retention;
 
+	/** How often the job table's dead rows are counted, when a vacuum waits for a number of them. */
+	static final Duration DEAD_ROWS_CHECK = Duration.ofSeconds(1);
+
 	private final Duration vacuumInterval;
+
+	private final long vacuumDeadRows;
+
+	/** When the last vacuum ended (System.nanoTime), for a vacuum that waits for dead rows or its interval. */
+	private volatile long vacuumedAt;
 
 	private ScheduledExecutorService scheduler;
 
@@ -68,18 +76,40 @@ public final class Maintenance {
 	 */
 	public Maintenance(Dialect dialect, Duration rescueInterval, Duration cleanInterval, Retention retention,
 			Duration vacuumInterval) {
+		this(dialect, rescueInterval, cleanInterval, retention, vacuumInterval, 0);
+	}
+
+	/**
+	 * Maintenance of the tables {@code dialect} works on, idle until {@link #start()}.
+	 * @param rescueInterval the delay between lease rescues, at least 1 ms
+	 * @param cleanInterval the delay between retention cleanups, at least 1 ms
+	 * @param retention how long finished jobs without their own retention are kept
+	 * @param vacuumInterval the delay between vacuums of the job table (PostgreSQL only), or
+	 * {@code null} for none on a schedule
+	 * @param vacuumDeadRows vacuum the job table (PostgreSQL only) as soon as the server counts this many
+	 * dead row versions in it, checked every second; 0 for none. With a vacuum interval as well, whichever
+	 * comes first. With neither, vacuuming is left to the server's autovacuum
+	 */
+	public Maintenance(Dialect dialect, Duration rescueInterval, Duration cleanInterval, Retention retention,
+			Duration vacuumInterval, long vacuumDeadRows) {
+		if (vacuumDeadRows < 0) {
+			throw new IllegalArgumentException("vacuumDeadRows must be 0 (none) or positive, was " + vacuumDeadRows);
+		}
 		this.dialect = dialect;
 		this.rescueInterval = rescueInterval;
 		this.cleanInterval = cleanInterval;
 		this.retention = retention;
 		this.vacuumInterval = vacuumInterval;
+		this.vacuumDeadRows = vacuumDeadRows;
 	}
 
 	/**
-	 * Runs {@link #rescue()}, {@link #clean()} and, with a vacuum interval, {@link #vacuum()} on daemon threads,
-	 * each first after one interval and then with that delay between its runs, independently of the others; a
-	 * failed run is logged and tried again. Warns (once per JVM and table) when the job table would bloat: no
-	 * vacuum interval on a PostgreSQL server with autovacuum off. Does nothing when started already.
+	 * Runs {@link #rescue()}, {@link #clean()} and, with a vacuum interval or a number of dead rows,
+	 * {@link #vacuum()} on daemon threads, each first after one interval and then with that delay between its
+	 * runs, independently of the others; a failed run is logged and tried again. A vacuum waiting for dead rows
+	 * counts them every second (or every vacuum interval, if shorter) and runs once there are as many, or once
+	 * its interval has passed since the last. Warns (once per JVM and table) when the job table would bloat:
+	 * neither set on a PostgreSQL server with autovacuum off. Does nothing when started already.
 	 */
 	public synchronized void start() {
 		if (this.scheduler != null) {
@@ -96,15 +126,21 @@ public final class Maintenance {
 				this.rescueInterval.toMillis(), TimeUnit.MILLISECONDS);
 		this.scheduler.scheduleWithFixedDelay(this::clean, this.cleanInterval.toMillis(), this.cleanInterval.toMillis(),
 				TimeUnit.MILLISECONDS);
-		if (this.vacuumInterval == null) {
+		if (this.vacuumInterval == null && this.vacuumDeadRows == 0) {
 			this.scheduler.execute(this::warnIfNobodyVacuums);
 		}
-		else if (this.dialect.needsVacuum()) {
+		else if (!this.dialect.needsVacuum()) {
+			logger.info("sqlqueue's vacuum settings are ignored: {} needs no VACUUM", this.dialect.vendor());
+		}
+		else if (this.vacuumDeadRows == 0) {
 			this.scheduler.scheduleWithFixedDelay(this::vacuum, this.vacuumInterval.toMillis(),
 					this.vacuumInterval.toMillis(), TimeUnit.MILLISECONDS);
 		}
 		else {
-			logger.info("sqlqueue's vacuum interval is ignored: {} needs no VACUUM", this.dialect.vendor());
+			long check = (this.vacuumInterval != null) ? Math.min(DEAD_ROWS_CHECK.toMillis(), this.vacuumInterval.toMillis())
+					: DEAD_ROWS_CHECK.toMillis();
+			this.vacuumedAt = System.nanoTime();
+			this.scheduler.scheduleWithFixedDelay(this::vacuumWhenDue, check, check, TimeUnit.MILLISECONDS);
 		}
 	}
 
@@ -155,13 +191,40 @@ public final class Maintenance {
 		}
 	}
 
+	/**
+	 * Vacuums if the job table holds the configured number of dead rows, or the vacuum interval has
+	 * passed since the last vacuum.
+	 * @return whether the table was vacuumed
+	 */
+	boolean vacuumWhenDue() {
+		boolean due = this.vacuumInterval != null
+				&& System.nanoTime() - this.vacuumedAt >= this.vacuumInterval.toNanos();
+		if (!due) {
+			try {
+				due = this.dialect.tableDeadRows() >= this.vacuumDeadRows;
+			}
+			catch (RuntimeException ex) {
+				logger.warn("sqlqueue could not count the dead rows of {}; it will try again: {}", this.dialect.table(),
+						ex.getMessage());
+				return false;
+			}
+		}
+		if (!due) {
+			return false;
+		}
+		boolean vacuumed = vacuum();
+		this.vacuumedAt = System.nanoTime();
+		return vacuumed;
+	}
+
 	private void warnIfNobodyVacuums() {
 		try {
 			String warning = this.dialect.vacuumWarning();
 			if (warning != null && WARNED_ABOUT_VACUUM.add(this.dialect.table())) {
 				logger.warn("{}: dead rows will pile up in {} and slow its queues down. Set a vacuum interval"
-						+ " (sqlqueue.worker.vacuum-interval in Spring Boot, JobWorker.Builder.vacuumInterval in code)"
-						+ " or schedule VACUUM.", warning, this.dialect.table());
+						+ " or a number of dead rows to vacuum at (sqlqueue.worker.vacuum-interval or"
+						+ " sqlqueue.worker.vacuum-dead-rows in Spring Boot, JobWorker.Builder.vacuumInterval or"
+						+ " vacuumDeadRows in code) or schedule VACUUM.", warning, this.dialect.table());
 			}
 		}
 		catch (RuntimeException ex) {

@@ -102,7 +102,7 @@ public final class JobWorker implements AutoCloseable {
 		this.recurring = new RecurringScheduler(this.queue, new ArrayList<>(builder.schedules.values()));
 		this.maintenance = builder.maintenance
 				? new Maintenance(this.queue.dialect(), builder.rescueInterval, builder.cleanInterval, builder.retention,
-						builder.vacuumInterval)
+						builder.vacuumInterval, builder.vacuumDeadRows)
 				: null;
 		if (!this.queue.dialect().supportsMultipleNodes()) {
 			logger.info("sqlqueue on {} runs on a single node: do not share its database file between processes",
@@ -363,6 +363,8 @@ public final class JobWorker implements AutoCloseable {
 
 		private Duration vacuumInterval;
 
+		private long vacuumDeadRows;
+
 		private boolean maintenance = true;
 
 		private boolean listen = true;
@@ -445,6 +447,22 @@ public final class JobWorker implements AutoCloseable {
 		 */
 		public Builder vacuumInterval(Duration vacuumInterval) {
 			this.vacuumInterval = (vacuumInterval != null) ? positive(vacuumInterval, "vacuumInterval") : null;
+			return this;
+		}
+
+		/**
+		 * On PostgreSQL, this node vacuums the job table as soon as the server counts {@code deadRows} dead row
+		 * versions in it (checked every second); 0 (the default) for no such vacuum. Unlike an interval it
+		 * keeps pace with the queue: a busy queue (about three dead versions a job) is vacuumed often, a quiet
+		 * one seldom. With a {@link #vacuumInterval(Duration) vacuum interval} as well, whichever comes first.
+		 * Elsewhere it is ignored.
+		 * @see Maintenance#vacuum()
+		 */
+		public Builder vacuumDeadRows(long deadRows) {
+			if (deadRows < 0) {
+				throw new IllegalArgumentException("vacuumDeadRows must be 0 (none) or positive, was " + deadRows);
+			}
+			this.vacuumDeadRows = deadRows;
 			return this;
 		}
 

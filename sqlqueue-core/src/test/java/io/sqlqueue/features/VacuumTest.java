@@ -86,6 +86,34 @@ class VacuumTest {
 		}
 	}
 
+	@Test
+	void aWorkerWithADeadRowThresholdVacuumsOnceTheTableHoldsThatMany() throws InterruptedException {
+		this.fixture.start(this.fixture.worker()
+			.maintenance(true)
+			.vacuumDeadRows(40)
+			.handler("work", String.class, (name, ctx) -> {
+			}));
+		long first = this.fixture.queue.enqueue("work", "job 0");
+		this.fixture.awaitState(first, JobState.SUCCEEDED);
+		if (this.db != TestDatabase.POSTGRESQL) {
+			// nothing to vacuum: the setting is ignored and the worker runs jobs as ever
+			long next = this.fixture.queue.enqueue("work", "next");
+			this.fixture.awaitState(next, JobState.SUCCEEDED);
+			return;
+		}
+		// a job leaves a dead version at its claim and one at its success: far below 40 dead rows
+		long vacuumsBefore = vacuumCount();
+		Thread.sleep(2500);
+		assertThat(vacuumCount()).as("vacuums with a handful of dead rows").isEqualTo(vacuumsBefore);
+
+		for (int n = 1; n <= 40; n++) {
+			long id = this.fixture.queue.enqueue("work", "job " + n);
+			this.fixture.awaitState(id, JobState.SUCCEEDED);
+		}
+
+		await().atMost(FeatureFixture.PATIENCE).until(() -> vacuumCount() > vacuumsBefore);
+	}
+
 	private long deadRows() {
 		return statistic("n_dead_tup");
 	}

@@ -95,6 +95,7 @@ public class JobHandlerRegistry implements SmartLifecycle {
 			.rescueInterval(workerProperties.getRescueInterval())
 			.cleanInterval(workerProperties.getCleanInterval())
 			.vacuumInterval(workerProperties.getVacuumInterval())
+			.vacuumDeadRows(workerProperties.getVacuumDeadRows())
 			.maintenance(workerProperties.isMaintenance())
 			.listen(workerProperties.isListen());
 		if (workerProperties.getId() != null) {

@@ -281,6 +281,7 @@ class SqlQueueAutoConfigurationTests {
 		assertInvalid("sqlqueue.queues[bad/name].concurrency=1", "sqlqueue.queues.bad/name");
 		assertInvalid("sqlqueue.retention.dead=-1d", "sqlqueue.retention.dead");
 		assertInvalid("sqlqueue.worker.vacuum-interval=0s", "sqlqueue.worker.vacuum-interval");
+		assertInvalid("sqlqueue.worker.vacuum-dead-rows=-1", "sqlqueue.worker.vacuum-dead-rows");
 	}
 
 	private static void assertFailure(AssertableApplicationContext context, String... parts) {
