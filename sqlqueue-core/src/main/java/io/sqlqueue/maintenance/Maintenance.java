@@ -36,6 +36,9 @@ public final class Maintenance {
 	/** Job tables this JVM has warned about already: once is enough, however many workers start. */
 	private static final Set<String> WARNED_ABOUT_VACUUM = ConcurrentHashMap.newKeySet();
 
+	/** How often the job table's dead rows are counted, when a vacuum waits for a number of them. */
+	private static final Duration DEAD_ROWS_CHECK = Duration.ofSeconds(1);
+
 	private final Dialect dialect;
 
 	private final Duration rescueInterval;
@@ -44,17 +47,20 @@ public final class Maintenance {
 
 	private final Retention retention;
 
-	/** How often the job table's dead rows are counted, when a vacuum waits for a number of them. */
-	static final Duration DEAD_ROWS_CHECK = Duration.ofSeconds(1);
-
 	private final Duration vacuumInterval;
 
 	private final long vacuumDeadRows;
 
 	/** When the last vacuum ended (System.nanoTime), for a vacuum that waits for dead rows or its interval. */
-	private volatile long vacuumedAt;
+	private long vacuumedAt;
+
+	/** Whether the last count of dead rows failed: one warning for a run of failures, not one a second. */
+	private boolean deadRowsFailing;
 
 	private ScheduledExecutorService scheduler;
+
+	/** The scheduler {@link #stop()} shut down last, for {@link #awaitStopped(Duration)}. */
+	private ScheduledExecutorService stopped;
 
 	/**
 	 * Maintenance of the tables {@code dialect} works on, idle until {@link #start()}.
@@ -145,14 +151,29 @@ public final class Maintenance {
 	}
 
 	/**
-	 * Stops the scheduled runs, interrupting one in progress; does nothing when not started. It may be started
-	 * again.
+	 * Stops the scheduled runs, interrupting one in progress, and returns at once; does nothing when not
+	 * started. It may be started again. A statement under way (a VACUUM, a batch of deletes) is not
+	 * interrupted by it: {@link #awaitStopped(Duration)} waits for it to end, before its pool is closed.
 	 */
 	public synchronized void stop() {
 		if (this.scheduler != null) {
 			this.scheduler.shutdownNow();
+			this.stopped = this.scheduler;
 			this.scheduler = null;
 		}
+	}
+
+	/**
+	 * Waits up to {@code timeout} for the runs that {@link #stop()} interrupted to end.
+	 * @return whether none is under way any more (true when never started or stopped)
+	 * @throws InterruptedException if interrupted while waiting
+	 */
+	public boolean awaitStopped(Duration timeout) throws InterruptedException {
+		ScheduledExecutorService last;
+		synchronized (this) {
+			last = this.stopped;
+		}
+		return last == null || last.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
 	}
 
 	/** Rescues expired leases and resolves waiting jobs. @return how many jobs changed */
@@ -194,27 +215,28 @@ public final class Maintenance {
 	/**
 	 * Vacuums if the job table holds the configured number of dead rows, or the vacuum interval has
 	 * passed since the last vacuum.
-	 * @return whether the table was vacuumed
 	 */
-	boolean vacuumWhenDue() {
+	private void vacuumWhenDue() {
 		boolean due = this.vacuumInterval != null
 				&& System.nanoTime() - this.vacuumedAt >= this.vacuumInterval.toNanos();
 		if (!due) {
 			try {
 				due = this.dialect.tableDeadRows() >= this.vacuumDeadRows;
+				this.deadRowsFailing = false;
 			}
 			catch (RuntimeException ex) {
-				logger.warn("sqlqueue could not count the dead rows of {}; it will try again: {}", this.dialect.table(),
-						ex.getMessage());
-				return false;
+				if (!this.deadRowsFailing) {
+					logger.warn("sqlqueue could not count the dead rows of {}; it will try again every second: {}",
+							this.dialect.table(), ex.getMessage());
+				}
+				this.deadRowsFailing = true;
+				return;
 			}
 		}
-		if (!due) {
-			return false;
+		if (due) {
+			vacuum();
+			this.vacuumedAt = System.nanoTime();
 		}
-		boolean vacuumed = vacuum();
-		this.vacuumedAt = System.nanoTime();
-		return vacuumed;
 	}
 
 	private void warnIfNobodyVacuums() {

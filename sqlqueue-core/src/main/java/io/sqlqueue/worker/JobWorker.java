@@ -230,9 +230,29 @@ public final class JobWorker implements AutoCloseable {
 		}
 		this.completer.stop(Duration.ofNanos(Math.max(Duration.ofSeconds(5).toNanos(), deadline - System.nanoTime())));
 		this.heartbeats.shutdownNow();
+		awaitMaintenance(deadline);
 		logger.info("sqlqueue worker {} stopped{}", this.workerId,
 				finished ? "" : "; " + released + " unfinished jobs were released for other workers");
 		return finished;
+	}
+
+	/**
+	 * Lets a maintenance statement under way (a VACUUM, a batch of deletes) end within the stop's
+	 * timeout, at least 5 s, so that the application does not close the pool under it.
+	 */
+	private void awaitMaintenance(long deadline) {
+		if (this.maintenance == null) {
+			return;
+		}
+		try {
+			if (!this.maintenance.awaitStopped(
+					Duration.ofNanos(Math.max(Duration.ofSeconds(5).toNanos(), deadline - System.nanoTime())))) {
+				logger.info("sqlqueue worker {}: a maintenance statement is still running", this.workerId);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	/** Stops with a 30 second timeout. */

@@ -24,7 +24,8 @@ import io.sqlqueue.testing.TestDatabases;
 /**
  * The maintenance tasks do not wait for each other: a retention cleanup that takes long (catching
  * up on a backlog of finished jobs) does not hold back the rescue of expired leases. Before, one
- * thread ran them all, and a soak whose cleaner never caught up starved its vacuum too.
+ * thread ran them all, and a soak whose cleaner never caught up starved its vacuum too. And a
+ * statement under way when maintenance stops is waited for.
  */
 class MaintenanceThreadsTest {
 
@@ -57,6 +58,54 @@ class MaintenanceThreadsTest {
 
 			await().atMost(Duration.ofSeconds(10)).until(() -> queue.find(id).orElseThrow().state() == JobState.READY);
 			assertThat(release.getCount()).as("the cleanup is still running").isOne();
+		}
+		finally {
+			release.countDown();
+			maintenance.stop();
+		}
+	}
+
+	/**
+	 * A statement under way is not interrupted by {@link Maintenance#stop()} (JDBC's socket reads do
+	 * not heed interrupts): a worker stopping waits for it, so that the pool is not closed under it.
+	 */
+	@Test
+	void stoppingWaitsForAStatementUnderWay() throws Exception {
+		DataSource dataSource = TestDatabases.fresh(TestDatabase.H2);
+		CountDownLatch cleaning = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		H2Dialect uninterruptible = new H2Dialect(dataSource, SqlQueueMigrations.DEFAULT_TABLE_PREFIX) {
+			@Override
+			public int jobDeleteExpired(JobState state, Duration defaultRetention, int limit) {
+				cleaning.countDown();
+				boolean interrupted = false;
+				while (true) {
+					try {
+						release.await();
+						break;
+					}
+					catch (InterruptedException ex) {
+						interrupted = true;
+					}
+				}
+				if (interrupted) {
+					Thread.currentThread().interrupt();
+				}
+				return 0;
+			}
+		};
+		Maintenance maintenance = new Maintenance(uninterruptible, Duration.ofHours(1), Duration.ofMillis(10),
+				Retention.DEFAULT);
+		assertThat(maintenance.awaitStopped(Duration.ZERO)).as("never started").isTrue();
+		maintenance.start();
+		try {
+			assertThat(cleaning.await(10, TimeUnit.SECONDS)).as("the cleanup started").isTrue();
+
+			maintenance.stop();
+
+			assertThat(maintenance.awaitStopped(Duration.ofMillis(300))).as("stopped while its statement runs").isFalse();
+			release.countDown();
+			assertThat(maintenance.awaitStopped(Duration.ofSeconds(10))).as("stopped once it ended").isTrue();
 		}
 		finally {
 			release.countDown();
