@@ -35,19 +35,7 @@ class MaintenanceThreadsTest {
 		JdbcJobQueue queue = JdbcJobQueue.builder(dataSource).build();
 		CountDownLatch cleaning = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
-		H2Dialect slowCleaner = new H2Dialect(dataSource, SqlQueueMigrations.DEFAULT_TABLE_PREFIX) {
-			@Override
-			public int jobDeleteExpired(JobState state, Duration defaultRetention, int limit) {
-				cleaning.countDown();
-				try {
-					release.await();
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-				}
-				return 0;
-			}
-		};
+		H2Dialect slowCleaner = cleanerBlockedUntil(dataSource, cleaning, release);
 		long id = queue.enqueue("work", Map.of());
 		assertThat(queue.dialect().jobClaim("default", 1, Duration.ofMillis(200), "crashed-worker")).hasSize(1);
 		Maintenance maintenance = new Maintenance(slowCleaner, Duration.ofMillis(100), Duration.ofMillis(10),
@@ -74,7 +62,32 @@ class MaintenanceThreadsTest {
 		DataSource dataSource = TestDatabases.fresh(TestDatabase.H2);
 		CountDownLatch cleaning = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
-		H2Dialect uninterruptible = new H2Dialect(dataSource, SqlQueueMigrations.DEFAULT_TABLE_PREFIX) {
+		Maintenance maintenance = new Maintenance(cleanerBlockedUntil(dataSource, cleaning, release), Duration.ofHours(1), Duration.ofMillis(10),
+				Retention.DEFAULT);
+		assertThat(maintenance.awaitStopped(Duration.ZERO)).as("never started").isTrue();
+		maintenance.start();
+		try {
+			assertThat(cleaning.await(10, TimeUnit.SECONDS)).as("the cleanup started").isTrue();
+
+			maintenance.stop();
+
+			assertThat(maintenance.awaitStopped(Duration.ofMillis(300))).as("stopped while its statement runs").isFalse();
+			release.countDown();
+			assertThat(maintenance.awaitStopped(Duration.ofSeconds(10))).as("stopped once it ended").isTrue();
+		}
+		finally {
+			release.countDown();
+			maintenance.stop();
+		}
+	}
+
+	/**
+	 * A dialect whose retention cleanup counts {@code cleaning} down and then blocks until
+	 * {@code release}, heeding no interrupt meanwhile, as a JDBC statement waiting on its socket does.
+	 */
+	private static H2Dialect cleanerBlockedUntil(DataSource dataSource, CountDownLatch cleaning,
+			CountDownLatch release) {
+		return new H2Dialect(dataSource, SqlQueueMigrations.DEFAULT_TABLE_PREFIX) {
 			@Override
 			public int jobDeleteExpired(JobState state, Duration defaultRetention, int limit) {
 				cleaning.countDown();
@@ -94,23 +107,6 @@ class MaintenanceThreadsTest {
 				return 0;
 			}
 		};
-		Maintenance maintenance = new Maintenance(uninterruptible, Duration.ofHours(1), Duration.ofMillis(10),
-				Retention.DEFAULT);
-		assertThat(maintenance.awaitStopped(Duration.ZERO)).as("never started").isTrue();
-		maintenance.start();
-		try {
-			assertThat(cleaning.await(10, TimeUnit.SECONDS)).as("the cleanup started").isTrue();
-
-			maintenance.stop();
-
-			assertThat(maintenance.awaitStopped(Duration.ofMillis(300))).as("stopped while its statement runs").isFalse();
-			release.countDown();
-			assertThat(maintenance.awaitStopped(Duration.ofSeconds(10))).as("stopped once it ended").isTrue();
-		}
-		finally {
-			release.countDown();
-			maintenance.stop();
-		}
 	}
 
 }
