@@ -146,7 +146,7 @@ public final class JobWorker implements AutoCloseable {
 		this.queue.addWakeupListener(this.wakeup);
 		if (this.listen && this.queue.dialect() instanceof PostgresDialect postgres) {
 			this.listener = new PgNotificationListener(this.queue.dataSource(), postgres.notificationChannel(),
-					this::notified, this::listening, true);
+					this::notified, this::wakeAll, true);
 			this.listener.start();
 		}
 		this.workers.values().forEach(QueueWorker::start);
@@ -228,7 +228,7 @@ public final class JobWorker implements AutoCloseable {
 				released += worker.releaseRemaining();
 			}
 		}
-		this.completer.stop(Duration.ofNanos(Math.max(Duration.ofSeconds(5).toNanos(), deadline - System.nanoTime())));
+		this.completer.stop(remainingAtLeast5s(deadline));
 		this.heartbeats.shutdownNow();
 		awaitMaintenance(deadline);
 		logger.info("sqlqueue worker {} stopped{}", this.workerId,
@@ -245,14 +245,18 @@ public final class JobWorker implements AutoCloseable {
 			return;
 		}
 		try {
-			if (!this.maintenance.awaitStopped(
-					Duration.ofNanos(Math.max(Duration.ofSeconds(5).toNanos(), deadline - System.nanoTime())))) {
+			if (!this.maintenance.awaitStopped(remainingAtLeast5s(deadline))) {
 				logger.info("sqlqueue worker {}: a maintenance statement is still running", this.workerId);
 			}
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+	}
+
+	/** What is left until {@code deadline} (System.nanoTime), but at least 5 s: writes under way get to finish. */
+	private static Duration remainingAtLeast5s(long deadline) {
+		return Duration.ofNanos(Math.max(Duration.ofSeconds(5).toNanos(), deadline - System.nanoTime()));
 	}
 
 	/** Stops with a 30 second timeout. */
@@ -280,15 +284,11 @@ public final class JobWorker implements AutoCloseable {
 	}
 
 	/**
-	 * The notification listener has begun to LISTEN, at start or after a reconnect. A job committed
-	 * before then was notified to nobody here (or to a connection that is gone), and without this it
-	 * would wait for the next poll: each queue claims once now instead.
+	 * Each queue claims once now, whether it was waiting for its next poll or out its failure backoff.
+	 * Called when the notification listener has begun to LISTEN, at start or after a reconnect (a job
+	 * committed before then was notified to nobody here, and would otherwise wait for the next poll),
+	 * and when a call succeeds after database failures.
 	 */
-	private void listening() {
-		wakeAll();
-	}
-
-	/** Each queue claims once now, whether it was waiting for its next poll or out its failure backoff. */
 	private void wakeAll() {
 		this.workers.values().forEach(QueueWorker::wake);
 	}

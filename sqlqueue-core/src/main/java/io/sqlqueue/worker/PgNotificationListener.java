@@ -66,11 +66,6 @@ final class PgNotificationListener {
 
 	private volatile boolean readingStream;
 
-	PgNotificationListener(DataSource dataSource, String channel, Consumer<String> notified, boolean readStream) {
-		this(dataSource, channel, notified, () -> {
-		}, readStream);
-	}
-
 	/**
 	 * @param notified called with each notification's payload
 	 * @param listening called each time the listener's session has begun to LISTEN: at start, and

@@ -118,7 +118,8 @@ class PgNotificationListenerTests {
 						});
 			}
 		};
-		this.listener = new PgNotificationListener(swallowing, CHANNEL, this.woken::add, true);
+		this.listener = new PgNotificationListener(swallowing, CHANNEL, this.woken::add, this.listening::incrementAndGet,
+				true);
 		this.listener.start();
 		awaitListening();
 
