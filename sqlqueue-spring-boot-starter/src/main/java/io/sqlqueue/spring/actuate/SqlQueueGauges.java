@@ -29,7 +29,9 @@ import io.sqlqueue.worker.JobWorker;
  * <ul>
  * <li>{@code sqlqueue.queue.jobs} (queue, state): jobs per state;</li>
  * <li>{@code sqlqueue.queue.oldest.age} (queue): how long the oldest due READY job has waited;</li>
- * <li>{@code sqlqueue.workers.busy} (queue): handlers running now on this node.</li>
+ * <li>{@code sqlqueue.workers.busy} (queue): handlers running now on this node;</li>
+ * <li>{@code sqlqueue.table.dead.rows} (table), on PostgreSQL: the dead row versions the server's
+ * statistics count in the job table, which slow claims down until a vacuum reclaims them.</li>
  * </ul>
  */
 public class SqlQueueGauges implements SmartLifecycle {
@@ -42,6 +44,9 @@ public class SqlQueueGauges implements SmartLifecycle {
 
 	/** Gauge of running handlers per queue. */
 	public static final String WORKERS_BUSY = "sqlqueue.workers.busy";
+
+	/** Gauge of the job table's dead row versions (PostgreSQL). */
+	public static final String DEAD_ROWS = "sqlqueue.table.dead.rows";
 
 	private static final Log logger = LogFactory.getLog(SqlQueueGauges.class);
 
@@ -59,6 +64,9 @@ public class SqlQueueGauges implements SmartLifecycle {
 
 	private final Set<String> busyQueues = ConcurrentHashMap.newKeySet();
 
+	/** The sampled dead rows of the job table; null where the database needs no vacuum. */
+	private final AtomicLong deadRows;
+
 	private volatile ScheduledExecutorService sampler;
 
 	/**
@@ -70,6 +78,17 @@ public class SqlQueueGauges implements SmartLifecycle {
 		this.queue = queue;
 		this.handlers = handlers;
 		this.interval = interval;
+		if (queue.dialect().needsVacuum()) {
+			this.deadRows = new AtomicLong();
+			Gauge.builder(DEAD_ROWS, this.deadRows, AtomicLong::get)
+				.description("Dead row versions in the job table as the server's statistics count them, sampled")
+				.baseUnit("rows")
+				.tag("table", queue.dialect().table())
+				.register(registry);
+		}
+		else {
+			this.deadRows = null;
+		}
 	}
 
 	/** Reads the counts and ages once and updates the gauges. */
@@ -83,6 +102,9 @@ public class SqlQueueGauges implements SmartLifecycle {
 			states.forEach((state, value) -> value.set(now.getOrDefault(state, 0L)));
 		});
 		this.oldestMillis.forEach((name, value) -> value.set(ages.getOrDefault(name, Duration.ZERO).toMillis()));
+		if (this.deadRows != null) {
+			this.deadRows.set(this.queue.dialect().tableDeadRows());
+		}
 	}
 
 	private void queueSeen(String name) {

@@ -33,6 +33,7 @@ import io.sqlqueue.JobQuery;
 import io.sqlqueue.JobState;
 import io.sqlqueue.spring.e2e.EndToEndApplication.Flaky;
 import io.sqlqueue.spring.e2e.EndToEndApplication.Greeting;
+import io.sqlqueue.spring.actuate.SqlQueueGauges;
 import io.sqlqueue.spring.e2e.EndToEndApplication.Handlers;
 import io.sqlqueue.testing.TestDatabase;
 
@@ -153,6 +154,24 @@ abstract class AbstractStarterEndToEndTests {
 		assertThat(getText("/actuator/prometheus")).contains("sqlqueue_jobs_completed_total{")
 			.contains("outcome=\"dead\"")
 			.contains("sqlqueue_queue_jobs{");
+	}
+
+	@Test
+	void theJobTablesDeadRowsAreMeteredWhereTheyNeedVacuum() {
+		if (database() != TestDatabase.POSTGRESQL) {
+			assertThat(this.meters.find(SqlQueueGauges.DEAD_ROWS).gauge()).as("only PostgreSQL's table needs a vacuum")
+				.isNull();
+			return;
+		}
+		Gauge deadRows = this.meters.get(SqlQueueGauges.DEAD_ROWS).tags("table", this.jobs.dialect().table()).gauge();
+		// a claim and a success each leave a dead version of the job's row
+		awaitState(this.jobs.enqueue(new Greeting("dead rows")), JobState.SUCCEEDED);
+		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(deadRows.value()).isPositive());
+		double beforeVacuum = deadRows.value();
+
+		this.jobs.dialect().tableVacuum();
+
+		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(deadRows.value()).isLessThan(beforeVacuum));
 	}
 
 	@Test
