@@ -154,6 +154,14 @@ public abstract class Dialect {
 		return null;
 	}
 
+	/**
+	 * Why this connection's user may not vacuum the job table (the server would skip the table with
+	 * a warning, not an error), or {@code null} when it may, on databases that {@link #needsVacuum()}.
+	 */
+	public String vacuumRefusal() {
+		return null;
+	}
+
 	// ---- vendor hooks ------------------------------------------------------------------
 
 	/** SQL for the database's current time. */

@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -242,6 +243,24 @@ public class PostgresDialect extends Dialect {
 				"SELECT max(n_dead_tup) FROM pg_stat_user_tables WHERE relid = CAST(? AS regclass)", Long.class,
 				this.table);
 		return (dead != null) ? dead : 0;
+	}
+
+	@Override
+	public String vacuumRefusal() {
+		// VACUUM skips a table unless the user has the privileges of its owner or of the database's
+		// owner (superusers have every role's), or, from PostgreSQL 17 on, the MAINTAIN privilege
+		Integer version = this.jdbc.queryForObject("SELECT CAST(current_setting('server_version_num') AS integer)",
+				Integer.class);
+		String maintain = (version != null && version >= 170000) ? " OR has_table_privilege(c.oid, 'MAINTAIN')" : "";
+		Map<String, Object> row = this.jdbc.queryForMap("SELECT current_user AS usr, pg_get_userbyid(c.relowner) AS owner,"
+				+ " pg_has_role(c.relowner, 'USAGE') OR pg_has_role(d.datdba, 'USAGE')" + maintain + " AS allowed"
+				+ " FROM pg_class c, pg_database d WHERE c.oid = CAST(? AS regclass) AND d.datname = current_database()",
+				this.table);
+		if (Boolean.TRUE.equals(row.get("allowed"))) {
+			return null;
+		}
+		return "user " + row.get("usr") + " may not vacuum " + this.table + ", which belongs to " + row.get("owner")
+				+ " (VACUUM needs the table's owner or the database's)";
 	}
 
 	@Override

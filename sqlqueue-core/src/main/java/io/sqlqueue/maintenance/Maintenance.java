@@ -57,6 +57,9 @@ public final class Maintenance {
 	/** Whether the last count of dead rows failed: one warning for a run of failures, not one a second. */
 	private boolean deadRowsFailing;
 
+	/** Whether this node's user may vacuum the job table; null until known. */
+	private volatile Boolean vacuumPermitted;
+
 	private ScheduledExecutorService scheduler;
 
 	/** The scheduler {@link #stop()} shut down last, for {@link #awaitStopped(Duration)}. */
@@ -196,10 +199,11 @@ public final class Maintenance {
 	 * deletion leaves behind are reclaimed, and the claim index stays small. For servers where
 	 * autovacuum is off, or comes too seldom for a busy queue (it visits a table at most once per
 	 * {@code autovacuum_naptime}, a minute by default).
-	 * @return whether the table was vacuumed (false where the database needs no VACUUM, or on failure)
+	 * @return whether the table was vacuumed (false where the database needs no VACUUM, where this
+	 * node's user may not vacuum the table, or on failure)
 	 */
 	public boolean vacuum() {
-		if (!this.dialect.needsVacuum()) {
+		if (!this.dialect.needsVacuum() || !mayVacuum()) {
 			return false;
 		}
 		try {
@@ -217,6 +221,9 @@ public final class Maintenance {
 	 * passed since the last vacuum.
 	 */
 	private void vacuumWhenDue() {
+		if (!mayVacuum()) {
+			return;
+		}
 		boolean due = this.vacuumInterval != null
 				&& System.nanoTime() - this.vacuumedAt >= this.vacuumInterval.toNanos();
 		if (!due) {
@@ -237,6 +244,33 @@ public final class Maintenance {
 			vacuum();
 			this.vacuumedAt = System.nanoTime();
 		}
+	}
+
+	/**
+	 * Whether this node's user may vacuum the job table, asked of the server once. PostgreSQL skips
+	 * a table its user may not vacuum with a warning, not an error, so without this a node would
+	 * vacuum in vain on every check, unseen.
+	 */
+	private boolean mayVacuum() {
+		Boolean permitted = this.vacuumPermitted;
+		if (permitted != null) {
+			return permitted;
+		}
+		String refusal;
+		try {
+			refusal = this.dialect.vacuumRefusal();
+		}
+		catch (RuntimeException ex) {
+			// try the vacuum all the same; ask again next time
+			logger.debug("sqlqueue could not check whether it may vacuum {}: {}", this.dialect.table(), ex.getMessage());
+			return true;
+		}
+		if (refusal != null) {
+			logger.warn("sqlqueue will not vacuum {}: {}. Its owner can schedule VACUUM instead, or this user be given"
+					+ " the table; until then this node's vacuum settings have no effect.", this.dialect.table(), refusal);
+		}
+		this.vacuumPermitted = refusal == null;
+		return refusal == null;
 	}
 
 	private void warnIfNobodyVacuums() {

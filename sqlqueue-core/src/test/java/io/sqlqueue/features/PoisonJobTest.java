@@ -73,7 +73,9 @@ class PoisonJobTest {
 
 	@AfterEach
 	void stopWorkers() {
-		this.fixture.close();
+		if (this.fixture != null) {
+			this.fixture.close();
+		}
 	}
 
 	private JobWorker.Builder singleThreadedWorker() {

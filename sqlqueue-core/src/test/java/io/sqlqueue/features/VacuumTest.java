@@ -3,7 +3,15 @@ package io.sqlqueue.features;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -11,18 +19,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.JobState;
+import io.sqlqueue.dialect.PostgresDialect;
 import io.sqlqueue.maintenance.Maintenance;
 import io.sqlqueue.maintenance.Retention;
 import io.sqlqueue.testing.TestDatabase;
 
 /**
  * The opt-in vacuum of the job table: on PostgreSQL the dead row versions that finished and
- * deleted jobs leave behind are reclaimed, by hand or on the worker's schedule; elsewhere there is
- * nothing to vacuum and the setting is ignored.
+ * deleted jobs leave behind are reclaimed, by hand or on the worker's schedule, unless the node's
+ * user may not vacuum the table, which it is told once; elsewhere there is nothing to vacuum and
+ * the setting is ignored.
  */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
@@ -40,7 +52,9 @@ class VacuumTest {
 
 	@AfterEach
 	void stopWorkers() {
-		this.fixture.close();
+		if (this.fixture != null) {
+			this.fixture.close();
+		}
 	}
 
 	@Test
@@ -112,6 +126,54 @@ class VacuumTest {
 		}
 
 		await().atMost(FeatureFixture.PATIENCE).until(() -> vacuumCount() > vacuumsBefore);
+	}
+
+	@Test
+	void aNodeWhoseUserMayNotVacuumTheTableSaysSoOnceAndDoesNotTry() throws SQLException {
+		if (this.db != TestDatabase.POSTGRESQL) {
+			assertThat(this.fixture.queue.dialect().vacuumRefusal()).as("nothing to vacuum").isNull();
+			return;
+		}
+		JdbcTemplate owner = new JdbcTemplate(this.fixture.dataSource);
+		owner.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'sqlqueue_not_owner')"
+				+ " THEN CREATE ROLE sqlqueue_not_owner; END IF; END $$");
+		// a user of the application's, which sees the table, but does not own it
+		owner.execute("GRANT USAGE ON SCHEMA " + owner.queryForObject("SELECT current_schema()", String.class)
+				+ " TO sqlqueue_not_owner");
+		String table = this.fixture.queue.dialect().table();
+		String ownerName = owner.queryForObject(
+				"SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = CAST(? AS regclass)", String.class, table);
+		assertThat(this.fixture.queue.dialect().vacuumRefusal()).as("the table's owner may").isNull();
+		Logger logger = (Logger) LoggerFactory.getLogger(Maintenance.class);
+		ListAppender<ILoggingEvent> logged = new ListAppender<>();
+		logged.start();
+		logger.addAppender(logged);
+		try (Connection connection = this.fixture.dataSource.getConnection()) {
+			try (Statement statement = connection.createStatement()) {
+				statement.execute("SET ROLE sqlqueue_not_owner");
+			}
+			PostgresDialect notOwner = new PostgresDialect(new SingleConnectionDataSource(connection, true),
+					this.fixture.queue.dialect().tablePrefix());
+			Maintenance maintenance = new Maintenance(notOwner, Duration.ofHours(1), Duration.ofHours(1),
+					Retention.DEFAULT, Duration.ofHours(1));
+			long vacuumsBefore = vacuumCount();
+
+			assertThat(notOwner.vacuumRefusal()).contains("sqlqueue_not_owner", table, ownerName);
+			assertThat(maintenance.vacuum()).isFalse();
+			assertThat(maintenance.vacuum()).isFalse();
+
+			assertThat(vacuumCount()).isEqualTo(vacuumsBefore);
+			try (Statement statement = connection.createStatement()) {
+				statement.execute("RESET ROLE");
+			}
+		}
+		finally {
+			logger.detachAppender(logged);
+		}
+		assertThat(logged.list).filteredOn((event) -> event.getLevel() == Level.WARN)
+			.singleElement()
+			.satisfies((event) -> assertThat(event.getFormattedMessage()).contains("will not vacuum " + table,
+					"sqlqueue_not_owner"));
 	}
 
 	private long deadRows() {
