@@ -341,14 +341,16 @@ public class SqlQueueProperties implements Validator {
 
 		/**
 		 * How often this node vacuums the job table on PostgreSQL; unset (the default) leaves it to autovacuum. Set
-		 * it where autovacuum is off or visits too seldom for a busy queue. Needs the table's owner.
+		 * it where autovacuum is off or visits too seldom for a busy queue. Needs the table's owner: a node whose
+		 * user is not says so once and does not try.
 		 */
 		private Duration vacuumInterval;
 
 		/**
 		 * On PostgreSQL, vacuum the job table as soon as the server counts this many dead row versions in it
 		 * (checked every second); 0 (the default) for none. Keeps pace with the queue's rate where an interval
-		 * does not; with vacuum-interval as well, whichever comes first. Needs the table's owner.
+		 * does not; with vacuum-interval as well, whichever comes first. Needs the table's owner: a node whose user
+		 * is not says so once and does not try.
 		 */
 		private long vacuumDeadRows;
 
