@@ -5,6 +5,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import io.sqlqueue.worker.JobWorker;
+
 /**
  * What to run and how big.
  *
@@ -26,7 +28,8 @@ import java.util.Set;
  * @param soakVacuum the soak worker's vacuum interval (how often it vacuums the job table), for
  * servers with autovacuum off; {@code null} for none
  * @param soakVacuumDeadRows the soak worker vacuums the job table once it holds this many dead rows
- * ({@code JobWorker.Builder.vacuumDeadRows}); 0 for none. With neither, vacuuming is left to the server
+ * ({@code JobWorker.Builder.vacuumDeadRows}, by default its default); 0 for none. With neither, vacuuming is
+ * left to the server
  */
 record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDuration, int clients, int drainJobs,
 		Duration enqueueDuration, int batchSize, int batches, int latencyWarmup, int latencySamples, int pollingSamples,
@@ -44,13 +47,16 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 			  --jobs N             jobs queued for the drain (default 50000)
 			  --samples N          latency samples per notified variant (default 500)
 			  --vacuum-seconds N   soak: the worker vacuums the job table every N s (its vacuum interval; for servers with autovacuum off)
-			  --vacuum-dead-rows N soak: the worker vacuums the job table once it holds N dead rows (checked every second)
-			Use a database of its own: the benchmarks empty sqlqueue's tables, create schema sqlqueue_ceiling and table scheduled_tasks.""";
+			  --vacuum-dead-rows N soak: the worker vacuums the job table once it holds N dead rows (checked every second;
+			                       default %d, the worker's own; 0 leaves it to the server's autovacuum)
+			Use a database of its own: the benchmarks empty sqlqueue's tables, create schema sqlqueue_ceiling and table scheduled_tasks."""
+		.formatted(JobWorker.DEFAULT_VACUUM_DEAD_ROWS);
 
 	/** The sizes issue 6 asks for. */
 	static BenchmarkOptions defaults(String url) {
 		return new BenchmarkOptions(url, new LinkedHashSet<>(SCENARIOS), Duration.ofSeconds(10), 8, 50_000,
-				Duration.ofSeconds(10), 10_000, 7, 50, 500, 40, 10, Duration.ofMinutes(1), 20_000, null, 0);
+				Duration.ofSeconds(10), 10_000, 7, 50, 500, 40, 10, Duration.ofMinutes(1), 20_000, null,
+				JobWorker.DEFAULT_VACUUM_DEAD_ROWS);
 	}
 
 	static BenchmarkOptions parse(String[] args) {
@@ -61,7 +67,7 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 		Integer jobs = null;
 		Integer samples = null;
 		Integer vacuumSeconds = null;
-		int vacuumDeadRows = 0;
+		Long vacuumDeadRows = null;
 		for (int i = 0; i < args.length; i++) {
 			String arg = args[i];
 			switch (arg) {
@@ -71,7 +77,7 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 				case "--jobs" -> jobs = positive(value(args, ++i, arg), arg);
 				case "--samples" -> samples = positive(value(args, ++i, arg), arg);
 				case "--vacuum-seconds" -> vacuumSeconds = positive(value(args, ++i, arg), arg);
-				case "--vacuum-dead-rows" -> vacuumDeadRows = positive(value(args, ++i, arg), arg);
+				case "--vacuum-dead-rows" -> vacuumDeadRows = (long) wholeNumber(value(args, ++i, arg), arg, 0);
 				case "all" -> scenarios.addAll(SCENARIOS);
 				default -> {
 					if (!SCENARIOS.contains(arg)) {
@@ -91,7 +97,8 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 				defaults.batches(), defaults.latencyWarmup(), (samples != null) ? samples : defaults.latencySamples(),
 				defaults.pollingSamples(), (minutes != null) ? minutes : defaults.soakIntervals(),
 				defaults.soakInterval(), defaults.soakBacklog(),
-				(vacuumSeconds != null) ? Duration.ofSeconds(vacuumSeconds) : null, vacuumDeadRows);
+				(vacuumSeconds != null) ? Duration.ofSeconds(vacuumSeconds) : null,
+				(vacuumDeadRows != null) ? vacuumDeadRows : defaults.soakVacuumDeadRows());
 	}
 
 	private static String value(String[] args, int index, String option) {
@@ -102,16 +109,21 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 	}
 
 	private static int positive(String text, String option) {
+		return wholeNumber(text, option, 1);
+	}
+
+	private static int wholeNumber(String text, String option, int least) {
 		try {
 			int value = Integer.parseInt(text);
-			if (value > 0) {
+			if (value >= least) {
 				return value;
 			}
 		}
 		catch (NumberFormatException ex) {
 			// reported below
 		}
-		throw new IllegalArgumentException(option + " needs a positive whole number, got '" + text + "'");
+		throw new IllegalArgumentException(option + " needs a whole number of at least " + least + ", got '" + text
+				+ "'");
 	}
 
 }

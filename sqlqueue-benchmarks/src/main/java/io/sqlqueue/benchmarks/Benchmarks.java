@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 
 import io.sqlqueue.maintenance.Retention;
+import io.sqlqueue.worker.JobWorker;
 
 /**
  * The benchmark harness of issue 6: measures the SQL ceiling on this machine, then sqlqueue's
@@ -108,7 +109,10 @@ public final class Benchmarks {
 								: "")
 						+ ((options.soakVacuumDeadRows() > 0)
 								? ", the worker vacuums the job table at " + options.soakVacuumDeadRows() + " dead rows"
-								: ""));
+										+ ((options.soakVacuumDeadRows() == JobWorker.DEFAULT_VACUUM_DEAD_ROWS)
+												? " (its default)" : "")
+								: (options.soakVacuum() == null) ? ", no worker vacuum: left to the server's autovacuum"
+										: ""));
 				soak = new SoakBenchmark(database).run(options.soakIntervals(), options.soakInterval(),
 						options.soakBacklog(), soakRetention(), SOAK_CLEAN_INTERVAL, options.soakVacuum(),
 						options.soakVacuumDeadRows(), ceiling,
@@ -153,8 +157,8 @@ public final class Benchmarks {
 			settings = "autovacuum=" + rs.getString(1) + " synchronous_commit=" + rs.getString(2) + " shared_buffers="
 					+ rs.getString(3) + " max_connections=" + rs.getString(4);
 			if (!"on".equals(rs.getString(1))) {
-				settings += " (autovacuum off: dead rows pile up and the soak slows down unless the worker vacuums,"
-						+ " --vacuum-seconds or --vacuum-dead-rows)";
+				settings += " (autovacuum off: only the worker's own vacuum clears dead rows, by default at "
+						+ JobWorker.DEFAULT_VACUUM_DEAD_ROWS + "; see --vacuum-dead-rows and --vacuum-seconds)";
 			}
 		}
 		Runtime runtime = Runtime.getRuntime();

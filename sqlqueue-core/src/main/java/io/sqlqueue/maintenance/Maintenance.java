@@ -139,7 +139,10 @@ public final class Maintenance {
 			this.scheduler.execute(this::warnIfNobodyVacuums);
 		}
 		else if (!this.dialect.needsVacuum()) {
-			logger.info("sqlqueue's vacuum settings are ignored: {} needs no VACUUM", this.dialect.vendor());
+			// the vacuum by dead rows is on by default, so only a vacuum interval was asked for
+			if (this.vacuumInterval != null) {
+				logger.info("sqlqueue's vacuum settings are ignored: {} needs no VACUUM", this.dialect.vendor());
+			}
 		}
 		else if (this.vacuumDeadRows == 0) {
 			this.scheduler.scheduleWithFixedDelay(this::vacuum, this.vacuumInterval.toMillis(),
@@ -266,25 +269,40 @@ public final class Maintenance {
 			return true;
 		}
 		if (refusal != null) {
-			logger.warn("sqlqueue will not vacuum {}: {}. Its owner can schedule VACUUM instead, or this user be given"
-					+ " the table; until then this node's vacuum settings have no effect.", this.dialect.table(), refusal);
+			String autovacuumOff = autovacuumOff();
+			if (autovacuumOff != null) {
+				logger.warn("sqlqueue will not vacuum {}: {}, and {}: dead rows will pile up and slow its queues down."
+						+ " Its owner can schedule VACUUM instead, or this user be given the table.", this.dialect.table(),
+						refusal, autovacuumOff);
+			}
+			else {
+				logger.info("sqlqueue will not vacuum {}: {}. It is left to autovacuum, which visits it at most once per"
+						+ " autovacuum_naptime; for a busy queue its owner can schedule VACUUM, or this user be given the"
+						+ " table.", this.dialect.table(), refusal);
+			}
 		}
 		this.vacuumPermitted = refusal == null;
 		return refusal == null;
 	}
 
-	private void warnIfNobodyVacuums() {
+	/** The server's reason for dead rows to pile up unless someone vacuums, or null (asking costs a query). */
+	private String autovacuumOff() {
 		try {
-			String warning = this.dialect.vacuumWarning();
-			if (warning != null && WARNED_ABOUT_VACUUM.add(this.dialect.table())) {
-				logger.warn("{}: dead rows will pile up in {} and slow its queues down. Set a vacuum interval"
-						+ " or a number of dead rows to vacuum at (sqlqueue.worker.vacuum-interval or"
-						+ " sqlqueue.worker.vacuum-dead-rows in Spring Boot, JobWorker.Builder.vacuumInterval or"
-						+ " vacuumDeadRows in code) or schedule VACUUM.", warning, this.dialect.table());
-			}
+			return this.dialect.vacuumWarning();
 		}
 		catch (RuntimeException ex) {
 			logger.debug("sqlqueue could not check how {} is vacuumed: {}", this.dialect.table(), ex.getMessage());
+			return null;
+		}
+	}
+
+	private void warnIfNobodyVacuums() {
+		String warning = autovacuumOff();
+		if (warning != null && WARNED_ABOUT_VACUUM.add(this.dialect.table())) {
+			logger.warn("{} and this node's vacuum is turned off: dead rows will pile up in {} and slow its queues down."
+					+ " Set a number of dead rows to vacuum at or a vacuum interval (sqlqueue.worker.vacuum-dead-rows or"
+					+ " sqlqueue.worker.vacuum-interval in Spring Boot, JobWorker.Builder.vacuumDeadRows or"
+					+ " vacuumInterval in code) or schedule VACUUM.", warning, this.dialect.table());
 		}
 	}
 

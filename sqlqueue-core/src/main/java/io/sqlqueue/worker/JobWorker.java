@@ -53,6 +53,14 @@ public final class JobWorker implements AutoCloseable {
 	/** The retention cleaner's interval unless configured. */
 	public static final Duration DEFAULT_CLEAN_INTERVAL = Duration.ofMinutes(1);
 
+	/**
+	 * The number of dead row versions at which a worker vacuums the job table on PostgreSQL unless configured:
+	 * about 170,000 jobs' worth. Where autovacuum keeps up, the table never gets there; where autovacuum is off,
+	 * or visits too seldom for a busy queue (once a minute by default), the worker vacuums before the dead rows
+	 * slow its claims down.
+	 */
+	public static final long DEFAULT_VACUUM_DEAD_ROWS = 500_000;
+
 	private final JdbcJobQueue queue;
 
 	private final Map<String, HandlerSpec<?>> handlers;
@@ -383,7 +391,7 @@ public final class JobWorker implements AutoCloseable {
 
 		private Duration vacuumInterval;
 
-		private long vacuumDeadRows;
+		private long vacuumDeadRows = DEFAULT_VACUUM_DEAD_ROWS;
 
 		private boolean maintenance = true;
 
@@ -461,8 +469,8 @@ public final class JobWorker implements AutoCloseable {
 		}
 
 		/**
-		 * How often this node vacuums the job table on PostgreSQL; {@code null} (the default) leaves it to the
-		 * server's autovacuum. Elsewhere it is ignored.
+		 * How often this node vacuums the job table on PostgreSQL; {@code null} (the default) for no vacuum on a
+		 * schedule, only the one {@link #vacuumDeadRows(long) by dead rows}. Elsewhere it is ignored.
 		 * @see Maintenance#vacuum()
 		 */
 		public Builder vacuumInterval(Duration vacuumInterval) {
@@ -472,10 +480,12 @@ public final class JobWorker implements AutoCloseable {
 
 		/**
 		 * On PostgreSQL, this node vacuums the job table as soon as the server counts {@code deadRows} dead row
-		 * versions in it (checked every second); 0 (the default) for no such vacuum. Unlike an interval it
-		 * keeps pace with the queue: a busy queue (about three dead versions a job) is vacuumed often, a quiet
-		 * one seldom. With a {@link #vacuumInterval(Duration) vacuum interval} as well, whichever comes first.
-		 * Elsewhere it is ignored.
+		 * versions in it (checked every second); {@value JobWorker#DEFAULT_VACUUM_DEAD_ROWS} unless set, 0 for
+		 * no such vacuum. Unlike an interval it keeps pace with the queue: a busy queue (about three dead versions
+		 * a job) is vacuumed often, a quiet one seldom, and one that autovacuum keeps clean never. With a
+		 * {@link #vacuumInterval(Duration) vacuum interval} as well, whichever comes first. Needs the table's
+		 * owner: a node whose user is not logs that once and leaves the table to autovacuum. Elsewhere it is
+		 * ignored.
 		 * @see Maintenance#vacuum()
 		 */
 		public Builder vacuumDeadRows(long deadRows) {

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -29,12 +30,13 @@ import io.sqlqueue.dialect.PostgresDialect;
 import io.sqlqueue.maintenance.Maintenance;
 import io.sqlqueue.maintenance.Retention;
 import io.sqlqueue.testing.TestDatabase;
+import io.sqlqueue.worker.JobWorker;
 
 /**
- * The opt-in vacuum of the job table: on PostgreSQL the dead row versions that finished and
- * deleted jobs leave behind are reclaimed, by hand or on the worker's schedule, unless the node's
- * user may not vacuum the table, which it is told once; elsewhere there is nothing to vacuum and
- * the setting is ignored.
+ * The vacuum of the job table: on PostgreSQL the dead row versions that finished and deleted jobs
+ * leave behind are reclaimed, by hand, on the worker's schedule or, by default, once there are
+ * many, unless the node's user may not vacuum the table, which it is told once; elsewhere there is
+ * nothing to vacuum and the setting is ignored.
  */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
@@ -129,6 +131,41 @@ class VacuumTest {
 	}
 
 	@Test
+	void aWorkerWithDefaultSettingsVacuumsATableThatAutovacuumLeftBehind() {
+		this.fixture.start(this.fixture.worker().maintenance(true).handler("work", String.class, (name, ctx) -> {
+		}));
+		long first = this.fixture.queue.enqueue("work", "job");
+		this.fixture.awaitState(first, JobState.SUCCEEDED);
+		if (this.db != TestDatabase.POSTGRESQL) {
+			// nothing to vacuum: the default does nothing and the worker runs jobs as ever
+			long next = this.fixture.queue.enqueue("work", "next");
+			this.fixture.awaitState(next, JobState.SUCCEEDED);
+			return;
+		}
+		long vacuumsBefore = vacuumCount();
+		// the dead rows of as many finished and deleted jobs as the default threshold, in one go: what a
+		// busy queue leaves behind between two visits of autovacuum
+		JdbcTemplate jdbc = new JdbcTemplate(this.fixture.dataSource);
+		String table = this.fixture.queue.dialect().table();
+		// on a server with autovacuum on, it must not come first
+		jdbc.execute("ALTER TABLE " + table + " SET (autovacuum_enabled = false)");
+		try {
+			jdbc.update("INSERT INTO " + table + " (queue, type, payload, state, run_at, max_attempts, finished_at)"
+					+ " SELECT 'elsewhere', 'done', '{}', 2, now(), 1, now() FROM generate_series(1, ?)",
+					JobWorker.DEFAULT_VACUUM_DEAD_ROWS);
+			jdbc.update("DELETE FROM " + table + " WHERE queue = 'elsewhere'");
+
+			await().atMost(FeatureFixture.PATIENCE).until(() -> vacuumCount() > vacuumsBefore);
+		}
+		finally {
+			jdbc.execute("ALTER TABLE " + table + " RESET (autovacuum_enabled)");
+		}
+		assertThat(deadRows()).isLessThan(JobWorker.DEFAULT_VACUUM_DEAD_ROWS / 100);
+		long after = this.fixture.queue.enqueue("work", "after");
+		this.fixture.awaitState(after, JobState.SUCCEEDED);
+	}
+
+	@Test
 	void aNodeWhoseUserMayNotVacuumTheTableSaysSoOnceAndDoesNotTry() throws SQLException {
 		if (this.db != TestDatabase.POSTGRESQL) {
 			assertThat(this.fixture.queue.dialect().vacuumRefusal()).as("nothing to vacuum").isNull();
@@ -170,10 +207,62 @@ class VacuumTest {
 		finally {
 			logger.detachAppender(logged);
 		}
-		assertThat(logged.list).filteredOn((event) -> event.getLevel() == Level.WARN)
+		// a warning where autovacuum is off, since nothing vacuums the table then; information where it is on
+		Level level = "on".equals(owner.queryForObject("SHOW autovacuum", String.class)) ? Level.INFO : Level.WARN;
+		assertThat(logged.list).filteredOn((event) -> event.getLevel().isGreaterOrEqual(Level.INFO))
 			.singleElement()
-			.satisfies((event) -> assertThat(event.getFormattedMessage()).contains("will not vacuum " + table,
-					"sqlqueue_not_owner"));
+			.satisfies((event) -> {
+				assertThat(event.getLevel()).isEqualTo(level);
+				assertThat(event.getFormattedMessage()).contains("will not vacuum " + table, "sqlqueue_not_owner");
+			});
+	}
+
+	@Test
+	void aNodeWithItsVacuumTurnedOffWarnsOnceWhereTheServerDoesNotVacuumEither() throws InterruptedException {
+		if (this.db != TestDatabase.POSTGRESQL) {
+			assertThat(this.fixture.queue.dialect().vacuumWarning()).as("nothing to vacuum").isNull();
+			return;
+		}
+		boolean autovacuum = "on".equals(new JdbcTemplate(this.fixture.dataSource).queryForObject("SHOW autovacuum",
+				String.class));
+		// a table of its own: the warning is given once per JVM and table
+		PostgresDialect dialect = new PostgresDialect(this.fixture.dataSource, "sqlqueue_unvacuumed_");
+		Logger logger = (Logger) LoggerFactory.getLogger(Maintenance.class);
+		ListAppender<ILoggingEvent> logged = new ListAppender<>();
+		logged.start();
+		logger.addAppender(logged);
+		List<Maintenance> nodes = List.of(
+				new Maintenance(dialect, Duration.ofHours(1), Duration.ofHours(1), Retention.DEFAULT, null, 0),
+				new Maintenance(dialect, Duration.ofHours(1), Duration.ofHours(1), Retention.DEFAULT, null, 0));
+		try {
+			nodes.forEach(Maintenance::start);
+			if (autovacuum) {
+				// nothing to wait for: give the check that stays silent the time it takes
+				Thread.sleep(1000);
+			}
+			else {
+				await().atMost(FeatureFixture.PATIENCE)
+					.until(() -> logged.list.stream().anyMatch((event) -> event.getLevel() == Level.WARN));
+				// the second node's check has had the time of the first
+				Thread.sleep(500);
+			}
+		}
+		finally {
+			nodes.forEach(Maintenance::stop);
+			logger.detachAppender(logged);
+		}
+		for (Maintenance node : nodes) {
+			assertThat(node.awaitStopped(FeatureFixture.PATIENCE)).isTrue();
+		}
+		if (autovacuum) {
+			assertThat(logged.list).noneMatch((event) -> event.getLevel() == Level.WARN);
+		}
+		else {
+			assertThat(logged.list).filteredOn((event) -> event.getLevel() == Level.WARN)
+				.singleElement()
+				.satisfies((event) -> assertThat(event.getFormattedMessage()).contains("autovacuum is off",
+						"vacuum is turned off", dialect.table(), "sqlqueue.worker.vacuum-dead-rows"));
+		}
 	}
 
 	private long deadRows() {

@@ -340,19 +340,20 @@ public class SqlQueueProperties implements Validator {
 		private Duration cleanInterval = JobWorker.DEFAULT_CLEAN_INTERVAL;
 
 		/**
-		 * How often this node vacuums the job table on PostgreSQL; unset (the default) leaves it to autovacuum. Set
-		 * it where autovacuum is off or visits too seldom for a busy queue. Needs the table's owner: a node whose
-		 * user is not says so once and does not try.
+		 * How often this node vacuums the job table on PostgreSQL; unset (the default) for no vacuum on a schedule,
+		 * only the one by vacuum-dead-rows. Needs the table's owner: a node whose user is not says so once and does
+		 * not try.
 		 */
 		private Duration vacuumInterval;
 
 		/**
 		 * On PostgreSQL, vacuum the job table as soon as the server counts this many dead row versions in it
-		 * (checked every second); 0 (the default) for none. Keeps pace with the queue's rate where an interval
-		 * does not; with vacuum-interval as well, whichever comes first. Needs the table's owner: a node whose user
-		 * is not says so once and does not try.
+		 * (checked every second); 0 for none. The default, about 170,000 jobs' worth, is never reached where
+		 * autovacuum keeps up and saves a busy queue where it does not. Keeps pace with the queue's rate where an
+		 * interval does not; with vacuum-interval as well, whichever comes first. Needs the table's owner: a node
+		 * whose user is not says so once and leaves the table to autovacuum.
 		 */
-		private long vacuumDeadRows;
+		private long vacuumDeadRows = JobWorker.DEFAULT_VACUUM_DEAD_ROWS;
 
 		public boolean isEnabled() {
 			return this.enabled;

@@ -65,6 +65,8 @@ class SqlQueuePropertiesMetadataTests {
 		assertThat(duration("sqlqueue.retention.cancelled")).isEqualTo(Retention.DEFAULT.cancelled());
 		assertThat(duration("sqlqueue.worker.rescue-interval")).isEqualTo(JobWorker.DEFAULT_RESCUE_INTERVAL);
 		assertThat(duration("sqlqueue.worker.clean-interval")).isEqualTo(JobWorker.DEFAULT_CLEAN_INTERVAL);
+		assertThat(this.properties.get("sqlqueue.worker.vacuum-dead-rows").get("defaultValue").asLong())
+			.isEqualTo(JobWorker.DEFAULT_VACUUM_DEAD_ROWS);
 		assertThat(duration("sqlqueue.shutdown-timeout")).isEqualTo(SqlQueueProperties.DEFAULT_SHUTDOWN_TIMEOUT);
 		assertThat(duration("sqlqueue.metrics.sample-interval"))
 			.isEqualTo(SqlQueueProperties.DEFAULT_METRICS_SAMPLE_INTERVAL);
