@@ -83,38 +83,17 @@ class VacuumTest {
 
 	@Test
 	void aWorkerWithAVacuumIntervalVacuumsOnItsSchedule() {
-		this.fixture.start(this.fixture.worker()
-			.maintenance(true)
-			.vacuumInterval(Duration.ofMillis(100))
-			.handler("work", String.class, (name, ctx) -> {
-			}));
-		long id = this.fixture.queue.enqueue("work", "job");
+		startAndRunAJob(this.fixture.worker().maintenance(true).vacuumInterval(Duration.ofMillis(100)));
 
-		this.fixture.awaitState(id, JobState.SUCCEEDED);
-
-		if (this.db == TestDatabase.POSTGRESQL) {
+		if (!nothingToVacuum()) {
 			await().atMost(FeatureFixture.PATIENCE).until(() -> vacuumCount() >= 2);
-		}
-		else {
-			// nothing to vacuum: the setting is ignored and the worker runs jobs as ever
-			long next = this.fixture.queue.enqueue("work", "next");
-			this.fixture.awaitState(next, JobState.SUCCEEDED);
 		}
 	}
 
 	@Test
 	void aWorkerWithADeadRowThresholdVacuumsOnceTheTableHoldsThatMany() throws InterruptedException {
-		this.fixture.start(this.fixture.worker()
-			.maintenance(true)
-			.vacuumDeadRows(40)
-			.handler("work", String.class, (name, ctx) -> {
-			}));
-		long first = this.fixture.queue.enqueue("work", "job 0");
-		this.fixture.awaitState(first, JobState.SUCCEEDED);
-		if (this.db != TestDatabase.POSTGRESQL) {
-			// nothing to vacuum: the setting is ignored and the worker runs jobs as ever
-			long next = this.fixture.queue.enqueue("work", "next");
-			this.fixture.awaitState(next, JobState.SUCCEEDED);
+		startAndRunAJob(this.fixture.worker().maintenance(true).vacuumDeadRows(40));
+		if (nothingToVacuum()) {
 			return;
 		}
 		// a job leaves a dead version at its claim and one at its success: far below 40 dead rows
@@ -132,14 +111,8 @@ class VacuumTest {
 
 	@Test
 	void aWorkerWithDefaultSettingsVacuumsATableThatAutovacuumLeftBehind() {
-		this.fixture.start(this.fixture.worker().maintenance(true).handler("work", String.class, (name, ctx) -> {
-		}));
-		long first = this.fixture.queue.enqueue("work", "job");
-		this.fixture.awaitState(first, JobState.SUCCEEDED);
-		if (this.db != TestDatabase.POSTGRESQL) {
-			// nothing to vacuum: the default does nothing and the worker runs jobs as ever
-			long next = this.fixture.queue.enqueue("work", "next");
-			this.fixture.awaitState(next, JobState.SUCCEEDED);
+		startAndRunAJob(this.fixture.worker().maintenance(true));
+		if (nothingToVacuum()) {
 			return;
 		}
 		long vacuumsBefore = vacuumCount();
@@ -263,6 +236,27 @@ class VacuumTest {
 				.satisfies((event) -> assertThat(event.getFormattedMessage()).contains("autovacuum is off",
 						"vacuum is turned off", dialect.table(), "sqlqueue.worker.vacuum-dead-rows"));
 		}
+	}
+
+	/** Starts {@code worker} with a no-op handler of type "work" and runs a job through it. */
+	private void startAndRunAJob(JobWorker.Builder worker) {
+		this.fixture.start(worker.handler("work", String.class, (name, ctx) -> {
+		}));
+		long id = this.fixture.queue.enqueue("work", "job");
+		this.fixture.awaitState(id, JobState.SUCCEEDED);
+	}
+
+	/**
+	 * Whether this database needs no vacuum; if so, checks that the worker's vacuum setting is ignored and the
+	 * worker runs jobs as ever.
+	 */
+	private boolean nothingToVacuum() {
+		if (this.db == TestDatabase.POSTGRESQL) {
+			return false;
+		}
+		long next = this.fixture.queue.enqueue("work", "next");
+		this.fixture.awaitState(next, JobState.SUCCEEDED);
+		return true;
 	}
 
 	private long deadRows() {
