@@ -502,7 +502,7 @@ public final class JobWorker implements AutoCloseable {
 			return this;
 		}
 
-		/** Whether this node runs the lease rescuer and retention cleaner (default true). */
+		/** Whether this node runs the lease rescuer, the retention cleaner and (PostgreSQL) the vacuum (default true). */
 		public Builder maintenance(boolean maintenance) {
 			this.maintenance = maintenance;
 			return this;

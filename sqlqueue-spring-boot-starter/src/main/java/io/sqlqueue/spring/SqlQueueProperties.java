@@ -330,7 +330,10 @@ public class SqlQueueProperties implements Validator {
 		/** Whether to listen for PostgreSQL notifications of new jobs instead of waiting for the next poll. */
 		private boolean listen = true;
 
-		/** Whether this node also rescues expired leases and deletes finished jobs past retention. */
+		/**
+		 * Whether this node also rescues expired leases, deletes finished jobs past retention and, on PostgreSQL,
+		 * vacuums the job table (vacuum-dead-rows, vacuum-interval).
+		 */
 		private boolean maintenance = true;
 
 		/** How often jobs whose lease expired are returned to READY. */
