@@ -103,16 +103,7 @@ public final class Benchmarks {
 			if (options.scenarios().contains("soak")) {
 				report.heading("Soak: " + options.soakIntervals() + " x " + options.soakInterval().toSeconds()
 						+ " s, backlog " + options.soakBacklog() + ", succeeded jobs kept " + SOAK_RETENTION.toSeconds()
-						+ " s, deleted every " + SOAK_CLEAN_INTERVAL.toSeconds() + " s"
-						+ ((options.soakVacuum() != null)
-								? ", the worker vacuums the job table every " + options.soakVacuum().toSeconds() + " s"
-								: "")
-						+ ((options.soakVacuumDeadRows() > 0)
-								? ", the worker vacuums the job table at " + options.soakVacuumDeadRows() + " dead rows"
-										+ ((options.soakVacuumDeadRows() == JobWorker.DEFAULT_VACUUM_DEAD_ROWS)
-												? " (its default)" : "")
-								: (options.soakVacuum() == null) ? ", no worker vacuum: left to the server's autovacuum"
-										: ""));
+						+ " s, deleted every " + SOAK_CLEAN_INTERVAL.toSeconds() + " s" + soakVacuum(options));
 				soak = new SoakBenchmark(database).run(options.soakIntervals(), options.soakInterval(),
 						options.soakBacklog(), soakRetention(), SOAK_CLEAN_INTERVAL, options.soakVacuum(),
 						options.soakVacuumDeadRows(), ceiling,
@@ -120,6 +111,19 @@ public final class Benchmarks {
 			}
 			return new Results(ceiling, drain, enqueue, dbScheduler, latencyFloor, latency, soak);
 		}
+	}
+
+	/** How the soak's worker vacuums the job table, for the soak's heading. */
+	private static String soakVacuum(BenchmarkOptions options) {
+		String vacuum = "";
+		if (options.soakVacuum() != null) {
+			vacuum += ", the worker vacuums the job table every " + options.soakVacuum().toSeconds() + " s";
+		}
+		if (options.soakVacuumDeadRows() > 0) {
+			vacuum += ", the worker vacuums the job table at " + options.soakVacuumDeadRows() + " dead rows"
+					+ ((options.soakVacuumDeadRows() == JobWorker.DEFAULT_VACUUM_DEAD_ROWS) ? " (its default)" : "");
+		}
+		return vacuum.isEmpty() ? ", no worker vacuum: left to the server's autovacuum" : vacuum;
 	}
 
 	/** sqlqueue's figures over db-scheduler's, where both were measured in this run. */

@@ -139,7 +139,7 @@ public final class Maintenance {
 			this.scheduler.execute(this::warnIfNobodyVacuums);
 		}
 		else if (!this.dialect.needsVacuum()) {
-			// the vacuum by dead rows is on by default, so only a vacuum interval was asked for
+			// a worker vacuums by dead rows by default, so only a vacuum interval tells that one was asked for
 			if (this.vacuumInterval != null) {
 				logger.info("sqlqueue's vacuum settings are ignored: {} needs no VACUUM", this.dialect.vendor());
 			}
