@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.JobRequest;
-import io.sqlqueue.maintenance.Retention;
+import io.sqlqueue.worker.Retention;
 import io.sqlqueue.worker.JobWorker;
 
 /**

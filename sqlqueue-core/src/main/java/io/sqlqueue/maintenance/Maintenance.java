@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import io.sqlqueue.JobState;
 import io.sqlqueue.dialect.Dialect;
+import io.sqlqueue.worker.Retention;
 
 /**
  * The periodic work a queue needs besides running jobs: the lease rescuer (RUNNING jobs whose

@@ -26,7 +26,6 @@ import io.sqlqueue.RecurringSchedule;
 import io.sqlqueue.dialect.Dialect;
 import io.sqlqueue.dialect.PostgresDialect;
 import io.sqlqueue.maintenance.Maintenance;
-import io.sqlqueue.maintenance.Retention;
 
 /**
  * Runs handlers for the jobs of a {@link JdbcJobQueue}: one {@code QueueWorker} per queue with

@@ -18,7 +18,7 @@ import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.Job;
 import io.sqlqueue.JobState;
 import io.sqlqueue.maintenance.Maintenance;
-import io.sqlqueue.maintenance.Retention;
+import io.sqlqueue.worker.Retention;
 import io.sqlqueue.testing.TestDatabase;
 
 /**

@@ -17,7 +17,7 @@ import io.sqlqueue.JobState;
 import io.sqlqueue.SqlQueueMigrations;
 import io.sqlqueue.dialect.H2Dialect;
 import io.sqlqueue.maintenance.Maintenance;
-import io.sqlqueue.maintenance.Retention;
+import io.sqlqueue.worker.Retention;
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.testing.TestDatabases;
 

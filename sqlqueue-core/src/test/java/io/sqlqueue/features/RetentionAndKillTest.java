@@ -22,7 +22,7 @@ import io.sqlqueue.JobEventListener;
 import io.sqlqueue.JobState;
 import io.sqlqueue.NonRetryableJobException;
 import io.sqlqueue.maintenance.Maintenance;
-import io.sqlqueue.maintenance.Retention;
+import io.sqlqueue.worker.Retention;
 import io.sqlqueue.testing.TestDatabase;
 
 /**

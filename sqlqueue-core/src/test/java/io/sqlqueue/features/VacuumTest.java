@@ -28,7 +28,7 @@ import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.JobState;
 import io.sqlqueue.dialect.PostgresDialect;
 import io.sqlqueue.maintenance.Maintenance;
-import io.sqlqueue.maintenance.Retention;
+import io.sqlqueue.worker.Retention;
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.worker.JobWorker;
 

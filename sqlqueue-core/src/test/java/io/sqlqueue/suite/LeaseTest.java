@@ -23,7 +23,7 @@ import io.sqlqueue.JobContext;
 import io.sqlqueue.JobEventListener;
 import io.sqlqueue.JobState;
 import io.sqlqueue.maintenance.Maintenance;
-import io.sqlqueue.maintenance.Retention;
+import io.sqlqueue.worker.Retention;
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.testing.TestDatabases;
 import io.sqlqueue.worker.HandlerSpec;

@@ -164,8 +164,8 @@ public class SqlQueueProperties implements Validator {
 	}
 
 	/** Retention of finished jobs. */
-	public io.sqlqueue.maintenance.Retention toRetention() {
-		return new io.sqlqueue.maintenance.Retention(this.retention.succeeded, this.retention.dead,
+	public io.sqlqueue.worker.Retention toRetention() {
+		return new io.sqlqueue.worker.Retention(this.retention.succeeded, this.retention.dead,
 				this.retention.cancelled);
 	}
 
@@ -689,13 +689,13 @@ public class SqlQueueProperties implements Validator {
 	public static class Retention {
 
 		/** How long SUCCEEDED jobs are kept. */
-		private Duration succeeded = io.sqlqueue.maintenance.Retention.DEFAULT.succeeded();
+		private Duration succeeded = io.sqlqueue.worker.Retention.DEFAULT.succeeded();
 
 		/** How long DEAD jobs (the dead letter) are kept. */
-		private Duration dead = io.sqlqueue.maintenance.Retention.DEFAULT.dead();
+		private Duration dead = io.sqlqueue.worker.Retention.DEFAULT.dead();
 
 		/** How long CANCELLED jobs are kept. */
-		private Duration cancelled = io.sqlqueue.maintenance.Retention.DEFAULT.cancelled();
+		private Duration cancelled = io.sqlqueue.worker.Retention.DEFAULT.cancelled();
 
 		public Duration getSucceeded() {
 			return this.succeeded;

@@ -15,7 +15,7 @@ import org.springframework.util.unit.DataSize;
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.JobQueue;
 import io.sqlqueue.SqlQueueMigrations;
-import io.sqlqueue.maintenance.Retention;
+import io.sqlqueue.worker.Retention;
 import io.sqlqueue.worker.Backoff;
 import io.sqlqueue.worker.JobWorker;
 import io.sqlqueue.worker.QueueSettings;

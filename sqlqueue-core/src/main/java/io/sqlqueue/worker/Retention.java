@@ -1,4 +1,4 @@
-package io.sqlqueue.maintenance;
+package io.sqlqueue.worker;
 
 import java.time.Duration;
 import java.util.Objects;
