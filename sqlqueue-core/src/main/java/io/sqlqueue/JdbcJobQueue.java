@@ -1,16 +1,16 @@
 package io.sqlqueue;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -18,20 +18,13 @@ import javax.sql.DataSource;
 
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
-import org.springframework.transaction.support.TransactionTemplate;
-
-import io.sqlqueue.JobInterceptor.EnqueueChain;
 import io.sqlqueue.codec.JacksonPayloadCodec;
 import io.sqlqueue.codec.PayloadCodec;
-import io.sqlqueue.dialect.Dialect;
-import io.sqlqueue.dialect.Dialects;
-import io.sqlqueue.dialect.InsertResult;
-import io.sqlqueue.dialect.JsonText;
-import io.sqlqueue.dialect.NewJob;
-import io.sqlqueue.dialect.PostgresDialect;
+import io.sqlqueue.internal.HandClaim;
+import io.sqlqueue.internal.QueueAccess;
+import io.sqlqueue.internal.QueueServices;
+import io.sqlqueue.internal.store.JdbcJobStore;
+import io.sqlqueue.internal.store.JobStore;
 
 /**
  * The {@link JobQueue} on a JDBC {@link DataSource}: PostgreSQL, MariaDB, H2 or SQLite, chosen from
@@ -54,47 +47,23 @@ public class JdbcJobQueue implements JobQueue {
 	/** The {@code locked_by} of jobs claimed by hand. */
 	private static final String CLAIMER_ID = "claim:" + java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
 
-	private final DataSource dataSource;
+	static {
+		QueueAccess.register((queue) -> (queue instanceof JdbcJobQueue jdbc) ? jdbc.services : null);
+	}
 
-	private final Dialect dialect;
+	private final QueueServices services;
 
-	private final PayloadCodec codec;
+	private final JobStore store;
 
 	private final JobTypeRegistry types = new JobTypeRegistry();
 
-	private final List<JobInterceptor> interceptors;
-
-	private final List<JobEventListener> listeners = new CopyOnWriteArrayList<>();
-
-	private final List<Consumer<String>> wakeupListeners = new CopyOnWriteArrayList<>();
-
-	private final int maxPayloadBytes;
-
-	/**
-	 * Names this queue object in its notifications: its own workers are woken directly at enqueue,
-	 * so they ignore notifications from it instead of claiming a second time.
-	 */
-	private final String notificationOrigin = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
-
-	/** Sends PostgreSQL notifications to other processes; null where they are off or not supported. */
-	private final NotificationSender notifications;
-
-	private final TransactionTemplate transaction;
-
-	private final JobEventListener events;
-
 	JdbcJobQueue(Builder builder) {
-		this.dataSource = builder.dataSource;
-		this.dialect = Dialects.detect(builder.dataSource, builder.tablePrefix);
-		this.codec = (builder.codec != null) ? builder.codec
+		JdbcJobStore store = new JdbcJobStore(builder.dataSource, builder.tablePrefix);
+		PayloadCodec codec = (builder.codec != null) ? builder.codec
 				: new JacksonPayloadCodec((builder.jsonMapper != null) ? builder.jsonMapper : JsonMapper.builder().build());
-		this.interceptors = List.copyOf(builder.interceptors);
-		this.listeners.addAll(builder.listeners);
-		this.maxPayloadBytes = builder.maxPayloadBytes;
-		this.notifications = (builder.notifications && this.dialect instanceof PostgresDialect postgres)
-				? new NotificationSender(postgres, this.notificationOrigin) : null;
-		this.transaction = new TransactionTemplate(new DataSourceTransactionManager(this.dataSource));
-		this.events = new CompositeListener(this.listeners);
+		this.services = new QueueServices(store, codec, this.types, builder.interceptors, builder.listeners,
+				builder.maxPayloadBytes, builder.notifications);
+		this.store = store;
 	}
 
 	/** A builder for a queue on {@code dataSource}. */
@@ -112,7 +81,7 @@ public class JdbcJobQueue implements JobQueue {
 
 	@Override
 	public long enqueue(String type, Object payload, EnqueueOptions options) {
-		return enqueueThroughChain(List.of(new JobRequest(type, payload, options)), true).get(0);
+		return this.services.enqueuer().enqueue(List.of(new JobRequest(type, payload, options)), true).get(0);
 	}
 
 	@Override
@@ -124,175 +93,47 @@ public class JdbcJobQueue implements JobQueue {
 		for (int i = 0; i < requests.size(); i++) {
 			Objects.requireNonNull(requests.get(i), "requests[" + i + "] must not be null");
 		}
-		return enqueueThroughChain(requests, false);
-	}
-
-	private List<Long> enqueueThroughChain(List<JobRequest> requests, boolean single) {
-		EnqueueChain chain = (jobs) -> insert(jobs, single);
-		for (int i = this.interceptors.size() - 1; i >= 0; i--) {
-			JobInterceptor interceptor = this.interceptors.get(i);
-			EnqueueChain next = chain;
-			chain = (jobs) -> interceptor.aroundEnqueue(jobs, next);
-		}
-		return chain.proceed(requests);
-	}
-
-	private List<Long> insert(List<JobRequest> requests, boolean single) {
-		List<NewJob> rows = new ArrayList<>(requests.size());
-		for (JobRequest request : requests) {
-			rows.add(resolve(request));
-		}
-		List<Long> ids;
-		boolean notified = false;
-		if (single && notifiesInline(rows.get(0))) {
-			try {
-				ids = List.of(((PostgresDialect) this.dialect).jobInsertNotifying(rows.get(0), this.notificationOrigin));
-			}
-			finally {
-				this.notifications.inlineDone();
-			}
-			notified = true;
-		}
-		else if (single) {
-			ids = List.of(insertOne(rows.get(0), requests.get(0).options()));
-		}
-		else if (plain(rows) && rows.size() <= this.dialect.rowsPerInsertStatement()) {
-			// one statement is atomic by itself: no transaction to begin and commit around it
-			ids = this.dialect.jobInsertMany(rows);
-		}
-		else {
-			ids = this.transaction.execute((status) -> insertMany(rows, requests));
-		}
-		Set<String> dueQueues = new LinkedHashSet<>();
-		for (NewJob row : rows) {
-			this.events.jobEnqueued(row.queue(), row.type());
-			if (row.dueNow()) {
-				dueQueues.add(row.queue());
-			}
-		}
-		if (!dueQueues.isEmpty()) {
-			wakeWorkers(dueQueues, notified);
-		}
-		return ids;
-	}
-
-	/**
-	 * Whether {@code row} is inserted together with its notification, which PostgreSQL then sends as
-	 * the insert commits, a round trip and a thread hand-off sooner than the sender could: only for
-	 * a job due now, outside any transaction of the caller's, and only while this queue object is
-	 * otherwise quiet ({@link NotificationSender#tryInline}). Under load the sender's coalesced
-	 * notifications are cheaper, since a notifying commit holds a lock that other notifying
-	 * commits wait for until its WAL is flushed.
-	 */
-	private boolean notifiesInline(NewJob row) {
-		return this.notifications != null && row.dueNow() && row.uniqueKey() == null
-				&& !TransactionSynchronizationManager.isActualTransactionActive()
-				&& this.notifications.tryInline();
-	}
-
-	private long insertOne(NewJob row, EnqueueOptions options) {
-		InsertResult result = this.dialect.jobInsert(row);
-		if (!result.inserted() && options.uniquePolicy() == EnqueueOptions.UniquePolicy.REJECT) {
-			throw new DuplicateJobException(row.uniqueKey(), result.id());
-		}
-		return result.id();
-	}
-
-	/** Whether no job of {@code rows} has a unique key or a parent, which the multi-row insert leaves out. */
-	private static boolean plain(List<NewJob> rows) {
-		return rows.stream().allMatch((row) -> row.uniqueKey() == null && row.parentId() == null);
-	}
-
-	private List<Long> insertMany(List<NewJob> rows, List<JobRequest> requests) {
-		if (plain(rows)) {
-			return this.dialect.jobInsertMany(rows);
-		}
-		List<Long> ids = new ArrayList<>(rows.size());
-		for (int i = 0; i < rows.size(); i++) {
-			ids.add(insertOne(rows.get(i), requests.get(i).options()));
-		}
-		return ids;
-	}
-
-	private NewJob resolve(JobRequest request) {
-		String type = JobQueue.validateType(request.type());
-		EnqueueOptions options = request.options();
-		String queue = this.types.queueFor(type, options);
-		String payload = this.codec.encode(request.payload());
-		// a char takes at most 3 bytes of UTF-8: count them only for a payload that could be too large
-		int bytes = (payload.length() * 3L <= this.maxPayloadBytes) ? 0 : payload.getBytes(StandardCharsets.UTF_8).length;
-		if (bytes > this.maxPayloadBytes) {
-			throw new IllegalArgumentException("Payload of job type '" + type + "' is " + bytes
-					+ " bytes of JSON, over the limit of " + this.maxPayloadBytes + " bytes");
-		}
-		long delay = (options.delay() != null) ? options.delay().toMillis() : 0;
-		return new NewJob(queue, type, payload, JsonText.writeMap(options.metadata()), options.priority(), delay,
-				options.runAt(), this.types.maxAttemptsFor(type, queue, options), options.uniqueKey(),
-				options.parentId(), options.orderingKey(),
-				(options.retention() != null) ? options.retention().toMillis() : null);
-	}
-
-	/**
-	 * Wakes the workers of {@code queues}, in this JVM and (on PostgreSQL) everywhere, once the
-	 * enqueue is committed: at once outside a Spring-managed transaction, after its commit inside one,
-	 * and never when it rolls back.
-	 * @param notified whether the insert has notified other processes already
-	 */
-	private void wakeWorkers(Set<String> queues, boolean notified) {
-		if (TransactionSynchronizationManager.isSynchronizationActive()) {
-			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-				@Override
-				public void afterCommit() {
-					wakeCommitted(queues, notified);
-				}
-			});
-		}
-		else {
-			wakeCommitted(queues, notified);
-		}
-	}
-
-	private void wakeCommitted(Set<String> queues, boolean notified) {
-		if (this.notifications != null && !notified) {
-			this.notifications.send(queues);
-		}
-		for (String queue : queues) {
-			for (Consumer<String> listener : this.wakeupListeners) {
-				listener.accept(queue);
-			}
-		}
+		return this.services.enqueuer().enqueue(requests, false);
 	}
 
 	// ---- inspection and administration ---------------------------------------------------
 
 	@Override
 	public Optional<Job> find(long id) {
-		return this.dialect.jobGet(id);
+		return this.store.jobGet(id);
 	}
 
 	@Override
 	public List<Job> list(JobQuery query) {
-		return this.dialect.jobList(Objects.requireNonNull(query, "query must not be null"));
+		return this.store.jobList(Objects.requireNonNull(query, "query must not be null"));
 	}
 
 	@Override
 	public long count(String queue, JobState state) {
-		return this.dialect.jobCount(queue, state);
+		return this.store.jobCount(queue, state);
 	}
 
 	@Override
 	public Map<String, Map<JobState, Long>> countByQueueAndState() {
-		return this.dialect.jobCountByQueueAndState();
+		Map<String, Map<JobState, Long>> counts = new LinkedHashMap<>();
+		this.store.jobCountByQueueAndState().forEach((queue, byState) -> {
+			Map<JobState, Long> all = new EnumMap<>(JobState.class);
+			for (JobState state : JobState.values()) {
+				all.put(state, byState.getOrDefault(state, 0L));
+			}
+			counts.put(queue, all);
+		});
+		return counts;
 	}
 
 	/** Per queue, how long its oldest due READY job has waited (database clock). */
 	public Map<String, Duration> oldestDueAge() {
-		return this.dialect.jobOldestDueAge();
+		return this.store.jobOldestDueAge();
 	}
 
 	@Override
 	public boolean cancel(long id) {
-		return this.dialect.jobCancel(id);
+		return this.store.jobCancel(id);
 	}
 
 	@Override
@@ -300,23 +141,23 @@ public class JdbcJobQueue implements JobQueue {
 		if (reason == null || reason.isBlank()) {
 			throw new IllegalArgumentException("A reason is required to kill job " + id);
 		}
-		return this.dialect.jobKill(id, "Killed: " + reason);
+		return this.store.jobKill(id, "Killed: " + reason);
 	}
 
 	@Override
 	public boolean retryDead(long id) {
-		boolean replayed = this.dialect.jobRetryDead(id);
+		boolean replayed = this.store.jobRetryDead(id);
 		if (replayed) {
-			find(id).ifPresent((job) -> wakeWorkers(Set.of(job.queue()), false));
+			find(id).ifPresent((job) -> this.services.enqueuer().wakeWhenCommitted(Set.of(job.queue())));
 		}
 		return replayed;
 	}
 
 	@Override
 	public int retryDeadInQueue(String queue) {
-		int replayed = this.dialect.jobRetryDeadInQueue(JobQueue.validateQueueName(queue));
+		int replayed = this.store.jobRetryDeadInQueue(JobQueue.validateQueueName(queue));
 		if (replayed > 0) {
-			wakeWorkers(Set.of(queue), false);
+			this.services.enqueuer().wakeWhenCommitted(Set.of(queue));
 		}
 		return replayed;
 	}
@@ -335,7 +176,7 @@ public class JdbcJobQueue implements JobQueue {
 		int total = 0;
 		int deleted;
 		do {
-			deleted = this.dialect.jobDeleteFinished(state, olderThan, 1000);
+			deleted = this.store.jobDeleteFinished(state, olderThan, 1000);
 			total += deleted;
 		}
 		while (deleted == 1000);
@@ -363,9 +204,9 @@ public class JdbcJobQueue implements JobQueue {
 		if (lease.isNegative() || lease.isZero()) {
 			throw new IllegalArgumentException("lease must be positive, was " + lease);
 		}
-		return this.dialect.jobClaim(queue, limit, lease, CLAIMER_ID)
+		return this.store.jobGetAvailable(new io.sqlqueue.internal.store.ClaimParams(queue, limit, lease, CLAIMER_ID))
 			.stream()
-			.map((job) -> new ClaimedJob(this, job))
+			.<ClaimedJob>map((job) -> new HandClaim(this.services, job))
 			.toList();
 	}
 
@@ -387,7 +228,7 @@ public class JdbcJobQueue implements JobQueue {
 				}
 			}
 		};
-		addWakeupListener(wakeup);
+		this.services.wakeups().add(wakeup);
 		try {
 			while (true) {
 				List<ClaimedJob> claimed = claim(queue, 1, lease);
@@ -404,7 +245,7 @@ public class JdbcJobQueue implements JobQueue {
 			}
 		}
 		finally {
-			removeWakeupListener(wakeup);
+			this.services.wakeups().remove(wakeup);
 		}
 	}
 
@@ -415,80 +256,60 @@ public class JdbcJobQueue implements JobQueue {
 	 */
 	@Override
 	public int rescueExpired() {
-		return this.dialect.jobRescueExpired();
+		return this.store.jobRescueExpired();
 	}
 
-	// ---- collaborators -----------------------------------------------------------------
+	// ---- this node and its database ---------------------------------------------------------
 
 	/** The type registry filled by handler registration and read at enqueue. */
 	public JobTypeRegistry types() {
 		return this.types;
 	}
 
-	public DataSource dataSource() {
-		return this.dataSource;
-	}
-
-	/**
-	 * The origin this queue object's PostgreSQL notifications carry. A worker on this queue object
-	 * is woken directly by its enqueues and ignores notifications with this origin.
-	 */
-	public String notificationOrigin() {
-		return this.notificationOrigin;
-	}
-
-	/** The SQL dialect chosen for the database. */
-	public Dialect dialect() {
-		return this.dialect;
-	}
-
-	public PayloadCodec codec() {
-		return this.codec;
-	}
-
-	/** The interceptors, outermost first. */
-	public List<JobInterceptor> interceptors() {
-		return this.interceptors;
-	}
-
 	/** Adds a listener of job events on this node. */
 	public void addListener(JobEventListener listener) {
-		this.listeners.add(Objects.requireNonNull(listener, "listener must not be null"));
-	}
-
-	/** All listeners as one; never throws. */
-	public JobEventListener events() {
-		return this.events;
+		this.services.addListener(Objects.requireNonNull(listener, "listener must not be null"));
 	}
 
 	/** Whether enqueue sends PostgreSQL notifications that wake workers in other processes. */
 	public boolean notificationsEnabled() {
-		return this.notifications != null;
+		return this.services.notifications() != null;
+	}
+
+	/** The database, as the folder of its migrations names it: {@code postgresql}, {@code mariadb}, {@code h2} or {@code sqlite}. */
+	public String database() {
+		return this.store.vendor().name();
+	}
+
+	/** The job table's name. */
+	public String jobTable() {
+		return this.store.jobTable();
 	}
 
 	/**
-	 * Sends the notifications of jobs enqueued so far, waiting at most a second, and stops the thread
-	 * that sends them. Call it before closing the {@code DataSource} (Spring calls it on a
-	 * {@code JdbcJobQueue} bean before the {@code DataSource} it depends on is closed). The queue
-	 * still works afterwards: later enqueues send their notifications on the calling thread. Does not
-	 * close the {@code DataSource}.
+	 * The database's current time, read with a query: whether the database answers.
+	 * @throws org.springframework.dao.DataAccessException when it does not
+	 */
+	public Instant databaseTime() {
+		return this.store.databaseNow();
+	}
+
+	/**
+	 * The job table's dead row versions as the server's statistics count them, on PostgreSQL, where they slow
+	 * claims down until a vacuum reclaims them; empty elsewhere.
+	 */
+	public OptionalLong jobTableDeadRows() {
+		return this.store.vendor().needsVacuum() ? OptionalLong.of(this.store.tableDeadRows()) : OptionalLong.empty();
+	}
+
+	/**
+	 * Sends the notifications of jobs enqueued so far, waiting at most a second, and stops the thread that
+	 * sends them. Call it before closing the {@code DataSource} (Spring calls it on a {@code JdbcJobQueue} bean
+	 * before the {@code DataSource} it depends on is closed). The queue still works afterwards: later enqueues
+	 * send their notifications on the calling thread. Does not close the {@code DataSource}.
 	 */
 	public void close() {
-		if (this.notifications != null) {
-			this.notifications.close(Duration.ofSeconds(1));
-		}
-	}
-
-	/**
-	 * Adds a callback run with a queue's name when a due job was enqueued to it from this JVM (after
-	 * commit). Workers in this JVM use it to start at once instead of at their next poll.
-	 */
-	public void addWakeupListener(Consumer<String> listener) {
-		this.wakeupListeners.add(Objects.requireNonNull(listener, "listener must not be null"));
-	}
-
-	public void removeWakeupListener(Consumer<String> listener) {
-		this.wakeupListeners.remove(listener);
+		this.services.close(Duration.ofSeconds(1));
 	}
 
 	/** Configures a {@link JdbcJobQueue}. */
@@ -516,7 +337,7 @@ public class JdbcJobQueue implements JobQueue {
 
 		/** The prefix of sqlqueue's table names (default {@code sqlqueue_}); checked as an identifier. */
 		public Builder tablePrefix(String tablePrefix) {
-			this.tablePrefix = Dialect.validateTablePrefix(tablePrefix);
+			this.tablePrefix = JobQueue.validateTablePrefix(tablePrefix);
 			return this;
 		}
 

@@ -167,11 +167,26 @@ public interface JobQueue {
 		return type;
 	}
 
+	/**
+	 * Checks a table prefix: a letter or {@code _}, then up to 40 letters, digits or {@code _}. Configuration
+	 * never reaches SQL unchecked.
+	 * @throws IllegalArgumentException naming the value
+	 */
+	static String validateTablePrefix(String tablePrefix) {
+		if (tablePrefix == null || !QueueNames.TABLE_PREFIX.matcher(tablePrefix).matches()) {
+			throw new IllegalArgumentException("Invalid table prefix '" + tablePrefix
+					+ "': use a letter or '_' followed by up to 40 letters, digits or '_'");
+		}
+		return tablePrefix;
+	}
+
 }
 
 final class QueueNames {
 
 	static final Pattern PATTERN = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
+
+	static final Pattern TABLE_PREFIX = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,40}");
 
 	private QueueNames() {
 	}

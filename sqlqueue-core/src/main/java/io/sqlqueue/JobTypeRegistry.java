@@ -89,7 +89,8 @@ public final class JobTypeRegistry {
 		return type;
 	}
 
-	String queueFor(String type, EnqueueOptions options) {
+	/** The queue a job of {@code type} enqueued with {@code options} goes to: the options', else its handler's, else the default. */
+	public String queueFor(String type, EnqueueOptions options) {
 		if (options.queue() != null) {
 			return options.queue();
 		}
@@ -97,7 +98,8 @@ public final class JobTypeRegistry {
 		return (info != null && info.queue() != null) ? info.queue() : JobQueue.DEFAULT_QUEUE;
 	}
 
-	int maxAttemptsFor(String type, String queue, EnqueueOptions options) {
+	/** The attempts of a job of {@code type} on {@code queue}: the options', else its handler's, else the queue's. */
+	public int maxAttemptsFor(String type, String queue, EnqueueOptions options) {
 		if (options.maxAttempts() != null) {
 			return options.maxAttempts();
 		}

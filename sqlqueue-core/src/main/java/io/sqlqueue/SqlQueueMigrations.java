@@ -7,8 +7,8 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 
-import io.sqlqueue.dialect.Dialect;
-import io.sqlqueue.dialect.Dialects;
+import io.sqlqueue.internal.store.JdbcJobStore;
+import io.sqlqueue.internal.store.Vendors;
 
 /**
  * Creates and upgrades sqlqueue's tables with Flyway, keeping its own history table
@@ -46,11 +46,12 @@ public final class SqlQueueMigrations {
 
 	/** A Flyway instance for sqlqueue's migrations, for callers that want to validate or inspect. */
 	public static Flyway flyway(DataSource dataSource, String tablePrefix) {
-		Dialect dialect = Dialects.detect(dataSource, tablePrefix);
+		JobQueue.validateTablePrefix(tablePrefix);
+		String vendor = Vendors.detect(dataSource).name();
 		String history = DEFAULT_TABLE_PREFIX.equals(tablePrefix) ? HISTORY_TABLE : tablePrefix + "schema_history";
 		return Flyway.configure(SqlQueueMigrations.class.getClassLoader())
 			.dataSource(dataSource)
-			.locations(location(dialect))
+			.locations(location(vendor))
 			.table(history)
 			.placeholders(Map.of("prefix", tablePrefix))
 			.baselineOnMigrate(true)
@@ -58,9 +59,13 @@ public final class SqlQueueMigrations {
 			.load();
 	}
 
-	/** The classpath location of {@code dialect}'s scripts. */
-	public static String location(Dialect dialect) {
-		return "classpath:db/sqlqueue/" + dialect.vendor();
+	/**
+	 * The classpath location of a database's scripts.
+	 * @param database as {@link JdbcJobQueue#database()} names it: {@code postgresql}, {@code mariadb}, {@code h2}
+	 * or {@code sqlite}
+	 */
+	public static String location(String database) {
+		return "classpath:db/sqlqueue/" + database;
 	}
 
 	/**
@@ -68,13 +73,13 @@ public final class SqlQueueMigrations {
 	 * @throws IllegalStateException naming the table and the fix when it does not
 	 */
 	public static void verifySchema(DataSource dataSource, String tablePrefix) {
-		Dialect dialect = Dialects.detect(dataSource, tablePrefix);
+		JdbcJobStore store = new JdbcJobStore(dataSource, tablePrefix);
 		try {
-			dialect.jobCount(null, JobState.RUNNING);
+			store.jobCount(null, JobState.RUNNING);
 		}
 		catch (RuntimeException ex) {
-			throw new IllegalStateException("sqlqueue's table '" + dialect.table() + "' is missing or out of date ("
-					+ ex.getMessage() + "). Apply the scripts in " + location(dialect)
+			throw new IllegalStateException("sqlqueue's table '" + store.jobTable() + "' is missing or out of date ("
+					+ ex.getMessage() + "). Apply the scripts in " + location(store.vendor().name())
 					+ " or let sqlqueue migrate it (SqlQueueMigrations.migrate, or sqlqueue.schema.migrate=true)", ex);
 		}
 	}

@@ -2,19 +2,15 @@ package io.sqlqueue.worker;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.time.InstantSource;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,14 +19,18 @@ import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.JobHandlerFunction;
 import io.sqlqueue.JobQueue;
 import io.sqlqueue.RecurringSchedule;
-import io.sqlqueue.dialect.Dialect;
-import io.sqlqueue.dialect.PostgresDialect;
-import io.sqlqueue.maintenance.Maintenance;
+import io.sqlqueue.internal.QueueAccess;
+import io.sqlqueue.internal.QueueServices;
+import io.sqlqueue.internal.execution.WorkerConfig;
+import io.sqlqueue.internal.execution.WorkerNode;
+import io.sqlqueue.internal.maintenance.MaintenanceConfig;
+import io.sqlqueue.internal.schedule.RecurringScheduler;
 
 /**
- * Runs handlers for the jobs of a {@link JdbcJobQueue}: one {@code QueueWorker} per queue with
- * its own handler threads, a shared completer that records successes in batches, heartbeats,
- * PostgreSQL LISTEN wake-ups, and the maintenance (lease rescue, retention).
+ * Runs handlers for the jobs of a {@link JdbcJobQueue}: per queue, a producer that claims due jobs into free
+ * handler threads; one completer that writes every outcome in batches; heartbeats; PostgreSQL LISTEN
+ * wake-ups; recurring schedules; and maintenance (lease rescue, retention, vacuum), which one elected node
+ * of the cluster runs at a time.
  *
  * <pre>{@code
  * JobWorker worker = JobWorker.builder(jobQueue)
@@ -60,60 +60,51 @@ public final class JobWorker implements AutoCloseable {
 	 */
 	public static final long DEFAULT_VACUUM_DEAD_ROWS = 500_000;
 
-	private final JdbcJobQueue queue;
+	/**
+	 * How long the node elected to run the maintenance leads without renewing, unless configured: a leader that
+	 * died is replaced within this time.
+	 */
+	public static final Duration DEFAULT_LEADER_TERM = Duration.ofSeconds(15);
 
-	private final Map<String, HandlerSpec<?>> handlers;
+	/**
+	 * The most outcomes a node holds waiting to be written unless configured: when that many wait, handlers
+	 * wait to hand theirs over and the node claims nothing more.
+	 */
+	public static final int DEFAULT_OUTCOME_BACKLOG = 2000;
 
-	private final Map<String, QueueSettings> queueSettings;
-
-	private final String workerId;
-
-	private final boolean listen;
-
-	/** A call that succeeds after failures ends the queues' backoff: they claim again at once. */
-	private final HealthTracker health = new HealthTracker(this::wakeAll);
-
-	/** Every failure it retries marks the worker unhealthy until a call succeeds again. */
-	private final DatabaseRetry retry = new DatabaseRetry(Duration.ofSeconds(2), 4, this.health::failure);
-
-	private final Maintenance maintenance;
-
-	private final Map<String, QueueWorker> workers = new LinkedHashMap<>();
-
-	private final RecurringScheduler recurring;
+	private final WorkerConfig config;
 
 	private final List<RecurringSchedule> schedules;
 
-	private final Consumer<String> wakeup = this::wake;
+	private final Map<String, QueueSettings> queueSettings;
 
-	private Completer completer;
+	/** Ticks schedules when asked, running or not; the running node has its own on a timer. */
+	private final RecurringScheduler recurring;
 
-	private ScheduledExecutorService heartbeats;
-
-	private PgNotificationListener listener;
+	private WorkerNode node;
 
 	private volatile boolean running;
 
 	private JobWorker(Builder builder) {
-		this.queue = builder.queue;
-		this.handlers = Collections.unmodifiableMap(new LinkedHashMap<>(builder.handlers));
+		Map<String, HandlerSpec<?>> handlers = Collections.unmodifiableMap(new LinkedHashMap<>(builder.handlers));
 		Map<String, QueueSettings> settings = new LinkedHashMap<>();
-		for (HandlerSpec<?> spec : this.handlers.values()) {
+		for (HandlerSpec<?> spec : handlers.values()) {
 			settings.put(spec.effectiveQueue(), builder.queues.getOrDefault(spec.effectiveQueue(), builder.defaults));
 		}
 		settings.putAll(builder.queues);
 		this.queueSettings = Collections.unmodifiableMap(settings);
-		this.workerId = (builder.workerId != null) ? builder.workerId : defaultWorkerId();
-		this.listen = builder.listen;
 		this.schedules = List.copyOf(builder.schedules.values());
-		this.recurring = new RecurringScheduler(this.queue, new ArrayList<>(builder.schedules.values()));
-		this.maintenance = builder.maintenance
-				? new Maintenance(this.queue.dialect(), builder.rescueInterval, builder.cleanInterval, builder.retention,
-						builder.vacuumInterval, builder.vacuumDeadRows)
+		QueueServices services = QueueAccess.servicesOf(builder.queue);
+		MaintenanceConfig maintenance = builder.maintenance ? new MaintenanceConfig(builder.rescueInterval,
+				builder.cleanInterval, builder.retention, builder.vacuumInterval, builder.vacuumDeadRows, builder.leaderTerm)
 				: null;
-		if (!this.queue.dialect().supportsMultipleNodes()) {
+		this.config = new WorkerConfig(services, handlers, this.queueSettings,
+				(builder.workerId != null) ? builder.workerId : defaultWorkerId(), builder.listen, maintenance,
+				this.schedules, builder.classifier, builder.clock, builder.outcomeBacklog, builder.slowFlush);
+		this.recurring = new RecurringScheduler(services, this.schedules);
+		if (!services.store().vendor().supportsMultipleNodes()) {
 			logger.info("sqlqueue on {} runs on a single node: do not share its database file between processes",
-					this.queue.dialect().vendor());
+					services.store().vendor());
 		}
 	}
 
@@ -127,143 +118,38 @@ public final class JobWorker implements AutoCloseable {
 		return name + "/" + UUID.randomUUID().toString().substring(0, 8);
 	}
 
-	/** Starts claiming and running jobs on every queue. */
+	/** Starts claiming and running jobs on every queue. Does nothing when running already. */
 	public synchronized void start() {
 		if (this.running) {
 			return;
 		}
-		this.completer = new Completer(this.queue, this.retry, this.health, "sqlqueue-completer");
-		this.completer.start();
-		this.heartbeats = Executors.newSingleThreadScheduledExecutor((runnable) -> {
-			Thread thread = new Thread(runnable, "sqlqueue-heartbeat");
-			thread.setDaemon(true);
-			return thread;
-		});
-		this.workers.clear();
-		for (Map.Entry<String, QueueSettings> entry : this.queueSettings.entrySet()) {
-			QueueWorker worker = new QueueWorker(entry.getKey(), entry.getValue(), this);
-			this.workers.put(entry.getKey(), worker);
-			long tick = Math.max(200, entry.getValue().lease().toMillis() / 3);
-			this.heartbeats.scheduleWithFixedDelay(() -> heartbeat(worker), tick, tick, TimeUnit.MILLISECONDS);
-		}
-		if (!this.recurring.isEmpty()) {
-			this.heartbeats.scheduleWithFixedDelay(this::tickRecurring, 0, 1000, TimeUnit.MILLISECONDS);
-		}
+		this.node = new WorkerNode(this.config);
+		this.node.start();
 		this.running = true;
-		this.queue.addWakeupListener(this.wakeup);
-		if (this.listen && this.queue.dialect() instanceof PostgresDialect postgres) {
-			this.listener = new PgNotificationListener(this.queue.dataSource(), postgres.notificationChannel(),
-					this::notified, this::wakeAll, true);
-			this.listener.start();
-		}
-		this.workers.values().forEach(QueueWorker::start);
-		if (this.maintenance != null) {
-			this.maintenance.start();
-		}
-		logger.info("sqlqueue worker {} started on queues {} with handlers for {}", this.workerId,
-				this.workers.keySet(), handledTypes());
-	}
-
-	private void tickRecurring() {
-		try {
-			this.recurring.tick();
-		}
-		catch (RuntimeException ex) {
-			logger.warn("sqlqueue recurring schedules could not be checked: {}", ex.getMessage());
-		}
+		logger.info("sqlqueue worker {} started on queues {} with handlers for {}", workerId(), queueNames(),
+				new java.util.TreeSet<>(this.config.handlers().keySet()));
 	}
 
 	/**
-	 * Checks recurring schedule {@code name} now instead of at the next second.
-	 * @return the id of the job this call enqueued for a due tick, if any
-	 */
-	public java.util.Optional<Long> tickRecurring(String name) {
-		return this.schedules.stream()
-			.filter((schedule) -> schedule.name().equals(name))
-			.findFirst()
-			.flatMap(this.recurring::tick);
-	}
-
-	/** The recurring schedules this worker runs. */
-	public List<RecurringSchedule> schedules() {
-		return this.schedules;
-	}
-
-	private void heartbeat(QueueWorker worker) {
-		try {
-			worker.heartbeat();
-		}
-		catch (RuntimeException ex) {
-			logger.warn("sqlqueue heartbeat for queue '{}' failed: {}", worker.name(), ex.getMessage());
-		}
-	}
-
-	/**
-	 * Stops gracefully: stops claiming, lets running handlers finish within {@code timeout}, then
-	 * interrupts the rest and makes their jobs READY so that other nodes pick them up at once.
+	 * Stops gracefully: stops claiming, lets running handlers finish within {@code timeout}, then interrupts
+	 * the rest and makes their jobs READY so that other nodes pick them up at once. Outcomes still waiting are
+	 * written (within the timeout, at least 5 s) and, when this node led the maintenance, another node takes
+	 * over.
 	 * @return whether every running handler finished in time
 	 */
 	public boolean stop(Duration timeout) {
+		WorkerNode stopping;
 		synchronized (this) {
 			if (!this.running) {
 				return true;
 			}
 			this.running = false;
+			stopping = this.node;
 		}
-		long deadline = System.nanoTime() + timeout.toNanos();
-		this.queue.removeWakeupListener(this.wakeup);
-		if (this.listener != null) {
-			this.listener.stop();
-		}
-		if (this.maintenance != null) {
-			this.maintenance.stop();
-		}
-		this.workers.values().forEach(QueueWorker::stopClaiming);
-		boolean finished = true;
-		try {
-			for (QueueWorker worker : this.workers.values()) {
-				finished &= worker.awaitHandlers(deadline);
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			finished = false;
-		}
-		int released = 0;
-		if (!finished) {
-			for (QueueWorker worker : this.workers.values()) {
-				released += worker.releaseRemaining();
-			}
-		}
-		this.completer.stop(remainingAtLeast5s(deadline));
-		this.heartbeats.shutdownNow();
-		awaitMaintenance(deadline);
-		logger.info("sqlqueue worker {} stopped{}", this.workerId,
-				finished ? "" : "; " + released + " unfinished jobs were released for other workers");
-		return finished;
-	}
-
-	/**
-	 * Lets a maintenance statement under way (a VACUUM, a batch of deletes) end within the stop's
-	 * timeout, at least 5 s, so that the application does not close the pool under it.
-	 */
-	private void awaitMaintenance(long deadline) {
-		if (this.maintenance == null) {
-			return;
-		}
-		try {
-			if (!this.maintenance.awaitStopped(remainingAtLeast5s(deadline))) {
-				logger.info("sqlqueue worker {}: a maintenance statement is still running", this.workerId);
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-	}
-
-	/** What is left until {@code deadline} (System.nanoTime), but at least 5 s: writes under way get to finish. */
-	private static Duration remainingAtLeast5s(long deadline) {
-		return Duration.ofNanos(Math.max(Duration.ofSeconds(5).toNanos(), deadline - System.nanoTime()));
+		WorkerNode.Stopped stopped = stopping.stop(timeout);
+		logger.info("sqlqueue worker {} stopped{}", workerId(), stopped.finished() ? ""
+				: "; " + stopped.released() + " unfinished jobs were released for other workers");
+		return stopped.finished();
 	}
 
 	/** Stops with a 30 second timeout. */
@@ -281,30 +167,26 @@ public final class JobWorker implements AutoCloseable {
 	}
 
 	/**
-	 * Wakes the queue a PostgreSQL notification names, unless this worker's own queue object sent it:
-	 * that enqueue woke this worker directly already, and a second wake would only claim again.
+	 * Checks recurring schedule {@code name} now instead of at the next second.
+	 * @return the id of the job this call enqueued for a due tick, if any
 	 */
-	private void notified(String payload) {
-		if (!this.queue.notificationOrigin().equals(PostgresDialect.notifiedOrigin(payload))) {
-			wake(PostgresDialect.notifiedQueue(payload));
-		}
+	public Optional<Long> tickRecurring(String name) {
+		return this.schedules.stream()
+			.filter((schedule) -> schedule.name().equals(name))
+			.findFirst()
+			.flatMap(this.recurring::tick);
 	}
 
-	/**
-	 * Each queue claims once now, whether it was waiting for its next poll or out its failure backoff.
-	 * Called when the notification listener has begun to LISTEN, at start or after a reconnect (a job
-	 * committed before then was notified to nobody here, and would otherwise wait for the next poll),
-	 * and when a call succeeds after database failures.
-	 */
-	private void wakeAll() {
-		this.workers.values().forEach(QueueWorker::wake);
+	/** The recurring schedules this worker runs. */
+	public List<RecurringSchedule> schedules() {
+		return this.schedules;
 	}
 
 	/** Claims on {@code queueName} at once, if this worker works it. */
 	public void wake(String queueName) {
-		QueueWorker worker = this.workers.get(queueName);
-		if (worker != null) {
-			worker.wake();
+		WorkerNode current = this.node;
+		if (current != null && this.running) {
+			current.wake(queueName);
 		}
 	}
 
@@ -320,53 +202,28 @@ public final class JobWorker implements AutoCloseable {
 
 	/** Handlers running now on {@code queueName}. */
 	public int busy(String queueName) {
-		QueueWorker worker = this.workers.get(queueName);
-		return (worker != null && this.running) ? worker.busy() : 0;
+		WorkerNode current = this.node;
+		return (current != null && this.running) ? current.busy(queueName) : 0;
 	}
 
 	/** How this worker is doing. */
 	public WorkerHealth health() {
-		return this.health.snapshot(this.running);
+		WorkerNode current = this.node;
+		return (current != null) ? current.health(this.running) : new WorkerHealth(false, true, null, null, null);
+	}
+
+	/**
+	 * Whether this node is the one the cluster elected to run the maintenance (lease rescue, retention,
+	 * vacuum) now; {@code false} when stopped or built with {@code maintenance(false)}.
+	 */
+	public boolean leadsMaintenance() {
+		WorkerNode current = this.node;
+		return current != null && this.running && current.leadsMaintenance();
 	}
 
 	/** This worker's id, stored in {@code locked_by} of the jobs it runs. */
 	public String workerId() {
-		return this.workerId;
-	}
-
-	/** The maintenance it runs, or {@code null} when disabled. */
-	public Maintenance maintenance() {
-		return this.maintenance;
-	}
-
-	// ---- for QueueWorker ---------------------------------------------------------------
-
-	JdbcJobQueue queue() {
-		return this.queue;
-	}
-
-	Dialect dialect() {
-		return this.queue.dialect();
-	}
-
-	HandlerSpec<?> handler(String type) {
-		return this.handlers.get(type);
-	}
-
-	Set<String> handledTypes() {
-		return new TreeSet<>(this.handlers.keySet());
-	}
-
-	DatabaseRetry retry() {
-		return this.retry;
-	}
-
-	HealthTracker tracker() {
-		return this.health;
-	}
-
-	Completer completer() {
-		return this.completer;
+		return this.config.workerId();
 	}
 
 	/** Configures a {@link JobWorker}. */
@@ -397,6 +254,16 @@ public final class JobWorker implements AutoCloseable {
 		private boolean listen = true;
 
 		private final Map<String, RecurringSchedule> schedules = new LinkedHashMap<>();
+
+		private Duration leaderTerm = DEFAULT_LEADER_TERM;
+
+		private ExceptionClassifier classifier = ExceptionClassifier.defaults();
+
+		private InstantSource clock = InstantSource.system();
+
+		private int outcomeBacklog = DEFAULT_OUTCOME_BACKLOG;
+
+		private Duration slowFlush = Duration.ofSeconds(1);
 
 		Builder(JdbcJobQueue queue) {
 			this.queue = Objects.requireNonNull(queue, "queue must not be null");
@@ -470,7 +337,6 @@ public final class JobWorker implements AutoCloseable {
 		/**
 		 * How often this node vacuums the job table on PostgreSQL; {@code null} (the default) for no vacuum on a
 		 * schedule, only the one {@link #vacuumDeadRows(long) by dead rows}. Elsewhere it is ignored.
-		 * @see Maintenance#vacuum()
 		 */
 		public Builder vacuumInterval(Duration vacuumInterval) {
 			this.vacuumInterval = (vacuumInterval != null) ? positive(vacuumInterval, "vacuumInterval") : null;
@@ -485,7 +351,6 @@ public final class JobWorker implements AutoCloseable {
 		 * {@link #vacuumInterval(Duration) vacuum interval} as well, whichever comes first. Needs the table's
 		 * owner: a node whose user is not logs that once and leaves the table to autovacuum. Elsewhere it is
 		 * ignored.
-		 * @see Maintenance#vacuum()
 		 */
 		public Builder vacuumDeadRows(long deadRows) {
 			if (deadRows < 0) {
@@ -501,7 +366,10 @@ public final class JobWorker implements AutoCloseable {
 			return this;
 		}
 
-		/** Whether this node runs the lease rescuer, the retention cleaner and (PostgreSQL) the vacuum (default true). */
+		/**
+		 * Whether this node takes part in the maintenance (lease rescuer, retention cleaner, PostgreSQL's vacuum;
+		 * default true). Of the nodes that do, one elected node runs it at a time.
+		 */
 		public Builder maintenance(boolean maintenance) {
 			this.maintenance = maintenance;
 			return this;
@@ -510,6 +378,49 @@ public final class JobWorker implements AutoCloseable {
 		/** Whether to LISTEN for PostgreSQL notifications of new jobs (default true). */
 		public Builder listen(boolean listen) {
 			this.listen = listen;
+			return this;
+		}
+
+		/**
+		 * How long the node elected to run the maintenance leads without renewing (default 15 s): it renews three
+		 * times per term, and a leader that died is replaced once its term has passed.
+		 */
+		public Builder leaderTerm(Duration leaderTerm) {
+			this.leaderTerm = positive(leaderTerm, "leaderTerm");
+			if (leaderTerm.toMillis() < 1000) {
+				throw new IllegalArgumentException("leaderTerm must be at least 1s, was " + leaderTerm);
+			}
+			return this;
+		}
+
+		/**
+		 * Which handler failures go to the dead letter at once instead of being retried (default
+		 * {@link ExceptionClassifier#defaults()}).
+		 */
+		public Builder exceptionClassifier(ExceptionClassifier classifier) {
+			this.classifier = Objects.requireNonNull(classifier, "classifier must not be null");
+			return this;
+		}
+
+		/**
+		 * The most outcomes this node holds waiting to be written (default {@value JobWorker#DEFAULT_OUTCOME_BACKLOG}):
+		 * when the database writes them slower than the handlers finish, handlers wait to hand theirs over and the
+		 * node claims no more, so that at most this many finished runs (plus the running ones) are unrecorded.
+		 */
+		public Builder outcomeBacklog(int outcomeBacklog) {
+			if (outcomeBacklog < 1) {
+				throw new IllegalArgumentException("outcomeBacklog must be at least 1, was " + outcomeBacklog);
+			}
+			this.outcomeBacklog = outcomeBacklog;
+			return this;
+		}
+
+		/**
+		 * The clock of this worker's timers and health times (default the system clock); tests set one they
+		 * advance by hand. Leases and due times come from the database's clock regardless.
+		 */
+		public Builder clock(InstantSource clock) {
+			this.clock = Objects.requireNonNull(clock, "clock must not be null");
 			return this;
 		}
 
@@ -529,10 +440,6 @@ public final class JobWorker implements AutoCloseable {
 			return value;
 		}
 
-	}
-
-	List<QueueWorker> workers() {
-		return new ArrayList<>(this.workers.values());
 	}
 
 }

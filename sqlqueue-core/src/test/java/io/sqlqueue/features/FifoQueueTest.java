@@ -25,9 +25,11 @@ import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.JobContext;
 import io.sqlqueue.JobHandlerFunction;
 import io.sqlqueue.JobState;
-import io.sqlqueue.dialect.Completion;
-import io.sqlqueue.dialect.Dialect;
-import io.sqlqueue.dialect.JobRef;
+import io.sqlqueue.internal.store.ClaimParams;
+import io.sqlqueue.internal.store.JobRef;
+import io.sqlqueue.internal.store.JobStore;
+import io.sqlqueue.internal.store.StateChange;
+import io.sqlqueue.testing.Internals;
 import io.sqlqueue.NonRetryableJobException;
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.worker.HandlerSpec;
@@ -165,8 +167,8 @@ class FifoQueueTest {
 	void aFifoClaimTakesTheOldestJobOfEachKeyAndNoneOfAKeyWithAJobRunning() {
 		this.fixture = FeatureFixture.fresh(this.db);
 		JdbcJobQueue queue = this.fixture.queue;
-		Dialect dialect = queue.dialect();
-		dialect.queueLockEnsure("fifo");
+		JobStore store = Internals.store(queue);
+		store.queueLockEnsure("fifo");
 		EnqueueOptions fifo = EnqueueOptions.defaults().withQueue("fifo");
 		long parent = queue.enqueue("step", 0, EnqueueOptions.defaults().withQueue("parents"));
 		long keyless = queue.enqueue("step", 1, fifo);
@@ -179,26 +181,26 @@ class FifoQueueTest {
 		long c2 = queue.enqueue("step", 2, fifo.withOrderingKey("c"));
 
 		// the second of b waits behind the first, which is not due; the first of c waits for its parent
-		assertThat(claimFifo(dialect)).extracting(Job::id).containsExactly(keyless, a1, c2);
-		assertThat(claimFifo(dialect)).as("every key's head is running").isEmpty();
+		assertThat(claimFifo(store)).extracting(Job::id).containsExactly(keyless, a1, c2);
+		assertThat(claimFifo(store)).as("every key's head is running").isEmpty();
 
 		queue.claim("parents", 1, Duration.ofMinutes(1)).get(0).complete();
 		assertThat(this.fixture.state(waitingC1)).isEqualTo(JobState.READY);
-		assertThat(claimFifo(dialect)).as("the older job of c waits while a younger one runs").isEmpty();
+		assertThat(claimFifo(store)).as("the older job of c waits while a younger one runs").isEmpty();
 
-		succeed(dialect, a1);
-		assertThat(claimFifo(dialect)).extracting(Job::id).containsExactly(a2);
-		succeed(dialect, c2);
-		assertThat(claimFifo(dialect)).extracting(Job::id).containsExactly(waitingC1);
+		succeed(store, a1);
+		assertThat(claimFifo(store)).extracting(Job::id).containsExactly(a2);
+		succeed(store, c2);
+		assertThat(claimFifo(store)).extracting(Job::id).containsExactly(waitingC1);
 	}
 
-	private static List<Job> claimFifo(Dialect dialect) {
-		return dialect.jobClaimFifo("fifo", 10, Duration.ofMinutes(1), "test-node");
+	private static List<Job> claimFifo(JobStore store) {
+		return store.jobGetAvailableFifo(new ClaimParams("fifo", 10, Duration.ofMinutes(1), "test-node"));
 	}
 
-	private void succeed(Dialect dialect, long id) {
+	private void succeed(JobStore store, long id) {
 		JobRef ref = new JobRef(id, this.fixture.job(id).attempt());
-		assertThat(dialect.jobSetSucceededMany(List.of(new Completion(ref, null, null)))).containsExactly(id);
+		assertThat(store.jobSetStateIfRunningMany(List.of(StateChange.succeeded(ref, null, null)))).containsExactly(ref);
 	}
 
 	/** Two nodes, each with its own queue object and worker, both working the FIFO queue. */

@@ -17,7 +17,8 @@ import tools.jackson.databind.json.JsonMapper;
 import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.Job;
 import io.sqlqueue.JobState;
-import io.sqlqueue.maintenance.Maintenance;
+import io.sqlqueue.internal.maintenance.Maintenance;
+import io.sqlqueue.testing.Internals;
 import io.sqlqueue.worker.Retention;
 import io.sqlqueue.testing.TestDatabase;
 
@@ -107,8 +108,7 @@ class JobLogsAndResultsTest {
 		long kept = this.fixture.queue.enqueue("report", "kept");
 		this.fixture.awaitState(shortLived, JobState.SUCCEEDED);
 		assertThat(this.fixture.awaitState(kept, JobState.SUCCEEDED).logs()).containsExactly("working on kept");
-		Maintenance maintenance = new Maintenance(this.fixture.queue.dialect(), Duration.ofHours(1),
-				Duration.ofHours(1), Retention.DEFAULT);
+		Maintenance maintenance = Internals.maintenance(this.fixture.queue, Retention.DEFAULT);
 
 		await().atMost(FeatureFixture.PATIENCE).untilAsserted(() -> {
 			maintenance.clean();

@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Test;
 
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.JobState;
-import io.sqlqueue.SqlQueueMigrations;
-import io.sqlqueue.dialect.H2Dialect;
-import io.sqlqueue.maintenance.Maintenance;
+import io.sqlqueue.internal.maintenance.Maintenance;
+import io.sqlqueue.internal.store.ClaimParams;
+import io.sqlqueue.internal.store.JobStore;
+import io.sqlqueue.testing.Internals;
 import io.sqlqueue.worker.Retention;
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.testing.TestDatabases;
@@ -35,11 +36,12 @@ class MaintenanceThreadsTest {
 		JdbcJobQueue queue = JdbcJobQueue.builder(dataSource).build();
 		CountDownLatch cleaning = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
-		H2Dialect slowCleaner = cleanerBlockedUntil(dataSource, cleaning, release);
+		JobStore slowCleaner = cleanerBlockedUntil(Internals.store(queue), cleaning, release);
 		long id = queue.enqueue("work", Map.of());
-		assertThat(queue.dialect().jobClaim("default", 1, Duration.ofMillis(200), "crashed-worker")).hasSize(1);
-		Maintenance maintenance = new Maintenance(slowCleaner, Duration.ofMillis(100), Duration.ofMillis(10),
-				Retention.DEFAULT);
+		assertThat(Internals.store(queue).jobGetAvailable(new ClaimParams("default", 1, Duration.ofMillis(200),
+				"crashed-worker"))).hasSize(1);
+		Maintenance maintenance = Internals.maintenance(slowCleaner, Duration.ofMillis(100), Duration.ofMillis(10),
+				Retention.DEFAULT, null, 0);
 		maintenance.start();
 		try {
 			assertThat(cleaning.await(10, TimeUnit.SECONDS)).as("the cleanup started").isTrue();
@@ -62,8 +64,9 @@ class MaintenanceThreadsTest {
 		DataSource dataSource = TestDatabases.fresh(TestDatabase.H2);
 		CountDownLatch cleaning = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
-		Maintenance maintenance = new Maintenance(cleanerBlockedUntil(dataSource, cleaning, release), Duration.ofHours(1), Duration.ofMillis(10),
-				Retention.DEFAULT);
+		JobStore store = Internals.store(JdbcJobQueue.builder(dataSource).build());
+		Maintenance maintenance = Internals.maintenance(cleanerBlockedUntil(store, cleaning, release), Duration.ofHours(1),
+				Duration.ofMillis(10), Retention.DEFAULT, null, 0);
 		assertThat(maintenance.awaitStopped(Duration.ZERO)).as("never started").isTrue();
 		maintenance.start();
 		try {
@@ -82,31 +85,27 @@ class MaintenanceThreadsTest {
 	}
 
 	/**
-	 * A dialect whose retention cleanup counts {@code cleaning} down and then blocks until
-	 * {@code release}, heeding no interrupt meanwhile, as a JDBC statement waiting on its socket does.
+	 * A store whose retention cleanup counts {@code cleaning} down and then blocks until {@code release},
+	 * heeding no interrupt meanwhile, as a JDBC statement waiting on its socket does.
 	 */
-	private static H2Dialect cleanerBlockedUntil(DataSource dataSource, CountDownLatch cleaning,
-			CountDownLatch release) {
-		return new H2Dialect(dataSource, SqlQueueMigrations.DEFAULT_TABLE_PREFIX) {
-			@Override
-			public int jobDeleteExpired(JobState state, Duration defaultRetention, int limit) {
-				cleaning.countDown();
-				boolean interrupted = false;
-				while (true) {
-					try {
-						release.await();
-						break;
-					}
-					catch (InterruptedException ex) {
-						interrupted = true;
-					}
+	private static JobStore cleanerBlockedUntil(JobStore store, CountDownLatch cleaning, CountDownLatch release) {
+		return Internals.replacing(store, "jobDeleteExpired", (args) -> {
+			cleaning.countDown();
+			boolean interrupted = false;
+			while (true) {
+				try {
+					release.await();
+					break;
 				}
-				if (interrupted) {
-					Thread.currentThread().interrupt();
+				catch (InterruptedException ex) {
+					interrupted = true;
 				}
-				return 0;
 			}
-		};
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+			return 0;
+		});
 	}
 
 }

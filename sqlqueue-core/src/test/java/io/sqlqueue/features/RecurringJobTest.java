@@ -31,7 +31,8 @@ import io.sqlqueue.Job;
 import io.sqlqueue.JobQuery;
 import io.sqlqueue.RecurringSchedule;
 import io.sqlqueue.RecurringSchedule.MissedRuns;
-import io.sqlqueue.dialect.Dialect;
+import io.sqlqueue.internal.store.JobStore;
+import io.sqlqueue.testing.Internals;
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.worker.JobWorker;
 
@@ -105,9 +106,9 @@ class RecurringJobTest {
 	void missedTicksAfterDowntimeAreEnqueuedOnceUnderRunOnce() {
 		this.fixture = FeatureFixture.fresh(this.db);
 		RecurringSchedule everyMinute = RecurringSchedule.of("cleanup", "0 * * * * *", "cleanup").inZone(ZoneOffset.UTC);
-		Dialect dialect = this.fixture.queue.dialect();
-		Instant hourAgo = truncatedToMinute(dialect.databaseNow().minus(Duration.ofHours(1)));
-		dialect.recurringInsert("cleanup", "0 * * * * *", "Z", hourAgo);
+		JobStore store = Internals.store(this.fixture.queue);
+		Instant hourAgo = truncatedToMinute(store.databaseNow().minus(Duration.ofHours(1)));
+		store.recurringInsert("cleanup", "0 * * * * *", "Z", hourAgo);
 		JobWorker worker = this.fixture.worker().schedule(everyMinute).build();
 
 		Optional<Long> enqueued = worker.tickRecurring("cleanup");
@@ -116,27 +117,27 @@ class RecurringJobTest {
 		assertThat(worker.tickRecurring("cleanup")).isEmpty();
 		assertThat(this.fixture.queue.list(JobQuery.all().ofType("cleanup"))).singleElement()
 			.satisfies((job) -> assertThat(job.metadata()).containsEntry("sqlqueue.tick", hourAgo.toString()));
-		assertThat(dialect.recurringGet("cleanup").orElseThrow().nextRunAt()).isAfter(dialect.databaseNow());
+		assertThat(store.recurringGet("cleanup").orElseThrow().nextRunAt()).isAfter(store.databaseNow());
 	}
 
 	@Test
 	void missedTicksAfterDowntimeAreDroppedUnderSkipButATickJustDueStillRuns() {
 		this.fixture = FeatureFixture.fresh(this.db);
-		Dialect dialect = this.fixture.queue.dialect();
+		JobStore store = Internals.store(this.fixture.queue);
 		RecurringSchedule skipping = RecurringSchedule.of("digest", "0 * * * * *", "digest")
 			.inZone(ZoneOffset.UTC)
 			.withMissedRuns(MissedRuns.SKIP);
-		dialect.recurringInsert("digest", "0 * * * * *", "Z",
-				truncatedToMinute(dialect.databaseNow().minus(Duration.ofHours(1))));
+		store.recurringInsert("digest", "0 * * * * *", "Z",
+				truncatedToMinute(store.databaseNow().minus(Duration.ofHours(1))));
 		RecurringSchedule justDue = RecurringSchedule.of("fresh", "* * * * * *", "digest")
 			.inZone(ZoneOffset.UTC)
 			.withMissedRuns(MissedRuns.SKIP);
-		dialect.recurringInsert("fresh", "* * * * * *", "Z",
-				dialect.databaseNow().minus(Duration.ofSeconds(5)).truncatedTo(ChronoUnit.SECONDS));
+		store.recurringInsert("fresh", "* * * * * *", "Z",
+				store.databaseNow().minus(Duration.ofSeconds(5)).truncatedTo(ChronoUnit.SECONDS));
 		JobWorker worker = this.fixture.worker().schedule(skipping).schedule(justDue).build();
 
 		assertThat(worker.tickRecurring("digest")).isEmpty();
-		assertThat(dialect.recurringGet("digest").orElseThrow().nextRunAt()).isAfter(dialect.databaseNow());
+		assertThat(store.recurringGet("digest").orElseThrow().nextRunAt()).isAfter(store.databaseNow());
 		assertThat(worker.tickRecurring("fresh")).isPresent();
 		assertThat(this.fixture.queue.list(JobQuery.all().ofType("digest"))).singleElement()
 			.satisfies((job) -> assertThat(job.metadata()).containsEntry("sqlqueue.recurring", "fresh"));
@@ -145,8 +146,8 @@ class RecurringJobTest {
 	@Test
 	void cronIsReadInTheSchedulesTimeZone() {
 		this.fixture = FeatureFixture.fresh(this.db);
-		Dialect dialect = this.fixture.queue.dialect();
-		Function<String, Instant> storedNextTick = (name) -> dialect.recurringGet(name).orElseThrow().nextRunAt();
+		JobStore store = Internals.store(this.fixture.queue);
+		Function<String, Instant> storedNextTick = (name) -> store.recurringGet(name).orElseThrow().nextRunAt();
 		JobWorker worker = this.fixture.worker()
 			.schedule(RecurringSchedule.of("tokyo", "0 0 2 * * *", "report").inZone(ZoneId.of("Asia/Tokyo")))
 			.schedule(RecurringSchedule.of("kolkata", "0 0 2 * * *", "report").inZone(ZoneId.of("Asia/Kolkata")))
@@ -158,7 +159,7 @@ class RecurringJobTest {
 		// 02:00 in Tokyo (UTC+9) is 17:00 UTC; 02:00 in Kolkata (UTC+5:30) is 20:30 UTC
 		assertThat(storedNextTick.apply("tokyo").atZone(ZoneOffset.UTC).toLocalTime()).isEqualTo(LocalTime.of(17, 0));
 		assertThat(storedNextTick.apply("kolkata").atZone(ZoneOffset.UTC).toLocalTime()).isEqualTo(LocalTime.of(20, 30));
-		assertThat(storedNextTick.apply("tokyo")).isAfter(dialect.databaseNow());
+		assertThat(storedNextTick.apply("tokyo")).isAfter(store.databaseNow());
 
 		// moving a schedule to another zone starts it again from its next tick there
 		JobWorker moved = this.fixture.worker()

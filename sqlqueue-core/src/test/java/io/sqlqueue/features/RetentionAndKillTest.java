@@ -21,7 +21,8 @@ import io.sqlqueue.Job;
 import io.sqlqueue.JobEventListener;
 import io.sqlqueue.JobState;
 import io.sqlqueue.NonRetryableJobException;
-import io.sqlqueue.maintenance.Maintenance;
+import io.sqlqueue.internal.maintenance.Maintenance;
+import io.sqlqueue.testing.Internals;
 import io.sqlqueue.worker.Retention;
 import io.sqlqueue.testing.TestDatabase;
 
@@ -66,8 +67,7 @@ class RetentionAndKillTest {
 		this.fixture.awaitState(deadKept, JobState.DEAD);
 
 		// the configured retention (1 day) keeps everything without its own
-		Maintenance byDefault = new Maintenance(this.fixture.queue.dialect(), Duration.ofHours(1), Duration.ofHours(1),
-				Retention.DEFAULT);
+		Maintenance byDefault = Internals.maintenance(this.fixture.queue, Retention.DEFAULT);
 		await().atMost(FeatureFixture.PATIENCE).untilAsserted(() -> {
 			byDefault.clean();
 			assertThat(this.fixture.queue.find(gone)).isEmpty();
@@ -78,8 +78,8 @@ class RetentionAndKillTest {
 		assertThat(this.fixture.queue.find(deadKept)).isPresent();
 
 		// with nothing kept by configuration, the job with its own 7 days stays
-		Maintenance keepNothing = new Maintenance(this.fixture.queue.dialect(), Duration.ofHours(1),
-				Duration.ofHours(1), new Retention(Duration.ZERO, Duration.ZERO, Duration.ZERO));
+		Maintenance keepNothing = Internals.maintenance(this.fixture.queue,
+				new Retention(Duration.ZERO, Duration.ZERO, Duration.ZERO));
 		await().atMost(FeatureFixture.PATIENCE).untilAsserted(() -> {
 			keepNothing.clean();
 			assertThat(this.fixture.queue.find(configured)).isEmpty();

@@ -26,8 +26,9 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.JobState;
-import io.sqlqueue.dialect.PostgresDialect;
-import io.sqlqueue.maintenance.Maintenance;
+import io.sqlqueue.internal.store.JdbcJobStore;
+import io.sqlqueue.testing.Internals;
+import io.sqlqueue.internal.maintenance.Maintenance;
 import io.sqlqueue.worker.Retention;
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.worker.JobWorker;
@@ -67,8 +68,8 @@ class VacuumTest {
 			long id = this.fixture.queue.enqueue("work", "job " + n, EnqueueOptions.defaults().withRetention(Duration.ZERO));
 			this.fixture.awaitState(id, JobState.SUCCEEDED);
 		}
-		Maintenance maintenance = new Maintenance(this.fixture.queue.dialect(), Duration.ofHours(1), Duration.ofHours(1),
-				Retention.DEFAULT, Duration.ofHours(1));
+		Maintenance maintenance = Internals.maintenance(Internals.store(this.fixture.queue), Duration.ofHours(1),
+				Duration.ofHours(1), Retention.DEFAULT, Duration.ofHours(1), 0);
 		assertThat(maintenance.clean()).isEqualTo(50);
 
 		boolean vacuumed = maintenance.vacuum();
@@ -119,7 +120,7 @@ class VacuumTest {
 		// the dead rows of as many finished and deleted jobs as the default threshold, in one go: what a
 		// busy queue leaves behind between two visits of autovacuum
 		JdbcTemplate jdbc = new JdbcTemplate(this.fixture.dataSource);
-		String table = this.fixture.queue.dialect().table();
+		String table = this.fixture.queue.jobTable();
 		// on a server with autovacuum on, it must not come first
 		jdbc.execute("ALTER TABLE " + table + " SET (autovacuum_enabled = false)");
 		try {
@@ -141,7 +142,7 @@ class VacuumTest {
 	@Test
 	void aNodeWhoseUserMayNotVacuumTheTableSaysSoOnceAndDoesNotTry() throws SQLException {
 		if (this.db != TestDatabase.POSTGRESQL) {
-			assertThat(this.fixture.queue.dialect().vacuumRefusal()).as("nothing to vacuum").isNull();
+			assertThat(Internals.store(this.fixture.queue).tableVacuumRefusal()).as("nothing to vacuum").isNull();
 			return;
 		}
 		JdbcTemplate owner = new JdbcTemplate(this.fixture.dataSource);
@@ -150,10 +151,10 @@ class VacuumTest {
 		// a user of the application's, which sees the table, but does not own it
 		owner.execute("GRANT USAGE ON SCHEMA " + owner.queryForObject("SELECT current_schema()", String.class)
 				+ " TO sqlqueue_not_owner");
-		String table = this.fixture.queue.dialect().table();
+		String table = this.fixture.queue.jobTable();
 		String ownerName = owner.queryForObject(
 				"SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = CAST(? AS regclass)", String.class, table);
-		assertThat(this.fixture.queue.dialect().vacuumRefusal()).as("the table's owner may").isNull();
+		assertThat(Internals.store(this.fixture.queue).tableVacuumRefusal()).as("the table's owner may").isNull();
 		Logger logger = (Logger) LoggerFactory.getLogger(Maintenance.class);
 		ListAppender<ILoggingEvent> logged = new ListAppender<>();
 		logged.start();
@@ -162,13 +163,13 @@ class VacuumTest {
 			try (Statement statement = connection.createStatement()) {
 				statement.execute("SET ROLE sqlqueue_not_owner");
 			}
-			PostgresDialect notOwner = new PostgresDialect(new SingleConnectionDataSource(connection, true),
-					this.fixture.queue.dialect().tablePrefix());
-			Maintenance maintenance = new Maintenance(notOwner, Duration.ofHours(1), Duration.ofHours(1),
-					Retention.DEFAULT, Duration.ofHours(1));
+			JdbcJobStore notOwner = new JdbcJobStore(new SingleConnectionDataSource(connection, true),
+					Internals.store(this.fixture.queue).tablePrefix());
+			Maintenance maintenance = Internals.maintenance(notOwner, Duration.ofHours(1), Duration.ofHours(1),
+					Retention.DEFAULT, Duration.ofHours(1), 0);
 			long vacuumsBefore = vacuumCount();
 
-			assertThat(notOwner.vacuumRefusal()).contains("sqlqueue_not_owner", table, ownerName);
+			assertThat(notOwner.tableVacuumRefusal()).contains("sqlqueue_not_owner", table, ownerName);
 			assertThat(maintenance.vacuum()).isFalse();
 			assertThat(maintenance.vacuum()).isFalse();
 
@@ -193,20 +194,20 @@ class VacuumTest {
 	@Test
 	void aNodeWithItsVacuumTurnedOffWarnsOnceWhereTheServerDoesNotVacuumEither() throws InterruptedException {
 		if (this.db != TestDatabase.POSTGRESQL) {
-			assertThat(this.fixture.queue.dialect().vacuumWarning()).as("nothing to vacuum").isNull();
+			assertThat(Internals.store(this.fixture.queue).tableAutovacuumOff()).as("nothing to vacuum").isNull();
 			return;
 		}
 		boolean autovacuum = "on".equals(new JdbcTemplate(this.fixture.dataSource).queryForObject("SHOW autovacuum",
 				String.class));
 		// a table of its own: the warning is given once per JVM and table
-		PostgresDialect dialect = new PostgresDialect(this.fixture.dataSource, "sqlqueue_unvacuumed_");
+		JdbcJobStore store = new JdbcJobStore(this.fixture.dataSource, "sqlqueue_unvacuumed_");
 		Logger logger = (Logger) LoggerFactory.getLogger(Maintenance.class);
 		ListAppender<ILoggingEvent> logged = new ListAppender<>();
 		logged.start();
 		logger.addAppender(logged);
 		List<Maintenance> nodes = List.of(
-				new Maintenance(dialect, Duration.ofHours(1), Duration.ofHours(1), Retention.DEFAULT, null, 0),
-				new Maintenance(dialect, Duration.ofHours(1), Duration.ofHours(1), Retention.DEFAULT, null, 0));
+				Internals.maintenance(store, Duration.ofHours(1), Duration.ofHours(1), Retention.DEFAULT, null, 0),
+				Internals.maintenance(store, Duration.ofHours(1), Duration.ofHours(1), Retention.DEFAULT, null, 0));
 		try {
 			nodes.forEach(Maintenance::start);
 			if (autovacuum) {
@@ -234,7 +235,7 @@ class VacuumTest {
 			assertThat(logged.list).filteredOn((event) -> event.getLevel() == Level.WARN)
 				.singleElement()
 				.satisfies((event) -> assertThat(event.getFormattedMessage()).contains("autovacuum is off",
-						"vacuum is turned off", dialect.table(), "sqlqueue.worker.vacuum-dead-rows"));
+						"vacuum is turned off", store.jobTable(), "sqlqueue.worker.vacuum-dead-rows"));
 		}
 	}
 
@@ -270,7 +271,7 @@ class VacuumTest {
 	private long statistic(String column) {
 		return new JdbcTemplate(this.fixture.dataSource).queryForObject(
 				"SELECT " + column + " FROM pg_stat_user_tables WHERE relid = CAST(? AS regclass)", Long.class,
-				this.fixture.queue.dialect().table());
+				this.fixture.queue.jobTable());
 	}
 
 }

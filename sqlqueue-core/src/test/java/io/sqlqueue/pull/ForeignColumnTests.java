@@ -16,7 +16,7 @@ import io.sqlqueue.ClaimedJob;
 import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.Job;
-import io.sqlqueue.dialect.JsonText;
+import io.sqlqueue.internal.store.JsonText;
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.testing.TestDatabases;
 

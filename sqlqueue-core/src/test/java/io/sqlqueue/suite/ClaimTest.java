@@ -90,7 +90,7 @@ class ClaimTest {
 
 	@Test
 	void jobsRunByPriorityThenRunAtThenId() {
-		Instant now = this.jobs.dialect().databaseNow();
+		Instant now = this.jobs.databaseTime();
 		List<Long> expected = new ArrayList<>();
 		long lowOld = this.jobs.enqueue("ordered", Map.of(), atPriority(0, now.minusSeconds(30)));
 		long lowNew1 = this.jobs.enqueue("ordered", Map.of(), atPriority(0, now.minusSeconds(10)));
@@ -113,8 +113,8 @@ class ClaimTest {
 	void delayedJobsDoNotRunBeforeTheirTimeOnTheDatabaseClock() {
 		Map<Long, Instant> startedAt = new ConcurrentHashMap<>();
 		this.workers.start(this.jobs, (builder) -> builder.handler(HandlerSpec.of("timed", Map.class,
-				(payload, ctx) -> startedAt.put(ctx.id(), this.jobs.dialect().databaseNow()))));
-		Instant runAt = this.jobs.dialect().databaseNow().plusMillis(1500);
+				(payload, ctx) -> startedAt.put(ctx.id(), this.jobs.databaseTime()))));
+		Instant runAt = this.jobs.databaseTime().plusMillis(1500);
 
 		long delayed = this.jobs.enqueue("timed", Map.of(), EnqueueOptions.defaults().withDelay(Duration.ofMillis(1200)));
 		long scheduled = this.jobs.enqueue("timed", Map.of(), EnqueueOptions.defaults().withRunAt(runAt));

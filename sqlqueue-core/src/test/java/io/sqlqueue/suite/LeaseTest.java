@@ -22,7 +22,9 @@ import io.sqlqueue.Job;
 import io.sqlqueue.JobContext;
 import io.sqlqueue.JobEventListener;
 import io.sqlqueue.JobState;
-import io.sqlqueue.maintenance.Maintenance;
+import io.sqlqueue.internal.maintenance.Maintenance;
+import io.sqlqueue.internal.store.ClaimParams;
+import io.sqlqueue.testing.Internals;
 import io.sqlqueue.worker.Retention;
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.testing.TestDatabases;
@@ -84,7 +86,7 @@ class LeaseTest {
 	@Test
 	void aJobWhoseWorkerDiedIsReadyAgainOnceItsLeaseExpiredCountedAsAnAttempt() {
 		long id = this.jobs.enqueue("work", Map.of());
-		List<Job> claimed = this.jobs.dialect().jobClaim("default", 10, LEASE, "crashed-worker");
+		List<Job> claimed = Internals.store(this.jobs).jobGetAvailable(new ClaimParams("default", 10, LEASE, "crashed-worker"));
 		assertThat(claimed).extracting(Job::id).containsExactly(id);
 		Maintenance rescuer = rescuer();
 
@@ -108,7 +110,7 @@ class LeaseTest {
 	@Test
 	void aRunningWorkerRescuesTheJobOfAWorkerThatDied() {
 		long id = this.jobs.enqueue("work", Map.of());
-		this.jobs.dialect().jobClaim("default", 10, LEASE, "crashed-worker");
+		Internals.store(this.jobs).jobGetAvailable(new ClaimParams("default", 10, LEASE, "crashed-worker"));
 		List<String> runs = new CopyOnWriteArrayList<>();
 
 		this.workers.start(this.jobs, (builder) -> builder.rescueInterval(Duration.ofMillis(100))
@@ -121,7 +123,7 @@ class LeaseTest {
 	@Test
 	void aJobWhoseLeaseExpiresOnItsLastAttemptIsDead() {
 		long id = this.jobs.enqueue("work", Map.of(), EnqueueOptions.defaults().withMaxAttempts(1));
-		this.jobs.dialect().jobClaim("default", 10, LEASE, "crashed-worker");
+		Internals.store(this.jobs).jobGetAvailable(new ClaimParams("default", 10, LEASE, "crashed-worker"));
 		Maintenance rescuer = rescuer();
 
 		await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> rescuer.rescue() == 1);
@@ -282,7 +284,7 @@ class LeaseTest {
 	}
 
 	private Maintenance rescuer() {
-		return new Maintenance(this.jobs.dialect(), Duration.ofHours(1), Duration.ofHours(1), Retention.DEFAULT);
+		return Internals.maintenance(this.jobs, Retention.DEFAULT);
 	}
 
 	private JobState state(long id) {

@@ -18,7 +18,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.JdbcJobQueue;
-import io.sqlqueue.dialect.PostgresDialect;
+import io.sqlqueue.internal.notify.Notification;
+import io.sqlqueue.testing.Internals;
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.testing.TestDatabases;
 import io.sqlqueue.worker.HandlerSpec;
@@ -114,11 +115,11 @@ class NotificationWakeUpTest {
 		JdbcJobQueue silent = JdbcJobQueue.builder(this.dataSource).notifications(false).build();
 		silent.enqueue("note", new Note("quiet"), EnqueueOptions.defaults());
 
-		notify("default " + this.workerQueue.notificationOrigin());
+		notify("default " + Internals.services(this.workerQueue).notificationOrigin());
 		Thread.sleep(1000);
 		assertThat(this.ran).as("a notification from the worker's own queue object").doesNotContain("quiet");
 
-		notify("default " + this.elsewhere.notificationOrigin());
+		notify("default " + Internals.services(this.elsewhere).notificationOrigin());
 		await().atMost(Duration.ofSeconds(30)).until(() -> this.ran.contains("quiet"));
 
 		silent.enqueue("note", new Note("named by queue alone"), EnqueueOptions.defaults());
@@ -129,7 +130,7 @@ class NotificationWakeUpTest {
 	@Test
 	void aJobEnqueuedWhileTheWorkersNotificationConnectionIsDownRunsOnceItIsBack() throws Exception {
 		JdbcTemplate admin = new JdbcTemplate(this.dataSource);
-		String listen = "LISTEN \"" + ((PostgresDialect) this.workerQueue.dialect()).notificationChannel() + "\"";
+		String listen = "LISTEN \"" + channel() + "\"";
 		String listenerBackend = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = ?"
 				+ " ORDER BY backend_start DESC LIMIT 1";
 		await().atMost(Duration.ofSeconds(10)).until(() -> !admin.queryForList(listenerBackend, Integer.class, listen).isEmpty());
@@ -143,8 +144,11 @@ class NotificationWakeUpTest {
 	}
 
 	private void notify(String payload) {
-		PostgresDialect postgres = (PostgresDialect) this.workerQueue.dialect();
-		new JdbcTemplate(this.dataSource).queryForList("SELECT pg_notify(?, ?)", postgres.notificationChannel(), payload);
+		new JdbcTemplate(this.dataSource).queryForList("SELECT pg_notify(?, ?)", channel(), payload);
+	}
+
+	private String channel() {
+		return Notification.channel(Internals.store(this.workerQueue).tablePrefix());
 	}
 
 	@Test

@@ -85,7 +85,7 @@ class RetryTest {
 		assertThat(retrying.attempt()).isEqualTo(1);
 		assertThat(retrying.lockedBy()).isNull();
 		assertThat(retrying.lastError()).contains("failure on attempt 1");
-		assertThat(Duration.between(this.jobs.dialect().databaseNow(), retrying.runAt()))
+		assertThat(Duration.between(this.jobs.databaseTime(), retrying.runAt()))
 			.isBetween(Duration.ofMinutes(9), Duration.ofMinutes(10));
 	}
 

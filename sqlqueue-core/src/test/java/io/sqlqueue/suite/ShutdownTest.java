@@ -101,7 +101,7 @@ class ShutdownTest {
 		assertThat(job.state()).isEqualTo(JobState.READY);
 		assertThat(job.attempt()).isEqualTo(1);
 		assertThat(job.lockedBy()).isNull();
-		assertThat(job.runAt()).isBeforeOrEqualTo(this.jobs.dialect().databaseNow());
+		assertThat(job.runAt()).isBeforeOrEqualTo(this.jobs.databaseTime());
 		assertThat(job.lastError()).contains("Released unfinished by a worker shutting down");
 	}
 

@@ -19,7 +19,9 @@ import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.Job;
 import io.sqlqueue.JobEventListener;
 import io.sqlqueue.JobState;
-import io.sqlqueue.dialect.JobRef;
+import io.sqlqueue.internal.store.JobRef;
+import io.sqlqueue.internal.store.StateChange;
+import io.sqlqueue.testing.Internals;
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.testing.TestDatabases;
 
@@ -99,7 +101,9 @@ class ReclaimedWhileHangingTests {
 		assertThat(firstRunStarted.await(30, TimeUnit.SECONDS)).as("first run started").isTrue();
 
 		// the job is READY again, as after a rescue, while its first run still hangs here
-		assertThat(this.jobs.dialect().jobReleaseIfRunning(new JobRef(id, 1), "Lease expired")).isTrue();
+		JobRef firstRun = new JobRef(id, 1);
+		assertThat(Internals.store(this.jobs).jobSetStateIfRunningMany(List.of(StateChange.retry(firstRun, 0,
+				"Lease expired", null)))).containsExactly(firstRun);
 
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> this.jobs.find(id).map(Job::state).orElseThrow() == JobState.SUCCEEDED);

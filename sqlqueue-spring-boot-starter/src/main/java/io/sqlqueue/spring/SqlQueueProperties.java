@@ -17,7 +17,6 @@ import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.JobQueue;
 import io.sqlqueue.RecurringSchedule;
 import io.sqlqueue.SqlQueueMigrations;
-import io.sqlqueue.dialect.Dialect;
 import io.sqlqueue.worker.Backoff;
 import io.sqlqueue.worker.JobWorker;
 import io.sqlqueue.worker.QueueSettings;
@@ -184,7 +183,7 @@ public class SqlQueueProperties implements Validator {
 	public void validate(Object target, Errors errors) {
 		SqlQueueProperties p = (SqlQueueProperties) target;
 		try {
-			Dialect.validateTablePrefix(p.tablePrefix);
+			JobQueue.validateTablePrefix(p.tablePrefix);
 		}
 		catch (IllegalArgumentException ex) {
 			reject(errors, "sqlqueue.table-prefix", ex.getMessage());

@@ -50,6 +50,7 @@ import io.sqlqueue.MdcJobInterceptor;
 import io.sqlqueue.RecurringSchedule;
 import io.sqlqueue.SqlQueueMigrations;
 import io.sqlqueue.UnknownJobTypeException;
+import io.sqlqueue.testing.Internals;
 import io.sqlqueue.spring.actuate.ObservationJobInterceptor;
 import io.sqlqueue.spring.actuate.SqlQueueEndpoint;
 import io.sqlqueue.spring.actuate.SqlQueueEndpointAutoConfiguration;
@@ -100,7 +101,7 @@ class SqlQueueAutoConfigurationTests {
 			assertThat(context).hasSingleBean(JdbcJobQueue.class).hasSingleBean(JobHandlerRegistry.class);
 			JdbcJobQueue queue = context.getBean(JdbcJobQueue.class);
 			assertThat(queue.count(null, null)).isZero();
-			assertThat(SqlQueueMigrations.flyway(queue.dataSource(), "sqlqueue_").info().applied()).isNotEmpty();
+			assertThat(SqlQueueMigrations.flyway(Internals.store(queue).dataSource(), "sqlqueue_").info().applied()).isNotEmpty();
 			JobHandlerRegistry registry = context.getBean(JobHandlerRegistry.class);
 			assertThat(registry.worker()).hasValueSatisfying((worker) -> assertThat(worker.isRunning()).isTrue());
 			long id = queue.enqueue(new Greeting("ada"));
@@ -119,7 +120,7 @@ class SqlQueueAutoConfigurationTests {
 				assertThat(context).hasNotFailed();
 				JdbcJobQueue queue = context.getBean(JdbcJobQueue.class);
 				assertThat(context.getBean(Flyway.class).info().applied()).hasSize(1);
-				assertThat(SqlQueueMigrations.flyway(queue.dataSource(), "sqlqueue_").info().current()).isNotNull();
+				assertThat(SqlQueueMigrations.flyway(Internals.store(queue).dataSource(), "sqlqueue_").info().current()).isNotNull();
 				assertThat(queue.count(null, null)).isZero();
 			});
 	}
@@ -172,7 +173,7 @@ class SqlQueueAutoConfigurationTests {
 			.withUserConfiguration(TwoDataSources.class)
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
-				assertThat(context.getBean(JdbcJobQueue.class).dataSource())
+				assertThat(Internals.store(context.getBean(JdbcJobQueue.class)).dataSource())
 					.isSameAs(context.getBean("jobsDataSource"));
 			});
 	}
@@ -181,7 +182,7 @@ class SqlQueueAutoConfigurationTests {
 	void usesThePrimaryDataSourceWhenNoneIsQualified() {
 		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(SqlQueueAutoConfiguration.class))
 			.withUserConfiguration(PrimaryDataSource.class)
-			.run((context) -> assertThat(context.getBean(JdbcJobQueue.class).dataSource())
+			.run((context) -> assertThat(Internals.store(context.getBean(JdbcJobQueue.class)).dataSource())
 				.isSameAs(context.getBean("main")));
 	}
 
@@ -374,7 +375,7 @@ class SqlQueueAutoConfigurationTests {
 	@Test
 	void addsInterceptorBeansInOrderAfterTheMdcInterceptor() {
 		this.runner.withUserConfiguration(Handlers.class, Interceptors.class).run((context) -> {
-			List<JobInterceptor> interceptors = context.getBean(JdbcJobQueue.class).interceptors();
+			List<JobInterceptor> interceptors = Internals.services(context.getBean(JdbcJobQueue.class)).interceptors();
 			assertThat(interceptors).hasSize(3);
 			assertThat(interceptors.get(0)).isInstanceOf(MdcJobInterceptor.class);
 			assertThat(interceptors.subList(1, 3)).containsExactly(context.getBean("first", JobInterceptor.class),
@@ -405,7 +406,7 @@ class SqlQueueAutoConfigurationTests {
 		this.runner.withUserConfiguration(Handlers.class)
 			.withBean(ObservationRegistry.class, () -> observations)
 			.run((context) -> {
-				List<JobInterceptor> interceptors = context.getBean(JdbcJobQueue.class).interceptors();
+				List<JobInterceptor> interceptors = Internals.services(context.getBean(JdbcJobQueue.class)).interceptors();
 				assertThat(interceptors).hasSize(2);
 				assertThat(interceptors.get(0)).isInstanceOf(MdcJobInterceptor.class);
 				assertThat(interceptors.get(1)).isInstanceOf(ObservationJobInterceptor.class);

@@ -64,8 +64,8 @@ public class SqlQueueGauges implements SmartLifecycle {
 
 	private final Set<String> busyQueues = ConcurrentHashMap.newKeySet();
 
-	/** The sampled dead rows of the job table; null where the database needs no vacuum. */
-	private final AtomicLong deadRows;
+	/** The sampled dead rows of the job table; registered at the first sample where the database counts them. */
+	private volatile AtomicLong deadRows;
 
 	private volatile ScheduledExecutorService sampler;
 
@@ -78,17 +78,6 @@ public class SqlQueueGauges implements SmartLifecycle {
 		this.queue = queue;
 		this.handlers = handlers;
 		this.interval = interval;
-		if (queue.dialect().needsVacuum()) {
-			this.deadRows = new AtomicLong();
-			Gauge.builder(DEAD_ROWS, this.deadRows, AtomicLong::get)
-				.description("Dead row versions in the job table as the server's statistics count them, sampled")
-				.baseUnit("rows")
-				.tag("table", queue.dialect().table())
-				.register(registry);
-		}
-		else {
-			this.deadRows = null;
-		}
 	}
 
 	/** Reads the counts and ages once and updates the gauges. */
@@ -102,9 +91,21 @@ public class SqlQueueGauges implements SmartLifecycle {
 			states.forEach((state, value) -> value.set(now.getOrDefault(state, 0L)));
 		});
 		this.oldestMillis.forEach((name, value) -> value.set(ages.getOrDefault(name, Duration.ZERO).toMillis()));
-		if (this.deadRows != null) {
-			this.deadRows.set(this.queue.dialect().tableDeadRows());
+		this.queue.jobTableDeadRows().ifPresent((dead) -> deadRowsGauge().set(dead));
+	}
+
+	private AtomicLong deadRowsGauge() {
+		AtomicLong gauge = this.deadRows;
+		if (gauge == null) {
+			gauge = new AtomicLong();
+			Gauge.builder(DEAD_ROWS, gauge, AtomicLong::get)
+				.description("Dead row versions in the job table as the server's statistics count them, sampled")
+				.baseUnit("rows")
+				.tag("table", this.queue.jobTable())
+				.register(this.registry);
+			this.deadRows = gauge;
 		}
+		return gauge;
 	}
 
 	private void queueSeen(String name) {

@@ -30,9 +30,9 @@ public class SqlQueueHealthIndicator extends AbstractHealthIndicator {
 
 	@Override
 	protected void doHealthCheck(Health.Builder builder) {
-		builder.withDetail("database", this.queue.dialect().vendor());
+		builder.withDetail("database", this.queue.database());
 		try {
-			this.queue.dialect().databaseNow();
+			this.queue.databaseTime();
 		}
 		catch (RuntimeException ex) {
 			builder.down(ex).withDetail("reason", "database unreachable");

@@ -1,0 +1,30 @@
+package io.sqlqueue.internal.execution;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.sqlqueue.JobEventListener.Outcome;
+import io.sqlqueue.JobRequest;
+import io.sqlqueue.internal.store.StateChange;
+
+/**
+ * A run that ended, waiting for the completer to write its outcome.
+ *
+ * @param run the run
+ * @param change what to write
+ * @param outcome what listeners are told once it is written, or {@code null} for a run given back unfinished
+ * @param error the failure, or {@code null}
+ * @param execution how long the handler ran
+ * @param followUps jobs to enqueue in the transaction that records the success
+ * @param endedAt when the run ended (the worker's clock, epoch milliseconds)
+ */
+record Finished(RunningJob run, StateChange change, Outcome outcome, Throwable error, Duration execution,
+		List<JobRequest> followUps, long endedAt) {
+
+	/** The same run, dead-lettered with {@code error} instead. */
+	Finished deadInstead(Throwable error, String reason) {
+		return new Finished(this.run, io.sqlqueue.internal.store.StateChange.dead(this.run.ref, reason, this.change.logs()),
+				Outcome.DEAD, error, this.execution, List.of(), this.endedAt);
+	}
+
+}

@@ -1,0 +1,57 @@
+package io.sqlqueue.internal.execution;
+
+import java.time.Instant;
+import java.time.InstantSource;
+
+import io.sqlqueue.worker.WorkerHealth;
+
+/** Records the outcome of the worker's database calls. */
+public final class HealthTracker {
+
+	/** Run by the first call that succeeds after a failure. */
+	private final Runnable recovered;
+
+	private final InstantSource clock;
+
+	private volatile boolean reachable = true;
+
+	private volatile String lastError;
+
+	private volatile Instant lastErrorAt;
+
+	private volatile Instant lastSuccessAt;
+
+	/**
+	 * @param recovered run by the first call that succeeds after a failure, on that call's thread;
+	 * two calls succeeding at once may both run it
+	 */
+	public HealthTracker(Runnable recovered, InstantSource clock) {
+		this.recovered = recovered;
+		this.clock = clock;
+	}
+
+	public void success() {
+		boolean wasReachable = this.reachable;
+		this.reachable = true;
+		this.lastSuccessAt = this.clock.instant();
+		if (!wasReachable) {
+			this.recovered.run();
+		}
+	}
+
+	public void failure(Throwable ex) {
+		// the error first: a health check that sees the database unreachable must see why
+		this.lastError = ex.getClass().getSimpleName() + ": " + ex.getMessage();
+		this.lastErrorAt = this.clock.instant();
+		this.reachable = false;
+	}
+
+	public boolean reachable() {
+		return this.reachable;
+	}
+
+	WorkerHealth snapshot(boolean running) {
+		return new WorkerHealth(running, this.reachable, this.lastError, this.lastErrorAt, this.lastSuccessAt);
+	}
+
+}

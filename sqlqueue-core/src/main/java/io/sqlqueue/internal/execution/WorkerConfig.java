@@ -1,0 +1,34 @@
+package io.sqlqueue.internal.execution;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+
+import io.sqlqueue.RecurringSchedule;
+import io.sqlqueue.internal.QueueServices;
+import io.sqlqueue.internal.maintenance.MaintenanceConfig;
+import io.sqlqueue.worker.ExceptionClassifier;
+import io.sqlqueue.worker.HandlerSpec;
+import io.sqlqueue.worker.QueueSettings;
+
+/**
+ * What a {@link WorkerNode} runs, as the worker's builder resolved it.
+ *
+ * @param services the queue object's services
+ * @param handlers the handlers by job type
+ * @param queues the queues to work, with their settings
+ * @param workerId stored in {@code locked_by} of the jobs it runs
+ * @param listen whether to LISTEN for PostgreSQL notifications
+ * @param maintenance the maintenance to take part in, or {@code null} for none
+ * @param schedules the recurring schedules to tick
+ * @param classifier which failures are worth another attempt
+ * @param clock the clock of this node's timers and health times
+ * @param outcomeBacklog the most outcomes waiting to be written before handlers wait
+ * @param slowFlush a batch of outcomes whose writing takes longer is logged
+ */
+public record WorkerConfig(QueueServices services, Map<String, HandlerSpec<?>> handlers,
+		Map<String, QueueSettings> queues, String workerId, boolean listen, MaintenanceConfig maintenance,
+		List<RecurringSchedule> schedules, ExceptionClassifier classifier, InstantSource clock, int outcomeBacklog,
+		Duration slowFlush) {
+}

@@ -1,0 +1,72 @@
+package io.sqlqueue.internal.store;
+
+import static io.sqlqueue.internal.store.StoreSql.CANCELLED;
+import static io.sqlqueue.internal.store.StoreSql.DEAD;
+import static io.sqlqueue.internal.store.StoreSql.READY;
+import static io.sqlqueue.internal.store.StoreSql.RUNNING;
+import static io.sqlqueue.internal.store.StoreSql.WAITING;
+
+import io.sqlqueue.JobState;
+
+/** What an operator does to jobs by hand: cancel, kill, replay the dead. */
+final class JobAdmin {
+
+	private final StoreSql sql;
+
+	private final JobOutcomes outcomes;
+
+	JobAdmin(StoreSql sql, JobOutcomes outcomes) {
+		this.sql = sql;
+		this.outcomes = outcomes;
+	}
+
+	boolean cancel(long id) {
+		if (endWithChildren(id, JobState.CANCELLED, "UPDATE " + this.sql.table + " SET state = " + CANCELLED
+				+ ", finished_at = " + this.sql.now() + ", last_error = ? WHERE id = ? AND state IN (" + READY + ", "
+				+ WAITING + ")", "Cancelled", id)) {
+			return true;
+		}
+		return this.sql.jdbc.update("UPDATE " + this.sql.table + " SET cancel_requested = TRUE WHERE id = ? AND state = "
+				+ RUNNING, id) == 1;
+	}
+
+	boolean kill(long id, String reason) {
+		return endWithChildren(id, JobState.DEAD, "UPDATE " + this.sql.table + " SET state = " + DEAD + ", finished_at = "
+				+ this.sql.now() + ", locked_until = NULL, locked_by = NULL, last_error = ? WHERE id = ? AND state IN "
+				+ StoreSql.ACTIVE, reason, id);
+	}
+
+	/**
+	 * Runs {@code update}, which ends job {@code id} in {@code ended}, and in the same transaction cancels the
+	 * children that waited for it.
+	 */
+	private boolean endWithChildren(long id, JobState ended, String update, Object... args) {
+		return this.sql.inTransaction(() -> {
+			boolean changed = this.sql.jdbc.update(update, args) == 1;
+			if (changed) {
+				this.outcomes.cancelWaitingChildren(id, ended);
+			}
+			return changed;
+		});
+	}
+
+	boolean retryDead(long id) {
+		return this.sql.jdbc.update(retryDeadSql() + " AND id = ?", id) == 1;
+	}
+
+	int retryDeadInQueue(String queue) {
+		return this.sql.jdbc.update(retryDeadSql() + " AND queue = ?", queue);
+	}
+
+	private String retryDeadSql() {
+		// a dead job whose unique key another job took meanwhile stays dead: replaying it would break the key's
+		// promise (and the unique index); the derived table lets MariaDB read the table it updates
+		String t = this.sql.table;
+		return "UPDATE " + t + " SET state = " + READY + ", run_at = " + this.sql.now() + ", finished_at = NULL, "
+				+ "max_attempts = CASE WHEN max_attempts = -1 THEN -1 ELSE attempt + max_attempts END WHERE state = " + DEAD
+				+ " AND (unique_key IS NULL OR NOT EXISTS (SELECT 1 FROM (SELECT unique_key FROM " + t
+				+ " WHERE unique_key IS NOT NULL AND state IN " + StoreSql.ACTIVE + ") held WHERE held.unique_key = " + t
+				+ ".unique_key))";
+	}
+
+}

@@ -1,0 +1,234 @@
+package io.sqlqueue.internal.store;
+
+import static io.sqlqueue.internal.store.StoreSql.CANCELLED;
+import static io.sqlqueue.internal.store.StoreSql.READY;
+import static io.sqlqueue.internal.store.StoreSql.RUNNING;
+import static io.sqlqueue.internal.store.StoreSql.SUCCEEDED;
+import static io.sqlqueue.internal.store.StoreSql.WAITING;
+
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+import io.sqlqueue.JobState;
+import io.sqlqueue.internal.store.StoreSql.SqlArray;
+
+/**
+ * The outcomes of runs, each guarded by the run's id, attempt and RUNNING, and what they mean for the
+ * WAITING children of the jobs they finish; and the leases of runs still going.
+ */
+final class JobOutcomes {
+
+	/**
+	 * The RUNNING guard of statements that reach their rows by id. Written as an expression so that no index
+	 * on {@code state} can serve it: right after a burst of claims the planner's statistics still say almost
+	 * no job is RUNNING, and it would scan every running job for each id instead of looking the ids up in the
+	 * primary key (seconds per batch with a large backlog).
+	 */
+	private static final String RUNNING_BY_ID = "j.state + 0 = " + RUNNING;
+
+	private final StoreSql sql;
+
+	private final Supplier<String> setStateArrays;
+
+	JobOutcomes(StoreSql sql) {
+		this.sql = sql;
+		this.setStateArrays = StoreSql.builtOnce(this::setStateArraysSql);
+	}
+
+	Set<JobRef> setStateIfRunningMany(List<StateChange> changes) {
+		if (changes.isEmpty()) {
+			return Set.of();
+		}
+		boolean ends = changes.stream().anyMatch((c) -> c.state() == JobState.DEAD || c.state() == JobState.CANCELLED);
+		if (this.sql.vendor.arrays() && !ends) {
+			// one statement, atomic by itself
+			return setStateWithArrays(changes).keySet();
+		}
+		return this.sql.inTransaction(() -> {
+			Map<JobRef, JobState> done = this.sql.vendor.arrays() ? setStateWithArrays(changes) : setStateInBatches(changes);
+			List<Long> succeeded = new ArrayList<>();
+			done.forEach((ref, state) -> {
+				if (state == JobState.SUCCEEDED) {
+					succeeded.add(ref.id());
+				}
+				else if (state == JobState.DEAD || state == JobState.CANCELLED) {
+					cancelWaitingChildren(ref.id(), state);
+				}
+			});
+			if (!succeeded.isEmpty() && !this.sql.vendor.arrays()) {
+				promoteChildren(succeeded);
+			}
+			return done.keySet();
+		});
+	}
+
+	// ---- arrays: one statement for the whole batch ----------------------------------------------
+
+	private Map<JobRef, JobState> setStateWithArrays(List<StateChange> changes) {
+		int n = changes.size();
+		Object[][] columns = new Object[7][n];
+		for (int i = 0; i < n; i++) {
+			StateChange c = changes.get(i);
+			columns[0][i] = c.ref().id();
+			columns[1][i] = c.ref().attempt();
+			columns[2][i] = c.state().code();
+			columns[3][i] = c.delayMillis();
+			columns[4][i] = c.error();
+			columns[5][i] = c.result();
+			columns[6][i] = c.logs();
+		}
+		Map<JobRef, JobState> done = new java.util.HashMap<>();
+		this.sql.query(this.setStateArrays.get(), (rs, row) -> done.put(new JobRef(rs.getLong(1), rs.getInt(2)),
+				JobState.ofCode(rs.getInt(3))), new SqlArray("bigint", columns[0]), new SqlArray("integer", columns[1]),
+				new SqlArray("integer", columns[2]), new SqlArray("bigint", columns[3]), new SqlArray("text", columns[4]),
+				new SqlArray("text", columns[5]), new SqlArray("text", columns[6]));
+		return done;
+	}
+
+	private String setStateArraysSql() {
+		String t = this.sql.table;
+		return "WITH done AS (UPDATE " + t + " j SET state = u.state,"
+				+ " run_at = CASE WHEN u.state = " + READY + " THEN " + this.sql.vendor.plusMillis("now()", "u.delay")
+				+ " ELSE j.run_at END,"
+				+ " finished_at = CASE WHEN u.state = " + READY + " THEN j.finished_at ELSE now() END,"
+				+ " locked_until = NULL, locked_by = NULL,"
+				+ " last_error = CASE WHEN u.state = " + SUCCEEDED + " THEN j.last_error ELSE u.error END,"
+				+ " result = CASE WHEN u.state = " + SUCCEEDED + " THEN CAST(u.result AS jsonb) ELSE j.result END,"
+				+ " logs = COALESCE(u.logs, j.logs)"
+				+ " FROM unnest(CAST(? AS bigint[]), CAST(? AS integer[]), CAST(? AS integer[]), CAST(? AS bigint[]),"
+				+ " CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[])) AS u(id, attempt, state, delay, error, result, logs)"
+				+ " WHERE j.id = u.id AND j.attempt = u.attempt AND " + RUNNING_BY_ID + " RETURNING j.id, j.attempt, j.state),"
+				+ " children AS (UPDATE " + t + " c SET state = " + READY + ", run_at = now() WHERE c.state = " + WAITING
+				+ " AND c.parent_id IN (SELECT id FROM done WHERE state = " + SUCCEEDED + "))"
+				+ " SELECT id, attempt, state FROM done";
+	}
+
+	// ---- JDBC batches: a statement per target state ----------------------------------------------
+
+	private Map<JobRef, JobState> setStateInBatches(List<StateChange> changes) {
+		Map<JobState, List<StateChange>> byState = new EnumMap<>(JobState.class);
+		for (StateChange change : changes) {
+			byState.computeIfAbsent(change.state(), (s) -> new ArrayList<>()).add(change);
+		}
+		Map<JobRef, JobState> done = new java.util.HashMap<>();
+		byState.forEach((state, group) -> {
+			String update = updateSql(state);
+			int[] counts = this.sql.jdbc.batchUpdate(update, group, group.size(),
+					(PreparedStatement ps, StateChange c) -> bind(ps, c))[0];
+			for (int i = 0; i < counts.length; i++) {
+				StateChange c = group.get(i);
+				boolean changed = counts[i] > 0
+						|| (counts[i] == Statement.SUCCESS_NO_INFO && this.sql.jdbc.update(update, args(c)) > 0);
+				if (changed) {
+					done.put(c.ref(), state);
+				}
+			}
+		});
+		return done;
+	}
+
+	private String updateSql(JobState state) {
+		String set = switch (state) {
+			case SUCCEEDED -> "finished_at = " + this.sql.now() + ", result = " + this.sql.vendor.jsonParam();
+			case READY -> "run_at = " + this.sql.nowPlusParam() + ", last_error = ?";
+			default -> "finished_at = " + this.sql.now() + ", last_error = ?";
+		};
+		return "UPDATE " + this.sql.table + " SET state = " + state.code() + ", " + set
+				+ ", locked_until = NULL, locked_by = NULL, logs = COALESCE(?, logs) WHERE id = ? AND attempt = ? AND state = "
+				+ RUNNING;
+	}
+
+	private static Object[] args(StateChange c) {
+		Object first = switch (c.state()) {
+			case SUCCEEDED -> c.result();
+			case READY -> c.delayMillis();
+			default -> c.error();
+		};
+		return (c.state() == JobState.READY)
+				? new Object[] { first, c.error(), c.logs(), c.ref().id(), c.ref().attempt() }
+				: new Object[] { first, c.logs(), c.ref().id(), c.ref().attempt() };
+	}
+
+	private static void bind(PreparedStatement ps, StateChange c) throws java.sql.SQLException {
+		Object[] args = args(c);
+		for (int i = 0; i < args.length; i++) {
+			ps.setObject(i + 1, args[i]);
+		}
+	}
+
+	// ---- children ------------------------------------------------------------------------------
+
+	/** WAITING children of {@code parentIds} become READY. */
+	private void promoteChildren(Collection<Long> parentIds) {
+		this.sql.jdbc.update("UPDATE " + this.sql.table + " SET state = " + READY + ", run_at = " + this.sql.now()
+				+ " WHERE state = " + WAITING + " AND parent_id IN (" + StoreSql.placeholders(parentIds.size()) + ")",
+				parentIds.toArray());
+	}
+
+	/**
+	 * Cancels the WAITING children of a parent that ended without succeeding, and theirs in turn, each with a
+	 * reason naming its parent. Run in the transaction that ended the parent, so that no child is left waiting
+	 * for a parent that will never succeed.
+	 */
+	void cancelWaitingChildren(long parentId, JobState parentState) {
+		List<Long> children = this.sql.jdbc.queryForList("SELECT id FROM " + this.sql.table + " WHERE state = " + WAITING
+				+ " AND parent_id = ?", Long.class, parentId);
+		for (long child : children) {
+			int cancelled = this.sql.jdbc.update("UPDATE " + this.sql.table + " SET state = " + CANCELLED
+					+ ", finished_at = " + this.sql.now() + ", last_error = ? WHERE id = ? AND state = " + WAITING,
+					parentEndedReason(parentId, parentState), child);
+			if (cancelled == 1) {
+				cancelWaitingChildren(child, JobState.CANCELLED);
+			}
+		}
+	}
+
+	/** Why a child was cancelled: its parent is in {@code parentState}, or gone when that is {@code null}. */
+	static String parentEndedReason(long parentId, JobState parentState) {
+		String parent = "parent job " + parentId + ((parentState != null) ? " is " + parentState : " no longer exists");
+		return "Cancelled: " + parent + ", so this job would never run";
+	}
+
+	// ---- leases --------------------------------------------------------------------------------
+
+	List<LeaseStatus> extendLeases(List<JobRef> refs, Duration lease) {
+		if (refs.isEmpty()) {
+			return List.of();
+		}
+		if (this.sql.vendor.arrays()) {
+			return this.sql.query("UPDATE " + this.sql.table + " j SET locked_until = "
+					+ this.sql.nowPlusParam() + " FROM unnest(CAST(? AS bigint[]), CAST(? AS integer[]))"
+					+ " AS u(id, attempt) WHERE j.id = u.id"
+					+ " AND j.attempt = u.attempt AND " + RUNNING_BY_ID + " RETURNING j.id, j.attempt, j.cancel_requested",
+					(rs, row) -> new LeaseStatus(rs.getLong(1), rs.getInt(2), rs.getBoolean(3)),
+					StoreSql.Param.of(lease.toMillis()), new SqlArray("bigint", refs.stream().map(JobRef::id).toArray()),
+					new SqlArray("integer", refs.stream().map(JobRef::attempt).toArray()));
+		}
+		this.sql.jdbc.batchUpdate("UPDATE " + this.sql.table + " SET locked_until = " + this.sql.nowPlusParam()
+				+ " WHERE id = ? AND attempt = ? AND state = " + RUNNING, refs, refs.size(), (ps, ref) -> {
+					ps.setLong(1, lease.toMillis());
+					ps.setLong(2, ref.id());
+					ps.setInt(3, ref.attempt());
+				});
+		Set<JobRef> asked = new HashSet<>(refs);
+		List<LeaseStatus> owned = new ArrayList<>();
+		this.sql.jdbc.query("SELECT id, attempt, cancel_requested FROM " + this.sql.table + " WHERE state = " + RUNNING
+				+ " AND id IN (" + StoreSql.placeholders(refs.size()) + ")", (rs) -> {
+					LeaseStatus status = new LeaseStatus(rs.getLong(1), rs.getInt(2), rs.getBoolean(3));
+					if (asked.contains(status.ref())) {
+						owned.add(status);
+					}
+				}, refs.stream().map(JobRef::id).toArray());
+		return owned;
+	}
+
+}

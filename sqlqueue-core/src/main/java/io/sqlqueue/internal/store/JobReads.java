@@ -1,0 +1,94 @@
+package io.sqlqueue.internal.store;
+
+import static io.sqlqueue.internal.store.StoreSql.READY;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.sqlqueue.Job;
+import io.sqlqueue.JobQuery;
+import io.sqlqueue.JobState;
+
+/** Reading jobs: one, a page, counts, the age of the oldest due job. */
+final class JobReads {
+
+	private final StoreSql sql;
+
+	JobReads(StoreSql sql) {
+		this.sql = sql;
+	}
+
+	Optional<Job> get(long id) {
+		return this.sql.jdbc.query("SELECT " + StoreSql.COLUMNS + " FROM " + this.sql.table + " WHERE id = ?",
+				this.sql.jobRowMapper(), id).stream().findFirst();
+	}
+
+	List<Job> list(JobQuery query) {
+		StringBuilder select = new StringBuilder("SELECT " + StoreSql.COLUMNS + " FROM " + this.sql.table + " WHERE id > ?");
+		List<Object> args = new ArrayList<>();
+		args.add(query.afterId());
+		if (query.state() != null) {
+			select.append(" AND state = ?");
+			args.add(query.state().code());
+		}
+		if (query.queue() != null) {
+			select.append(" AND queue = ?");
+			args.add(query.queue());
+		}
+		if (query.type() != null) {
+			select.append(" AND type = ?");
+			args.add(query.type());
+		}
+		select.append(" ORDER BY id LIMIT ?");
+		args.add(query.limit());
+		return this.sql.jdbc.query(select.toString(), this.sql.jobRowMapper(), args.toArray());
+	}
+
+	long count(String queue, JobState state) {
+		StringBuilder select = new StringBuilder("SELECT COUNT(*) FROM " + this.sql.table + " WHERE 1 = 1");
+		List<Object> args = new ArrayList<>();
+		if (state != null) {
+			select.append(" AND state = ?");
+			args.add(state.code());
+		}
+		if (queue != null) {
+			select.append(" AND queue = ?");
+			args.add(queue);
+		}
+		Long count = this.sql.jdbc.queryForObject(select.toString(), Long.class, args.toArray());
+		return (count != null) ? count : 0;
+	}
+
+	Map<String, Map<JobState, Long>> countByQueueAndState() {
+		Map<String, Map<JobState, Long>> counts = new LinkedHashMap<>();
+		this.sql.jdbc.query("SELECT queue, state, COUNT(*) FROM " + this.sql.table + " GROUP BY queue, state ORDER BY queue",
+				(rs) -> {
+					counts.computeIfAbsent(rs.getString(1), (q) -> new EnumMap<>(JobState.class))
+						.put(JobState.ofCode(rs.getInt(2)), rs.getLong(3));
+				});
+		return counts;
+	}
+
+	Map<String, Duration> oldestDueAge() {
+		Map<String, Duration> ages = new LinkedHashMap<>();
+		this.sql.jdbc.query("SELECT queue, MIN(run_at) AS oldest, MAX(" + this.sql.now() + ") AS now_ FROM "
+				+ this.sql.table + " WHERE state = " + READY + " AND run_at <= " + this.sql.now() + " GROUP BY queue",
+				(rs) -> {
+					Duration age = Duration.between(this.sql.vendor.readTime(rs, "oldest"), this.sql.vendor.readTime(rs, "now_"));
+					ages.put(rs.getString(1), age.isNegative() ? Duration.ZERO : age);
+				});
+		return ages;
+	}
+
+	Instant databaseNow() {
+		return this.sql.jdbc.query("SELECT " + this.sql.now() + " AS now_", (rs, row) -> this.sql.vendor.readTime(rs, "now_"))
+			.get(0);
+	}
+
+}

@@ -1,0 +1,127 @@
+package io.sqlqueue.internal.store;
+
+import static io.sqlqueue.internal.store.StoreSql.CANCELLED;
+import static io.sqlqueue.internal.store.StoreSql.DEAD;
+import static io.sqlqueue.internal.store.StoreSql.READY;
+import static io.sqlqueue.internal.store.StoreSql.RUNNING;
+import static io.sqlqueue.internal.store.StoreSql.SUCCEEDED;
+import static io.sqlqueue.internal.store.StoreSql.WAITING;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.sqlqueue.JobState;
+
+/** The statements of maintenance: lease rescue, waiting jobs, retention, and PostgreSQL's vacuum. */
+final class JobUpkeep {
+
+	private final StoreSql sql;
+
+	JobUpkeep(StoreSql sql) {
+		this.sql = sql;
+	}
+
+	int rescueExpired() {
+		String expired = " WHERE state = " + RUNNING + " AND locked_until < " + this.sql.now();
+		int dead = this.sql.jdbc.update("UPDATE " + this.sql.table + " SET state = " + DEAD + ", finished_at = "
+				+ this.sql.now() + ", locked_until = NULL, locked_by = NULL, last_error = ?" + expired
+				+ " AND max_attempts <> -1 AND attempt >= max_attempts",
+				"Lease expired on its last attempt: the worker stopped heartbeating (crashed, paused or lost the database)");
+		int ready = this.sql.jdbc.update("UPDATE " + this.sql.table + " SET state = " + READY + ", run_at = "
+				+ this.sql.now() + ", locked_until = NULL, locked_by = NULL, last_error = ?" + expired,
+				"Lease expired: the worker stopped heartbeating (crashed, paused or lost the database)");
+		return dead + ready;
+	}
+
+	int resolveWaiting() {
+		String t = this.sql.table;
+		List<long[]> waiting = this.sql.jdbc.query("SELECT c.id, p.state, c.parent_id FROM " + t + " c LEFT JOIN " + t
+				+ " p ON p.id = c.parent_id WHERE c.state = " + WAITING + " AND (p.id IS NULL OR p.state IN "
+				+ StoreSql.FINISHED + ")",
+				(rs, row) -> new long[] { rs.getLong(1), (rs.getObject(2) != null) ? rs.getLong(2) : -1, rs.getLong(3) });
+		int changed = 0;
+		for (long[] row : waiting) {
+			if (row[1] == SUCCEEDED) {
+				changed += this.sql.jdbc.update("UPDATE " + t + " SET state = " + READY + ", run_at = " + this.sql.now()
+						+ " WHERE id = ? AND state = " + WAITING, row[0]);
+			}
+			else {
+				String reason = JobOutcomes.parentEndedReason(row[2], (row[1] == -1) ? null : JobState.ofCode((int) row[1]));
+				changed += this.sql.jdbc.update("UPDATE " + t + " SET state = " + CANCELLED + ", finished_at = "
+						+ this.sql.now() + ", last_error = ? WHERE id = ? AND state = " + WAITING, reason, row[0]);
+			}
+		}
+		return changed;
+	}
+
+	int deleteExpired(JobState state, Duration defaultRetention, int limit) {
+		String where = "state = " + state.code() + " AND ((retention_ms IS NULL AND finished_at < "
+				+ this.sql.nowPlusParam() + ") OR (retention_ms IS NOT NULL AND "
+				+ this.sql.vendor.plusMillis("finished_at", "retention_ms") + " < " + this.sql.now() + "))";
+		return this.sql.jdbc.update(this.sql.vendor.deleteLimited(this.sql.table, where), -defaultRetention.toMillis(),
+				limit);
+	}
+
+	int deleteFinished(JobState state, Duration olderThan, int limit) {
+		return this.sql.jdbc.update(this.sql.vendor.deleteLimited(this.sql.table, "state = " + state.code()
+				+ " AND finished_at < " + this.sql.nowPlusParam()), -olderThan.toMillis(), limit);
+	}
+
+	// ---- PostgreSQL's vacuum ---------------------------------------------------------------------
+
+	/**
+	 * {@code VACUUM (ANALYZE, SKIP_LOCKED)}: skipped while another session vacuums the table, so that nodes do
+	 * not queue up behind each other. It analyzes as well, since a server without autovacuum has no autoanalyze
+	 * either: with the statistics of an empty table the planner scanned every succeeded job for each batch of
+	 * the retention cleanup. Needs the table's owner (or, from PostgreSQL 17, the MAINTAIN privilege);
+	 * otherwise PostgreSQL skips it with a warning.
+	 */
+	void vacuum() {
+		requireVacuum();
+		this.sql.jdbc.execute("VACUUM (ANALYZE, SKIP_LOCKED) " + this.sql.table);
+	}
+
+	long deadRows() {
+		requireVacuum();
+		// the function behind pg_stat_user_tables.n_dead_tup, without the view's joins: asked every second
+		Long dead = this.sql.jdbc.queryForObject("SELECT pg_stat_get_dead_tuples(CAST(? AS regclass))", Long.class,
+				this.sql.table);
+		return (dead != null) ? dead : 0;
+	}
+
+	String vacuumRefusal() {
+		if (!this.sql.vendor.needsVacuum()) {
+			return null;
+		}
+		// VACUUM skips a table unless the user has the privileges of its owner or of the database's owner
+		// (superusers have every role's), or, from PostgreSQL 17 on, the MAINTAIN privilege
+		Integer version = this.sql.jdbc.queryForObject("SELECT CAST(current_setting('server_version_num') AS integer)",
+				Integer.class);
+		String maintain = (version != null && version >= 170000) ? " OR has_table_privilege(c.oid, 'MAINTAIN')" : "";
+		Map<String, Object> row = this.sql.jdbc.queryForMap("SELECT current_user AS usr, pg_get_userbyid(c.relowner)"
+				+ " AS owner, pg_has_role(c.relowner, 'USAGE') OR pg_has_role(d.datdba, 'USAGE')" + maintain + " AS allowed"
+				+ " FROM pg_class c, pg_database d WHERE c.oid = CAST(? AS regclass) AND d.datname = current_database()",
+				this.sql.table);
+		if (Boolean.TRUE.equals(row.get("allowed"))) {
+			return null;
+		}
+		return "user " + row.get("usr") + " may not vacuum " + this.sql.table + ", which belongs to " + row.get("owner")
+				+ " (VACUUM needs the table's owner or the database's)";
+	}
+
+	String autovacuumOff() {
+		if (!this.sql.vendor.needsVacuum()) {
+			return null;
+		}
+		String autovacuum = this.sql.jdbc.queryForObject("SELECT current_setting('autovacuum')", String.class);
+		return "on".equals(autovacuum) ? null : "autovacuum is off on this PostgreSQL server";
+	}
+
+	private void requireVacuum() {
+		if (!this.sql.vendor.needsVacuum()) {
+			throw new UnsupportedOperationException(this.sql.vendor.name() + " needs no VACUUM");
+		}
+	}
+
+}

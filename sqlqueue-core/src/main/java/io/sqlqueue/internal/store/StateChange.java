@@ -1,0 +1,44 @@
+package io.sqlqueue.internal.store;
+
+import io.sqlqueue.JobState;
+
+/**
+ * One run's outcome to write: RUNNING to {@code state}, guarded by the run's id and attempt.
+ *
+ * @param ref the run
+ * @param state SUCCEEDED, READY (a retry, or a run given back), DEAD or CANCELLED
+ * @param delayMillis for READY: run again this long after the database's now
+ * @param error for READY, DEAD and CANCELLED: the reason kept in {@code last_error}
+ * @param result for SUCCEEDED: the result JSON, or {@code null}
+ * @param logs the log lines as a JSON array, or {@code null} to keep what is stored
+ */
+public record StateChange(JobRef ref, JobState state, long delayMillis, String error, String result, String logs) {
+
+	public StateChange {
+		if (state != JobState.SUCCEEDED && state != JobState.READY && state != JobState.DEAD
+				&& state != JobState.CANCELLED) {
+			throw new IllegalArgumentException("A run cannot end in " + state);
+		}
+	}
+
+	/** RUNNING to SUCCEEDED. */
+	public static StateChange succeeded(JobRef ref, String result, String logs) {
+		return new StateChange(ref, JobState.SUCCEEDED, 0, null, result, logs);
+	}
+
+	/** RUNNING to READY after {@code delayMillis}, keeping {@code error}. */
+	public static StateChange retry(JobRef ref, long delayMillis, String error, String logs) {
+		return new StateChange(ref, JobState.READY, delayMillis, error, null, logs);
+	}
+
+	/** RUNNING to DEAD with {@code error}. */
+	public static StateChange dead(JobRef ref, String error, String logs) {
+		return new StateChange(ref, JobState.DEAD, 0, error, null, logs);
+	}
+
+	/** RUNNING to CANCELLED with {@code reason}. */
+	public static StateChange cancelled(JobRef ref, String reason, String logs) {
+		return new StateChange(ref, JobState.CANCELLED, 0, reason, null, logs);
+	}
+
+}

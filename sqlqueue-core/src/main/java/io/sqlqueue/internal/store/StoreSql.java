@@ -1,0 +1,193 @@
+package io.sqlqueue.internal.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Supplier;
+
+import javax.sql.DataSource;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import io.sqlqueue.Job;
+import io.sqlqueue.JobQueue;
+import io.sqlqueue.JobState;
+
+/**
+ * What every part of the {@link JdbcJobStore} shares: the connection, the vendor, the table names, the
+ * state codes as SQL literals and the mapping of a job row.
+ */
+final class StoreSql {
+
+	/** The columns every job query returns, in {@link #jobRowMapper()} order. */
+	static final String COLUMNS = "id, queue, type, payload, metadata, state, priority, run_at, attempt, "
+			+ "max_attempts, locked_until, locked_by, unique_key, last_error, created_at, finished_at, parent_id, "
+			+ "ordering_key, result, logs";
+
+	/** The state codes as they are written into statements. */
+	static final int READY = JobState.READY.code();
+
+	static final int RUNNING = JobState.RUNNING.code();
+
+	static final int SUCCEEDED = JobState.SUCCEEDED.code();
+
+	static final int DEAD = JobState.DEAD.code();
+
+	static final int CANCELLED = JobState.CANCELLED.code();
+
+	static final int WAITING = JobState.WAITING.code();
+
+	/** The states a unique key is held in: READY, RUNNING and WAITING. */
+	static final String ACTIVE = "(" + READY + ", " + RUNNING + ", " + WAITING + ")";
+
+	/** The finished states. */
+	static final String FINISHED = "(" + SUCCEEDED + ", " + DEAD + ", " + CANCELLED + ")";
+
+	final DataSource dataSource;
+
+	final JdbcTemplate jdbc;
+
+	final Vendor vendor;
+
+	final String prefix;
+
+	/** The job table. */
+	final String table;
+
+	private final TransactionTemplate transaction;
+
+	private final RowMapper<Job> rowMapper;
+
+	StoreSql(DataSource dataSource, Vendor vendor, String prefix) {
+		this.dataSource = dataSource;
+		this.vendor = vendor;
+		this.prefix = JobQueue.validateTablePrefix(prefix);
+		this.table = prefix + "job";
+		this.jdbc = new JdbcTemplate(dataSource);
+		this.transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+		// joins a transaction the caller (the completer writing follow-up jobs) already runs
+		this.transaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRED);
+		this.transaction.setIsolationLevel(TransactionDefinition.ISOLATION_READ_COMMITTED);
+		this.rowMapper = (rs, row) -> new Job(rs.getLong("id"), rs.getString("queue"), rs.getString("type"),
+				rs.getString("payload"), JsonText.readMap(rs.getString("metadata")),
+				JobState.ofCode(rs.getInt("state")), rs.getInt("priority"), vendor.readTime(rs, "run_at"),
+				rs.getInt("attempt"), rs.getInt("max_attempts"), vendor.readTime(rs, "locked_until"),
+				rs.getString("locked_by"), rs.getString("unique_key"), rs.getString("last_error"),
+				vendor.readTime(rs, "created_at"), vendor.readTime(rs, "finished_at"), nullableLong(rs, "parent_id"),
+				rs.getString("ordering_key"), rs.getString("result"), JsonText.readList(rs.getString("logs")));
+	}
+
+	/** The table {@code name} with the configured prefix. */
+	String tableNamed(String name) {
+		return this.prefix + name;
+	}
+
+	/** Maps {@link #COLUMNS} to a {@link Job}. */
+	RowMapper<Job> jobRowMapper() {
+		return this.rowMapper;
+	}
+
+	<T> T inTransaction(Supplier<T> work) {
+		return this.transaction.execute((status) -> work.get());
+	}
+
+	String now() {
+		return this.vendor.now();
+	}
+
+	String nowPlusParam() {
+		return this.vendor.nowPlusParam();
+	}
+
+	/** Runs {@code sql} with {@code params} bound in order, and maps the rows. */
+	<T> List<T> query(String sql, RowMapper<T> rows, Param... params) {
+		return this.jdbc.query((Connection con) -> {
+			PreparedStatement ps = con.prepareStatement(sql);
+			for (int i = 0; i < params.length; i++) {
+				params[i].bind(ps, i + 1);
+			}
+			return ps;
+		}, rows);
+	}
+
+	/** A statement parameter that binds itself. */
+	@FunctionalInterface
+	interface Param {
+
+		void bind(PreparedStatement ps, int index) throws SQLException;
+
+		/** A parameter bound with {@code setObject}. */
+		static Param of(Object value) {
+			return (ps, index) -> ps.setObject(index, value);
+		}
+
+	}
+
+	/**
+	 * An array parameter of one SQL type, bound as one null when every element is null (so that
+	 * {@code unnest} pads the column instead of shipping a column of nulls).
+	 */
+	record SqlArray(String type, Object[] values) implements Param {
+
+		@Override
+		public void bind(PreparedStatement ps, int index) throws SQLException {
+			for (Object value : this.values) {
+				if (value != null) {
+					ps.setArray(index, ps.getConnection().createArrayOf(this.type, this.values));
+					return;
+				}
+			}
+			ps.setNull(index, Types.ARRAY);
+		}
+
+	}
+
+	static Long nullableLong(ResultSet rs, String column) throws SQLException {
+		long value = rs.getLong(column);
+		return rs.wasNull() ? null : value;
+	}
+
+	static void setNullableLong(PreparedStatement ps, int index, Long value) throws SQLException {
+		if (value == null) {
+			ps.setNull(index, Types.BIGINT);
+		}
+		else {
+			ps.setLong(index, value);
+		}
+	}
+
+	static String placeholders(int count) {
+		return String.join(", ", Collections.nCopies(count, "?"));
+	}
+
+	/**
+	 * A statement's text built on first use and the same String after that: the driver looks its prepared
+	 * statement up by the text, and a String hashes itself once.
+	 */
+	static Supplier<String> builtOnce(Supplier<String> build) {
+		return new Supplier<>() {
+
+			private volatile String sql;
+
+			@Override
+			public String get() {
+				String text = this.sql;
+				if (text == null) {
+					text = build.get();
+					this.sql = text;
+				}
+				return text;
+			}
+
+		};
+	}
+
+}
