@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -77,31 +78,21 @@ class DocumentationTests {
 
 	@Test
 	void relativeLinksAndAnchorsResolve() {
-		List<String> problems = new ArrayList<>();
-		for (Path file : documentationFiles()) {
-			problems.addAll(brokenLinks(file, lines(file)));
-		}
-		assertThat(problems).as("broken links").isEmpty();
+		assertThat(inEveryFile(DocumentationTests::brokenLinks)).as("broken links").isEmpty();
 	}
 
 	@Test
 	void javaExamplesImportTheSqlqueueTypesTheyUse() {
 		Map<String, Set<String>> types = sqlqueueTypes();
 		assertThat(types).as("public types found in the sources").containsKeys("JobQueue", "JobHandler", "JobWorker");
-		List<String> problems = new ArrayList<>();
-		for (Path file : documentationFiles()) {
-			problems.addAll(missingImports(file, lines(file), types));
-		}
-		assertThat(problems).as("Java examples without imports").isEmpty();
+		assertThat(inEveryFile((file, lines) -> missingImports(file, lines, types)))
+			.as("Java examples without imports")
+			.isEmpty();
 	}
 
 	@Test
 	void sqlqueueImportsInExamplesNameClassesThatExist() {
-		List<String> problems = new ArrayList<>();
-		for (Path file : documentationFiles()) {
-			problems.addAll(unknownImports(file, lines(file)));
-		}
-		assertThat(problems).as("imports of classes that do not exist").isEmpty();
+		assertThat(inEveryFile(DocumentationTests::unknownImports)).as("imports of classes that do not exist").isEmpty();
 	}
 
 	@Test
@@ -135,6 +126,15 @@ class DocumentationTests {
 	}
 
 	// ---- the checks ------------------------------------------------------------------------
+
+	/** The problems {@code check} finds in README.md, CONTRIBUTING.md and docs/*.md, in that order. */
+	private static List<String> inEveryFile(BiFunction<Path, List<String>, List<String>> check) {
+		List<String> problems = new ArrayList<>();
+		for (Path file : documentationFiles()) {
+			problems.addAll(check.apply(file, lines(file)));
+		}
+		return problems;
+	}
 
 	private static List<String> brokenLinks(Path file, List<String> lines) {
 		List<String> problems = new ArrayList<>();
