@@ -284,6 +284,60 @@ class SqlQueueAutoConfigurationTests {
 		assertInvalid("sqlqueue.worker.vacuum-dead-rows=-1", "sqlqueue.worker.vacuum-dead-rows");
 	}
 
+	@Test
+	void invalidPropertiesAreReportedInTheCoresWordsUnderThePropertysName() {
+		assertInvalid("sqlqueue.queues.mail.concurrency=0", "Invalid sqlqueue.queues.mail.concurrency: must be at least 1, was 0");
+		assertInvalid("sqlqueue.defaults.poll-interval=0s", "Invalid sqlqueue.defaults.poll-interval: must be positive, was PT0S");
+		assertInvalid("sqlqueue.queues.mail.batch-size=0", "Invalid sqlqueue.queues.mail.batch-size: must be at least 1, was 0");
+		assertInvalid("sqlqueue.queues.mail.backoff.base=2h",
+				"Invalid sqlqueue.queues.mail.backoff.max: must not be less than its base (PT2H), was PT1H");
+		assertInvalid("sqlqueue.worker.rescue-interval=0s", "Invalid sqlqueue.worker.rescue-interval: must be positive, was PT0S");
+		assertInvalid("sqlqueue.worker.vacuum-dead-rows=-1",
+				"Invalid sqlqueue.worker.vacuum-dead-rows: must be 0 (none) or positive, was -1");
+		assertInvalid("sqlqueue.shutdown-timeout=-1s", "Invalid sqlqueue.shutdown-timeout: must not be negative, was PT-1S");
+		assertInvalid("sqlqueue.metrics.sample-interval=0s",
+				"Invalid sqlqueue.metrics.sample-interval: must be positive, was PT0S");
+		assertInvalid("sqlqueue.schedules.ok.zone=Mars/Olympus",
+				"Invalid sqlqueue.schedules.ok.zone: must be a time zone id such as Europe/Paris, was 'Mars/Olympus'");
+		assertInvalid("sqlqueue.schedules.ok.queue=no spaces", "Invalid sqlqueue.schedules.ok.queue: Invalid queue name 'no spaces'");
+		assertInvalid("sqlqueue.schedules.nightly.cron=every night",
+				"Invalid sqlqueue.schedules.nightly.cron: must be a Spring cron expression (six fields, seconds first,"
+						+ " or a macro like @hourly), was 'every night'");
+	}
+
+	@Test
+	void everyInvalidPropertyIsReportedInOneStartupFailure() {
+		this.runner
+			.withPropertyValues("sqlqueue.queues.mail.concurrency=0", "sqlqueue.queues.mail.lease=10ms",
+					"sqlqueue.queues.mail.backoff.base=-1s", "sqlqueue.queues.mail.backoff.jitter=2",
+					"sqlqueue.defaults.max-attempts=0", "sqlqueue.worker.clean-interval=0s",
+					"sqlqueue.retention.dead=-1d")
+			.run((context) -> assertFailure(context, "Invalid sqlqueue.queues.mail.concurrency: must be at least 1",
+					"Invalid sqlqueue.queues.mail.lease: must be at least 1s, was PT0.01S",
+					"Invalid sqlqueue.queues.mail.backoff.base: must not be negative, was PT-1S",
+					"Invalid sqlqueue.queues.mail.backoff.jitter: must be between 0 and 1, was 2.0",
+					"Invalid sqlqueue.defaults.max-attempts: must be positive or -1 (no limit), was 0",
+					"Invalid sqlqueue.worker.clean-interval: must be positive, was PT0S",
+					"Invalid sqlqueue.retention.dead: must not be negative, was PT-24H"));
+	}
+
+	@Test
+	void invalidJobHandlerAttributesAreReportedInTheCoresWordsUnderTheAttributesName() {
+		assertInvalidHandler(BadJitter.class, "BadJitter.handle", "backoffJitter must be between 0 and 1, was 2.0");
+		assertInvalidHandler(BadPolicy.class, "BadPolicy.handle",
+				"backoff must be one of constant, linear, exponential, was 'fibonacci'");
+		assertInvalidHandler(BadAttempts.class, "BadAttempts.handle", "maxAttempts must be positive or -1 (no limit), was 0");
+		assertInvalidHandler(BadCron.class, "BadCron.handle", "cron must be a Spring cron expression");
+		assertInvalidHandler(BadMissedRuns.class, "BadMissedRuns.handle",
+				"missedRuns must be one of run-once, skip, was 'sometimes'");
+		assertInvalidHandler(BadZone.class, "BadZone.handle", "zone must be a time zone id such as Europe/Paris, was 'Mars/Olympus'");
+	}
+
+	private void assertInvalidHandler(Class<?> configuration, String method, String problem) {
+		withFreshDatabase(this.runner).withUserConfiguration(configuration)
+			.run((context) -> assertFailure(context, "@JobHandler on bean", method, "is invalid: " + problem));
+	}
+
 	private static void assertFailure(AssertableApplicationContext context, String... parts) {
 		assertThat(context).hasFailed();
 		for (Throwable ex = context.getStartupFailure(); ex != null; ex = ex.getCause()) {
@@ -582,6 +636,60 @@ class SqlQueueAutoConfigurationTests {
 
 		@JobHandler(value = "bad", backoffBase = "soon")
 		void handle(Greeting greeting) {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BadJitter {
+
+		@JobHandler(value = "bad", backoffJitter = "2")
+		void handle(Greeting greeting) {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BadPolicy {
+
+		@JobHandler(value = "bad", backoff = "fibonacci")
+		void handle(Greeting greeting) {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BadAttempts {
+
+		@JobHandler(value = "bad", maxAttempts = "0")
+		void handle(Greeting greeting) {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BadCron {
+
+		@JobHandler(value = "bad", cron = "every night")
+		void handle() {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BadMissedRuns {
+
+		@JobHandler(value = "bad", cron = "@daily", missedRuns = "sometimes")
+		void handle() {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BadZone {
+
+		@JobHandler(value = "bad", cron = "@daily", zone = "Mars/Olympus")
+		void handle() {
 		}
 
 	}
