@@ -87,6 +87,12 @@ public final class SqlQueueAutoConfiguration {
 		return new JobHandlerAnnotationBeanPostProcessor();
 	}
 
+	/** Names the property and the valid values when a sqlqueue property is none of its enum's values. */
+	@Bean
+	static InvalidEnumPropertyAdvisor sqlQueueInvalidEnumPropertyAdvisor() {
+		return new InvalidEnumPropertyAdvisor();
+	}
+
 	private static DataSource dataSource(ObjectProvider<DataSource> dataSources,
 			ObjectProvider<DataSource> sqlQueueDataSource) {
 		DataSource qualified = sqlQueueDataSource.getIfAvailable();

@@ -322,6 +322,32 @@ class SqlQueueAutoConfigurationTests {
 	}
 
 	@Test
+	void anInvalidEnumPropertyFailsNamingThePropertyAndTheValidValues() {
+		assertInvalid("sqlqueue.defaults.backoff.policy=fibonacci",
+				"Invalid sqlqueue.defaults.backoff.policy: must be one of constant, linear, exponential, was 'fibonacci'");
+		assertInvalid("sqlqueue.queues.mail.backoff.policy=random",
+				"Invalid sqlqueue.queues.mail.backoff.policy: must be one of constant, linear, exponential, was 'random'");
+		assertInvalid("sqlqueue.schedules.ok.missed-runs=sometimes",
+				"Invalid sqlqueue.schedules.ok.missed-runs: must be one of run-once, skip, was 'sometimes'");
+	}
+
+	@Test
+	void enumPropertiesIgnoreCaseDashesAndUnderscores() {
+		this.runner
+			.withPropertyValues("sqlqueue.defaults.backoff.policy=EXPONENTIAL", "sqlqueue.queues.mail.backoff.policy=Linear",
+					"sqlqueue.schedules.a.cron=@daily", "sqlqueue.schedules.a.type=a", "sqlqueue.schedules.a.missed-runs=RUN_ONCE",
+					"sqlqueue.schedules.b.cron=@daily", "sqlqueue.schedules.b.type=b", "sqlqueue.schedules.b.missed-runs=run-once")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				SqlQueueProperties properties = context.getBean(SqlQueueProperties.class);
+				assertThat(properties.defaultQueueSettings().backoff().policy()).isEqualTo(Backoff.Policy.EXPONENTIAL);
+				assertThat(properties.queueSettings("mail").backoff().policy()).isEqualTo(Backoff.Policy.LINEAR);
+				assertThat(properties.recurringSchedules()).extracting(RecurringSchedule::missedRuns)
+					.containsOnly(RecurringSchedule.MissedRuns.RUN_ONCE);
+			});
+	}
+
+	@Test
 	void invalidJobHandlerAttributesAreReportedInTheCoresWordsUnderTheAttributesName() {
 		assertInvalidHandler(BadJitter.class, "BadJitter.handle", "backoffJitter must be between 0 and 1, was 2.0");
 		assertInvalidHandler(BadPolicy.class, "BadPolicy.handle",
