@@ -27,11 +27,13 @@ import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.aop.framework.ProxyFactory;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -39,6 +41,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 import org.springframework.core.annotation.Order;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 import io.sqlqueue.EnqueueOptions;
@@ -121,6 +124,43 @@ class SqlQueueAutoConfigurationTests {
 				assertThat(context.getBean(Flyway.class).info().applied()).hasSize(1);
 				assertThat(SqlQueueMigrations.flyway(queue.dataSource(), "sqlqueue_").info().current()).isNotNull();
 				assertThat(queue.count(null, null)).isZero();
+			});
+	}
+
+	@Test
+	void beansThatDependOnDatabaseInitializationFindTheJobTable() {
+		this.runner.withUserConfiguration(ReadsTheJobTableAtStartup.class).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context.getBean(JobTableReader.class).jobsAtStartup).isZero();
+		});
+	}
+
+	@Test
+	void beansThatDependOnDatabaseInitializationFindAnExistingJobTableWithMigrateOff() {
+		String url = "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+		try (HikariDataSource dataSource = new HikariDataSource()) {
+			dataSource.setJdbcUrl(url);
+			dataSource.setUsername("sa");
+			SqlQueueMigrations.migrate(dataSource);
+			this.runner.withPropertyValues("spring.datasource.url=" + url, "sqlqueue.schema.migrate=false")
+				.withUserConfiguration(ReadsTheJobTableAtStartup.class)
+				.run((context) -> assertThat(context.getBean(JobTableReader.class).jobsAtStartup).isZero());
+		}
+	}
+
+	@Test
+	void theQueueAndTheRegistryWaitForTheSchemaAndTheApplicationsMigrations() {
+		this.runner.withConfiguration(AutoConfigurations.of(FlywayAutoConfiguration.class))
+			.withPropertyValues("spring.flyway.locations=classpath:db/testapp")
+			.run((context) -> {
+				ConfigurableListableBeanFactory beanFactory = context.getBeanFactory();
+				// the application's Flyway refuses a schema with tables but no history of its own: it goes first
+				assertThat(beanFactory.getBeanDefinition("sqlQueueSchemaInitializer").getDependsOn())
+					.contains("flywayInitializer");
+				for (String bean : List.of("jdbcJobQueue", "jobHandlerRegistry")) {
+					assertThat(beanFactory.getBeanDefinition(bean).getDependsOn()).as(bean)
+						.contains("sqlQueueSchemaInitializer", "flywayInitializer");
+				}
 			});
 	}
 
@@ -635,6 +675,27 @@ class SqlQueueAutoConfigurationTests {
 		void greetAll(JobContext context, List<Greeting> greetings) {
 			// the elements must arrive as Greeting, not as maps: the generic type is honoured
 			greetings.forEach((greeting) -> this.greeted.add(greeting.name()));
+		}
+
+	}
+
+	static class JobTableReader {
+
+		final long jobsAtStartup;
+
+		JobTableReader(DataSource dataSource) {
+			this.jobsAtStartup = new JdbcTemplate(dataSource).queryForObject("SELECT COUNT(*) FROM sqlqueue_job", Long.class);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ReadsTheJobTableAtStartup {
+
+		@Bean
+		@DependsOnDatabaseInitialization
+		JobTableReader jobTableReader(DataSource dataSource) {
+			return new JobTableReader(dataSource);
 		}
 
 	}
