@@ -14,6 +14,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import javax.management.MBeanException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -28,7 +31,11 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.endpoint.jmx.JmxEndpointAutoConfiguration;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.jmx.JmxAutoConfiguration;
 import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
@@ -56,6 +63,7 @@ import io.sqlqueue.UnknownJobTypeException;
 import io.sqlqueue.spring.actuate.ObservationJobInterceptor;
 import io.sqlqueue.spring.actuate.SqlQueueEndpoint;
 import io.sqlqueue.spring.actuate.SqlQueueEndpointAutoConfiguration;
+import io.sqlqueue.spring.actuate.SqlQueueEndpointWebExtension;
 import io.sqlqueue.spring.actuate.SqlQueueGauges;
 import io.sqlqueue.spring.actuate.SqlQueueHealthAutoConfiguration;
 import io.sqlqueue.spring.actuate.SqlQueueHealthIndicator;
@@ -577,6 +585,54 @@ class SqlQueueAutoConfigurationTests {
 				assertThat(endpoint.replay(null, "default").replayed()).isEqualTo(2);
 				assertThat(queue.find(a).orElseThrow().state()).isEqualTo(JobState.READY);
 				assertThat(endpoint.job(999_999)).isNull();
+			});
+	}
+
+	@Test
+	void endpointRefusesBadArgumentsAndImpossibleReplaysSayingWhy() {
+		this.runner.withPropertyValues("management.endpoints.web.exposure.include=sqlqueue", "sqlqueue.worker.enabled=false")
+			.run((context) -> {
+				JdbcJobQueue queue = context.getBean(JdbcJobQueue.class);
+				SqlQueueEndpoint endpoint = context.getBean(SqlQueueEndpoint.class);
+				assertThat(context).hasSingleBean(SqlQueueEndpointWebExtension.class);
+				assertThatExceptionOfType(InvalidEndpointRequestException.class).isThrownBy(() -> endpoint.replay(null, null))
+					.withMessageContaining("Give either 'id'");
+				assertThatExceptionOfType(InvalidEndpointRequestException.class)
+					.isThrownBy(() -> endpoint.queues(null, 0, null, null, null))
+					.withMessage("limit must be between 1 and 10000, was 0");
+				assertThatExceptionOfType(SqlQueueEndpoint.ReplayRefusedException.class)
+					.isThrownBy(() -> endpoint.replay(999_999L, null))
+					.withMessage("no job 999999")
+					.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(SqlQueueEndpoint.ReplayRefusedException.Reason.NO_SUCH_JOB));
+				long ready = queue.enqueue("report", "a");
+				assertThatExceptionOfType(SqlQueueEndpoint.ReplayRefusedException.class)
+					.isThrownBy(() -> endpoint.replay(ready, null))
+					.withMessage("job " + ready + " is READY, only DEAD jobs can be replayed");
+			});
+	}
+
+	@Test
+	void endpointStaysUsableOverJmx() {
+		this.runner.withConfiguration(AutoConfigurations.of(JmxAutoConfiguration.class, EndpointAutoConfiguration.class,
+				JmxEndpointAutoConfiguration.class))
+			.withPropertyValues("spring.jmx.enabled=true", "spring.jmx.default-domain=sqlqueue-" + UUID.randomUUID(),
+					"management.endpoints.jmx.exposure.include=sqlqueue", "sqlqueue.worker.enabled=false")
+			.run((context) -> {
+				JdbcJobQueue queue = context.getBean(JdbcJobQueue.class);
+				long dead = queue.enqueue("report", "a");
+				queue.kill(dead, "test");
+				MBeanServer server = context.getBean(MBeanServer.class);
+				ObjectName name = server.queryNames(new ObjectName("*:type=Endpoint,name=Sqlqueue,*"), null)
+					.iterator()
+					.next();
+				Object replayed = server.invoke(name, "replay", new Object[] { dead, null },
+						new String[] { Long.class.getName(), String.class.getName() });
+				assertThat(replayed).asString().contains("replayed=1");
+				assertThat(queue.find(dead).orElseThrow().state()).isEqualTo(JobState.READY);
+				assertThatExceptionOfType(MBeanException.class)
+					.isThrownBy(() -> server.invoke(name, "replay", new Object[] { 999_999L, null },
+							new String[] { Long.class.getName(), String.class.getName() }))
+					.withMessageContaining("no job 999999");
 			});
 	}
 
