@@ -151,8 +151,8 @@ public class JobHandlerAnnotationBeanPostProcessor
 	 * when the worker is built and the queue's backoff is known.
 	 */
 	private Backoff.Overrides backoff(JobHandler annotation) {
-		Backoff.Policy policy = read(annotation.backoff(), "backoff",
-				(value) -> SettingValues.enumValue(value, Backoff.Policy.class));
+		Backoff.Policy policy = parse(annotation.backoff(), "backoff",
+				(value) -> SettingValues.enumValue("backoff", value, Backoff.Policy.class));
 		Duration base = parse(annotation.backoffBase(), "backoffBase", DurationStyle::detectAndParse);
 		Duration max = parse(annotation.backoffMax(), "backoffMax", DurationStyle::detectAndParse);
 		Double jitter = parse(annotation.backoffJitter(), "backoffJitter", Double::valueOf);
@@ -167,9 +167,9 @@ public class JobHandlerAnnotationBeanPostProcessor
 			}
 			return null;
 		}
-		ZoneId zone = read(annotation.zone(), "zone", SettingValues::zone);
-		RecurringSchedule.MissedRuns missedRuns = read(annotation.missedRuns(), "missedRuns",
-				(value) -> SettingValues.enumValue(value, RecurringSchedule.MissedRuns.class));
+		ZoneId zone = parse(annotation.zone(), "zone", (value) -> SettingValues.zone("zone", value));
+		RecurringSchedule.MissedRuns missedRuns = parse(annotation.missedRuns(), "missedRuns",
+				(value) -> SettingValues.enumValue("missedRuns", value, RecurringSchedule.MissedRuns.class));
 		RecurringSchedule schedule = RecurringSchedule.of(type, cron, type);
 		if (zone != null) {
 			schedule = schedule.inZone(zone);
@@ -188,20 +188,10 @@ public class JobHandlerAnnotationBeanPostProcessor
 		return (resolved == null || resolved.isBlank()) ? null : resolved.trim();
 	}
 
-	/** {@code raw} resolved and read by {@code reader}, whose refusal says what the value must be. */
-	private <T> T read(String raw, String attribute, Function<String, T> reader) {
-		String value = resolve(raw);
-		if (value == null) {
-			return null;
-		}
-		try {
-			return reader.apply(value);
-		}
-		catch (IllegalArgumentException ex) {
-			throw new IllegalArgumentException(attribute + " " + ex.getMessage(), ex);
-		}
-	}
-
+	/**
+	 * {@code raw} resolved and read by {@code parser}, {@code null} when empty. A refusal that names its setting
+	 * passes as it is; any other failure names the attribute and the value.
+	 */
 	private <T> T parse(String raw, String attribute, Function<String, T> parser) {
 		String value = resolve(raw);
 		if (value == null) {
@@ -209,6 +199,9 @@ public class JobHandlerAnnotationBeanPostProcessor
 		}
 		try {
 			return parser.apply(value);
+		}
+		catch (InvalidSettingException ex) {
+			throw ex;
 		}
 		catch (RuntimeException ex) {
 			throw new IllegalArgumentException(attribute + " = '" + value + "' cannot be read ("

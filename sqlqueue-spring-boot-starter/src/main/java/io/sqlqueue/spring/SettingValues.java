@@ -9,6 +9,8 @@ import java.util.stream.Collectors;
 import org.springframework.boot.convert.ApplicationConversionService;
 import org.springframework.core.convert.ConversionException;
 
+import io.sqlqueue.InvalidSettingException;
+
 /**
  * Reads the values that properties and {@link JobHandler} attributes give as text the same way,
  * and says the same about a value that is none of the valid ones.
@@ -21,9 +23,9 @@ final class SettingValues {
 	/**
 	 * The constant of {@code type} that {@code value} names, read as Spring Boot binds properties: case and
 	 * {@code -} or {@code _} do not matter ({@code run-once}, {@code RUN_ONCE}).
-	 * @throws IllegalArgumentException whose message is {@link #notOneOf(Class, Object)}
+	 * @throws InvalidSettingException naming {@code setting}, with {@link #notOneOf(Class, Object)} as the problem
 	 */
-	static <E extends Enum<E>> E enumValue(String value, Class<E> type) {
+	static <E extends Enum<E>> E enumValue(String setting, String value, Class<E> type) {
 		try {
 			E converted = ApplicationConversionService.getSharedInstance().convert(value, type);
 			if (converted != null) {
@@ -33,7 +35,7 @@ final class SettingValues {
 		catch (ConversionException ex) {
 			// reported below, with the values that would do
 		}
-		throw new IllegalArgumentException(notOneOf(type, value));
+		throw new InvalidSettingException(setting, notOneOf(type, value));
 	}
 
 	/** What is wrong with {@code value} for the enum {@code type}, listing its valid values. */
@@ -46,14 +48,14 @@ final class SettingValues {
 
 	/**
 	 * The time zone {@code id} names.
-	 * @throws IllegalArgumentException saying what a zone id looks like
+	 * @throws InvalidSettingException naming {@code setting}, saying what a zone id looks like
 	 */
-	static ZoneId zone(String id) {
+	static ZoneId zone(String setting, String id) {
 		try {
 			return ZoneId.of(id);
 		}
 		catch (DateTimeException ex) {
-			throw new IllegalArgumentException("must be a time zone id such as Europe/Paris, was '" + id + "'", ex);
+			throw new InvalidSettingException(setting, "must be a time zone id such as Europe/Paris, was '" + id + "'");
 		}
 	}
 

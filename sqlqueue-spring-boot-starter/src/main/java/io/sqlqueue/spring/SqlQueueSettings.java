@@ -131,7 +131,7 @@ final class SqlQueueSettings {
 	private RecurringSchedule schedule(String name, SqlQueueProperties.Schedule values) {
 		String prefix = "sqlqueue.schedules." + name;
 		ZoneId zone = (values.getZone() != null)
-				? attempt(prefix + ".zone", () -> SettingValues.zone(values.getZone())) : null;
+				? attempt(prefix, () -> SettingValues.zone("zone", values.getZone())) : null;
 		EnqueueOptions options = (values.getQueue() != null)
 				? attempt(prefix + ".queue", () -> EnqueueOptions.defaults().withQueue(values.getQueue())) : null;
 		RecurringSchedule schedule = attempt(prefix,
