@@ -471,6 +471,7 @@ public class SqlQueueProperties implements Validator {
 	/** How long a failed job waits before its next attempt; unset values are the core's defaults. */
 	public static class BackoffDefaults extends BackoffOverride {
 
+		/** The core's default backoff: exponential from 1 s to 1 h with 20% jitter. */
 		public BackoffDefaults() {
 			setPolicy(Backoff.DEFAULT.policy());
 			setBase(Backoff.DEFAULT.base());
