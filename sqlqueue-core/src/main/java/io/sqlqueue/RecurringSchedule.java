@@ -1,7 +1,6 @@
 package io.sqlqueue;
 
 import java.time.ZoneId;
-import java.util.Objects;
 
 import org.springframework.scheduling.support.CronExpression;
 
@@ -39,23 +38,25 @@ public record RecurringSchedule(String name, String cron, ZoneId zone, String ty
 
 	/**
 	 * Checks the schedule; {@code payload} may be {@code null}, every other component must be set.
-	 * @throws IllegalArgumentException when the name or type is null, blank or longer than 255 characters, or the
-	 * cron expression is not valid
-	 * @throws NullPointerException when the cron expression, zone, options or missed-runs policy is {@code null}
+	 * @throws IllegalArgumentException when the name or type is null, blank or longer than 255 characters
+	 * @throws InvalidSettingException when the cron expression is not valid, or the cron expression, zone, options
+	 * or missed-runs policy is {@code null}
 	 */
 	public RecurringSchedule {
 		if (name == null || name.isBlank() || name.length() > 255) {
 			throw new IllegalArgumentException("Recurring schedule name must be 1 to 255 characters, was '" + name + "'");
 		}
-		Objects.requireNonNull(cron, () -> "cron of recurring schedule '" + name + "' must not be null");
-		if (!CronExpression.isValidExpression(cron)) {
-			throw new IllegalArgumentException("Invalid cron expression '" + cron + "' for recurring schedule '" + name
-					+ "': use six fields (second minute hour day-of-month month day-of-week) or a macro like @hourly");
+		if (cron == null || !CronExpression.isValidExpression(cron)) {
+			throw new InvalidSettingException("cron",
+					"must be a Spring cron expression (six fields, seconds first, or a macro like @hourly), was '"
+							+ cron + "'",
+					"Invalid cron expression '" + cron + "' for recurring schedule '" + name + "': use six fields"
+							+ " (second minute hour day-of-month month day-of-week) or a macro like @hourly");
 		}
-		Objects.requireNonNull(zone, "zone must not be null");
+		InvalidSettingException.requireNonNull("zone", zone);
 		JobQueue.validateType(type);
-		Objects.requireNonNull(options, "options must not be null");
-		Objects.requireNonNull(missedRuns, "missedRuns must not be null");
+		InvalidSettingException.requireNonNull("options", options);
+		InvalidSettingException.requireNonNull("missedRuns", missedRuns);
 	}
 
 	/** A schedule in the JVM's default zone that runs missed ticks once. */
@@ -67,7 +68,7 @@ public record RecurringSchedule(String name, String cron, ZoneId zone, String ty
 	/**
 	 * A copy whose cron expression is read in {@code zone}; a stored schedule whose zone changes starts again
 	 * from its next tick.
-	 * @throws NullPointerException when {@code zone} is {@code null}
+	 * @throws InvalidSettingException when {@code zone} is {@code null}
 	 */
 	public RecurringSchedule inZone(ZoneId zone) {
 		return new RecurringSchedule(this.name, this.cron, zone, this.type, this.payload, this.options, this.missedRuns);
@@ -80,7 +81,7 @@ public record RecurringSchedule(String name, String cron, ZoneId zone, String ty
 
 	/**
 	 * A copy whose jobs are enqueued with {@code options} (queue, priority, unique key and so on).
-	 * @throws NullPointerException when {@code options} is {@code null}
+	 * @throws InvalidSettingException when {@code options} is {@code null}
 	 */
 	public RecurringSchedule withOptions(EnqueueOptions options) {
 		return new RecurringSchedule(this.name, this.cron, this.zone, this.type, this.payload, options, this.missedRuns);
@@ -89,7 +90,7 @@ public record RecurringSchedule(String name, String cron, ZoneId zone, String ty
 	/**
 	 * A copy that treats ticks missed while no node ran it as {@code missedRuns} says (the default is
 	 * {@link MissedRuns#RUN_ONCE}).
-	 * @throws NullPointerException when {@code missedRuns} is {@code null}
+	 * @throws InvalidSettingException when {@code missedRuns} is {@code null}
 	 */
 	public RecurringSchedule withMissedRuns(MissedRuns missedRuns) {
 		return new RecurringSchedule(this.name, this.cron, this.zone, this.type, this.payload, this.options, missedRuns);

@@ -1,8 +1,9 @@
 package io.sqlqueue.worker;
 
 import java.time.Duration;
-import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+
+import io.sqlqueue.InvalidSettingException;
 
 /**
  * How long a failed job waits before its next attempt.
@@ -48,19 +49,85 @@ public record Backoff(Policy policy, Duration base, Duration max, double jitter)
 
 	}
 
+	/**
+	 * Checks the backoff.
+	 * @throws InvalidSettingException when the policy, base or max is {@code null}, the base is negative, the max
+	 * is less than the base, or the jitter is not between 0 and 1
+	 */
 	public Backoff {
-		Objects.requireNonNull(policy, "policy must not be null");
-		Objects.requireNonNull(base, "base must not be null");
-		Objects.requireNonNull(max, "max must not be null");
-		if (base.isNegative()) {
-			throw new IllegalArgumentException("backoff base must not be negative, was " + base);
-		}
+		InvalidSettingException.requireNonNull("policy", policy);
+		InvalidSettingException.requireNotNegative("base", base);
+		InvalidSettingException.requireNonNull("max", max);
+		requireMaxNotBelowBase(base, max);
+		requireJitter(jitter);
+	}
+
+	private static void requireMaxNotBelowBase(Duration base, Duration max) {
 		if (max.compareTo(base) < 0) {
-			throw new IllegalArgumentException("backoff max (" + max + ") must not be less than its base (" + base + ")");
+			throw new InvalidSettingException("max", "must not be less than its base (" + base + "), was " + max);
 		}
+	}
+
+	private static void requireJitter(double jitter) {
 		if (!(jitter >= 0 && jitter <= 1)) {
-			throw new IllegalArgumentException("backoff jitter must be between 0 and 1, was " + jitter);
+			throw new InvalidSettingException("jitter", "must be between 0 and 1, was " + jitter);
 		}
+	}
+
+	/**
+	 * Some of a backoff's values, to lay over another backoff: each {@code null} one keeps the other's. A
+	 * handler's backoff is its own values over its queue's, a queue's its own over the defaults'.
+	 *
+	 * <pre>{@code
+	 * import io.sqlqueue.worker.Backoff;
+	 *
+	 * Backoff.Overrides slower = new Backoff.Overrides(null, Duration.ofSeconds(5), Duration.ofHours(2), null);
+	 * Backoff backoff = slower.over(Backoff.DEFAULT); // exponential from 5 s to 2 h with 20% jitter
+	 * }</pre>
+	 *
+	 * @param policy how the delay grows, or {@code null} for the other backoff's
+	 * @param base the first delay, or {@code null} for the other backoff's
+	 * @param max the largest delay, or {@code null} for the other backoff's
+	 * @param jitter the random spread, or {@code null} for the other backoff's
+	 */
+	public record Overrides(Policy policy, Duration base, Duration max, Double jitter) {
+
+		/** No values: {@link #over(Backoff)} returns the other backoff as it is. */
+		public static final Overrides NONE = new Overrides(null, null, null, null);
+
+		/**
+		 * Checks the values that are wrong whatever backoff they are laid over.
+		 * @throws InvalidSettingException when the base is negative, the max is less than the base (both given),
+		 * or the jitter is not between 0 and 1
+		 */
+		public Overrides {
+			if (base != null) {
+				InvalidSettingException.requireNotNegative("base", base);
+			}
+			if (base != null && max != null) {
+				requireMaxNotBelowBase(base, max);
+			}
+			if (jitter != null) {
+				requireJitter(jitter);
+			}
+		}
+
+		/** Whether every value is {@code null}. */
+		public boolean isEmpty() {
+			return this.equals(NONE);
+		}
+
+		/**
+		 * These values over {@code backoff}'s.
+		 * @throws InvalidSettingException when the two together are not a valid backoff, such as a base from here
+		 * above the other backoff's max
+		 */
+		public Backoff over(Backoff backoff) {
+			return new Backoff((this.policy != null) ? this.policy : backoff.policy,
+					(this.base != null) ? this.base : backoff.base, (this.max != null) ? this.max : backoff.max,
+					(this.jitter != null) ? this.jitter : backoff.jitter);
+		}
+
 	}
 
 	/** {@code delay} after every failure, no jitter. */
@@ -78,7 +145,10 @@ public record Backoff(Policy policy, Duration base, Duration max, double jitter)
 		return new Backoff(Policy.EXPONENTIAL, base, max, 0);
 	}
 
-	/** A copy with {@code jitter}. */
+	/**
+	 * A copy with {@code jitter}.
+	 * @throws InvalidSettingException when {@code jitter} is not between 0 and 1
+	 */
 	public Backoff withJitter(double jitter) {
 		return new Backoff(this.policy, this.base, this.max, jitter);
 	}

@@ -3,6 +3,7 @@ package io.sqlqueue.worker;
 import java.lang.reflect.Type;
 import java.util.Objects;
 
+import io.sqlqueue.InvalidSettingException;
 import io.sqlqueue.JobHandlerFunction;
 import io.sqlqueue.JobQueue;
 
@@ -27,8 +28,9 @@ public record HandlerSpec<T>(String type, Type payloadType, JobHandlerFunction<T
 
 	/**
 	 * Checks the spec; {@code null} queue, max attempts or backoff leave the queue's settings in force.
-	 * @throws IllegalArgumentException when the type is null, blank or longer than 255 characters, the queue name
-	 * is not valid, or {@code maxAttempts} is neither positive nor {@code -1}
+	 * @throws IllegalArgumentException when the type is null, blank or longer than 255 characters, or the queue name
+	 * is not valid
+	 * @throws InvalidSettingException when {@code maxAttempts} is neither positive, {@code -1} nor {@code null}
 	 * @throws NullPointerException when {@code payloadType} or {@code handler} is {@code null}
 	 */
 	public HandlerSpec {
@@ -38,9 +40,8 @@ public record HandlerSpec<T>(String type, Type payloadType, JobHandlerFunction<T
 		if (queue != null) {
 			JobQueue.validateQueueName(queue);
 		}
-		if (maxAttempts != null && (maxAttempts == 0 || maxAttempts < -1)) {
-			throw new IllegalArgumentException(
-					"maxAttempts of handler '" + type + "' must be positive or -1 (no limit), was " + maxAttempts);
+		if (maxAttempts != null) {
+			InvalidSettingException.requireAttempts("maxAttempts", maxAttempts);
 		}
 	}
 
@@ -65,7 +66,7 @@ public record HandlerSpec<T>(String type, Type payloadType, JobHandlerFunction<T
 	/**
 	 * A copy whose jobs get {@code maxAttempts} attempts ({@code -1} for no limit) unless enqueue says;
 	 * {@code null} for the queue's.
-	 * @throws IllegalArgumentException when {@code maxAttempts} is neither positive, {@code -1} nor {@code null}
+	 * @throws InvalidSettingException when {@code maxAttempts} is neither positive, {@code -1} nor {@code null}
 	 */
 	public HandlerSpec<T> withMaxAttempts(Integer maxAttempts) {
 		return new HandlerSpec<>(this.type, this.payloadType, this.handler, this.queue, maxAttempts, this.backoff);

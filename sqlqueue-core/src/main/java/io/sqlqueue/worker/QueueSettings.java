@@ -1,7 +1,8 @@
 package io.sqlqueue.worker;
 
 import java.time.Duration;
-import java.util.Objects;
+
+import io.sqlqueue.InvalidSettingException;
 
 /**
  * How one queue is worked.
@@ -40,26 +41,20 @@ public record QueueSettings(int concurrency, Duration pollInterval, Duration lea
 
 	/**
 	 * Checks the settings.
-	 * @throws IllegalArgumentException when {@code concurrency} or {@code batchSize} is below 1, the poll interval
-	 * is not positive, the lease is shorter than 1 s, or {@code maxAttempts} is neither positive nor {@code -1}
-	 * @throws NullPointerException when the poll interval, lease or backoff is {@code null}
+	 * @throws InvalidSettingException when {@code concurrency} or {@code batchSize} is below 1, the poll interval
+	 * is not positive, the lease is shorter than 1 s, {@code maxAttempts} is neither positive nor {@code -1}, or the
+	 * poll interval, lease or backoff is {@code null}
 	 */
 	public QueueSettings {
-		if (concurrency < 1) {
-			throw new IllegalArgumentException("concurrency must be at least 1, was " + concurrency);
-		}
-		requirePositive(pollInterval, "pollInterval");
-		requirePositive(lease, "lease");
+		InvalidSettingException.requireAtLeast("concurrency", 1, concurrency);
+		InvalidSettingException.requirePositive("pollInterval", pollInterval);
+		InvalidSettingException.requireNonNull("lease", lease);
 		if (lease.toMillis() < 1000) {
-			throw new IllegalArgumentException("lease must be at least 1s, was " + lease);
+			throw new InvalidSettingException("lease", "must be at least 1s, was " + lease);
 		}
-		if (maxAttempts == 0 || maxAttempts < -1) {
-			throw new IllegalArgumentException("maxAttempts must be positive or -1 (no limit), was " + maxAttempts);
-		}
-		Objects.requireNonNull(backoff, "backoff must not be null");
-		if (batchSize < 1) {
-			throw new IllegalArgumentException("batchSize must be at least 1, was " + batchSize);
-		}
+		InvalidSettingException.requireAttempts("maxAttempts", maxAttempts);
+		InvalidSettingException.requireNonNull("backoff", backoff);
+		InvalidSettingException.requireAtLeast("batchSize", 1, batchSize);
 	}
 
 	/** The defaults: 8 handlers, 1 s polling, 5 min lease, 10 attempts, exponential backoff. */
@@ -70,7 +65,7 @@ public record QueueSettings(int concurrency, Duration pollInterval, Duration lea
 	/**
 	 * A copy running at most {@code concurrency} handlers of this queue at once on this node (the default is
 	 * {@value #DEFAULT_CONCURRENCY}).
-	 * @throws IllegalArgumentException when {@code concurrency} is below 1
+	 * @throws InvalidSettingException when {@code concurrency} is below 1
 	 */
 	public QueueSettings withConcurrency(int concurrency) {
 		return new QueueSettings(concurrency, this.pollInterval, this.lease, this.maxAttempts, this.backoff,
@@ -80,8 +75,7 @@ public record QueueSettings(int concurrency, Duration pollInterval, Duration lea
 	/**
 	 * A copy whose idle worker looks for due jobs every {@code pollInterval} when no notification wakes it (the
 	 * default is 1 s).
-	 * @throws IllegalArgumentException when {@code pollInterval} is zero or negative
-	 * @throws NullPointerException when {@code pollInterval} is {@code null}
+	 * @throws InvalidSettingException when {@code pollInterval} is {@code null}, zero or negative
 	 */
 	public QueueSettings withPollInterval(Duration pollInterval) {
 		return new QueueSettings(this.concurrency, pollInterval, this.lease, this.maxAttempts, this.backoff,
@@ -92,8 +86,7 @@ public record QueueSettings(int concurrency, Duration pollInterval, Duration lea
 	 * A copy in which a claimed job stays owned for {@code lease} from its claim or its handler's last
 	 * {@link io.sqlqueue.JobContext#heartbeat()}: a handler running past it is interrupted and its attempt fails,
 	 * and the jobs of a node that died are rescued once it has passed (the default is 5 min).
-	 * @throws IllegalArgumentException when {@code lease} is shorter than 1 s
-	 * @throws NullPointerException when {@code lease} is {@code null}
+	 * @throws InvalidSettingException when {@code lease} is {@code null} or shorter than 1 s
 	 */
 	public QueueSettings withLease(Duration lease) {
 		return new QueueSettings(this.concurrency, this.pollInterval, lease, this.maxAttempts, this.backoff,
@@ -103,7 +96,7 @@ public record QueueSettings(int concurrency, Duration pollInterval, Duration lea
 	/**
 	 * A copy whose jobs get {@code maxAttempts} attempts, {@code -1} for no limit, when neither the enqueue
 	 * options nor the handler say (the default is {@value io.sqlqueue.JobQueue#DEFAULT_MAX_ATTEMPTS}).
-	 * @throws IllegalArgumentException when {@code maxAttempts} is neither positive nor {@code -1}
+	 * @throws InvalidSettingException when {@code maxAttempts} is neither positive nor {@code -1}
 	 */
 	public QueueSettings withMaxAttempts(int maxAttempts) {
 		return new QueueSettings(this.concurrency, this.pollInterval, this.lease, maxAttempts, this.backoff,
@@ -113,7 +106,7 @@ public record QueueSettings(int concurrency, Duration pollInterval, Duration lea
 	/**
 	 * A copy that delays a failed job's next attempt by {@code backoff} unless its handler or enqueue options
 	 * give one (the default is {@link Backoff#DEFAULT}).
-	 * @throws NullPointerException when {@code backoff} is {@code null}
+	 * @throws InvalidSettingException when {@code backoff} is {@code null}
 	 */
 	public QueueSettings withBackoff(Backoff backoff) {
 		return new QueueSettings(this.concurrency, this.pollInterval, this.lease, this.maxAttempts, backoff,
@@ -124,7 +117,7 @@ public record QueueSettings(int concurrency, Duration pollInterval, Duration lea
 	 * A copy claiming at most {@code batchSize} jobs in one statement (the default is {@value #DEFAULT_BATCH_SIZE}).
 	 * A worker claims its free handler slots plus a prefetch sized to the handlers' pace, so only a queue with a
 	 * backlog and fast handlers claims whole batches.
-	 * @throws IllegalArgumentException when {@code batchSize} is below 1
+	 * @throws InvalidSettingException when {@code batchSize} is below 1
 	 */
 	public QueueSettings withBatchSize(int batchSize) {
 		return new QueueSettings(this.concurrency, this.pollInterval, this.lease, this.maxAttempts, this.backoff,
@@ -138,13 +131,6 @@ public record QueueSettings(int concurrency, Duration pollInterval, Duration lea
 	public QueueSettings withFifo(boolean fifo) {
 		return new QueueSettings(this.concurrency, this.pollInterval, this.lease, this.maxAttempts, this.backoff,
 				this.batchSize, fifo);
-	}
-
-	private static void requirePositive(Duration value, String name) {
-		Objects.requireNonNull(value, () -> name + " must not be null");
-		if (value.isNegative() || value.isZero()) {
-			throw new IllegalArgumentException(name + " must be positive, was " + value);
-		}
 	}
 
 }

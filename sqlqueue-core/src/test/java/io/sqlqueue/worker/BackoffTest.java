@@ -4,7 +4,10 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
+import io.sqlqueue.InvalidSettingException;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 class BackoffTest {
@@ -90,7 +93,7 @@ class BackoffTest {
 			.withMessageContaining("negative");
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> Backoff.exponential(Duration.ofSeconds(10), Duration.ofSeconds(1)))
-			.withMessageContaining("max (PT1S) must not be less than its base (PT10S)");
+			.withMessageContaining("max must not be less than its base (PT10S), was PT1S");
 		assertThatIllegalArgumentException().isThrownBy(() -> Backoff.constant(Duration.ofSeconds(1)).withJitter(1.5))
 			.withMessageContaining("1.5");
 		assertThatIllegalArgumentException()
@@ -105,6 +108,29 @@ class BackoffTest {
 			.withMessageContaining("Not a backoff: 'SOMETIMES 1 2 0'");
 		assertThatIllegalArgumentException().isThrownBy(() -> Backoff.fromMetadataValue("fast"))
 			.withMessageContaining("expected 'POLICY baseMillis maxMillis jitter'");
+	}
+
+	@Test
+	void overridesReplaceOnlyTheValuesTheyGive() {
+		Backoff.Overrides slower = new Backoff.Overrides(null, Duration.ofSeconds(5), Duration.ofHours(2), null);
+
+		assertThat(slower.over(Backoff.DEFAULT)).isEqualTo(
+				new Backoff(Backoff.Policy.EXPONENTIAL, Duration.ofSeconds(5), Duration.ofHours(2), 0.2));
+		assertThat(Backoff.Overrides.NONE.over(Backoff.DEFAULT)).isEqualTo(Backoff.DEFAULT);
+		assertThat(Backoff.Overrides.NONE.isEmpty()).isTrue();
+		assertThat(slower.isEmpty()).isFalse();
+	}
+
+	@Test
+	void overridesRefuseWhatIsWrongOnItsOwnAndWhatDoesNotFitTheBackoffBelow() {
+		assertThatExceptionOfType(InvalidSettingException.class)
+			.isThrownBy(() -> new Backoff.Overrides(null, null, null, 2.0))
+			.satisfies((ex) -> assertThat(ex.setting()).isEqualTo("jitter"))
+			.satisfies((ex) -> assertThat(ex.problem()).isEqualTo("must be between 0 and 1, was 2.0"));
+		Backoff.Overrides longBase = new Backoff.Overrides(null, Duration.ofHours(2), null, null);
+		assertThatExceptionOfType(InvalidSettingException.class).isThrownBy(() -> longBase.over(Backoff.DEFAULT))
+			.satisfies((ex) -> assertThat(ex.setting()).isEqualTo("max"))
+			.withMessage("max must not be less than its base (PT2H), was PT1H");
 	}
 
 }

@@ -6,7 +6,6 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,6 +27,7 @@ import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 
 import io.sqlqueue.EnqueueOptions;
+import io.sqlqueue.InvalidSettingException;
 import io.sqlqueue.RecurringSchedule;
 import io.sqlqueue.worker.Backoff;
 import io.sqlqueue.worker.HandlerSpec;
@@ -42,6 +42,10 @@ public class JobHandlerAnnotationBeanPostProcessor
 		implements BeanPostProcessor, BeanFactoryAware, SmartInitializingSingleton {
 
 	private static final Log logger = LogFactory.getLog(JobHandlerAnnotationBeanPostProcessor.class);
+
+	/** The attributes named otherwise than the core settings they set. */
+	private static final Map<String, String> ATTRIBUTES_BY_SETTING = Map.of("policy", "backoff", "base", "backoffBase",
+			"max", "backoffMax", "jitter", "backoffJitter");
 
 	private ConfigurableBeanFactory beanFactory;
 
@@ -126,34 +130,33 @@ public class JobHandlerAnnotationBeanPostProcessor
 			HandlerSpec<?> spec = HandlerSpec.of(type, handler.payloadType(), handler)
 				.onQueue(queue)
 				.withMaxAttempts(maxAttempts);
-			JobHandlerEndpoint.BackoffOverride backoff = backoff(annotation);
-			return new JobHandlerEndpoint(beanName, method, spec, backoff, schedule(annotation, type, queue));
+			return new JobHandlerEndpoint(beanName, method, spec, backoff(annotation), schedule(annotation, type, queue));
+		}
+		catch (InvalidSettingException ex) {
+			throw new BeanInitializationException(
+					where + " is invalid: " + attribute(ex.setting()) + " " + ex.problem(), ex);
 		}
 		catch (IllegalArgumentException | IllegalStateException ex) {
 			throw new BeanInitializationException(where + " is invalid: " + ex.getMessage(), ex);
 		}
 	}
 
-	private JobHandlerEndpoint.BackoffOverride backoff(JobHandler annotation) {
+	/** The attribute that sets the core's {@code setting}. */
+	private static String attribute(String setting) {
+		return ATTRIBUTES_BY_SETTING.getOrDefault(setting, setting);
+	}
+
+	/**
+	 * The backoff values the annotation sets. Values wrong whatever the queue's backoff are refused here, the rest
+	 * when the worker is built and the queue's backoff is known.
+	 */
+	private Backoff.Overrides backoff(JobHandler annotation) {
 		Backoff.Policy policy = parse(annotation.backoff(), "backoff",
-				(value) -> Backoff.Policy.valueOf(value.trim().toUpperCase(Locale.ROOT)));
+				(value) -> SettingValues.enumValue("backoff", value, Backoff.Policy.class));
 		Duration base = parse(annotation.backoffBase(), "backoffBase", DurationStyle::detectAndParse);
 		Duration max = parse(annotation.backoffMax(), "backoffMax", DurationStyle::detectAndParse);
 		Double jitter = parse(annotation.backoffJitter(), "backoffJitter", Double::valueOf);
-		if (policy == null && base == null && max == null && jitter == null) {
-			return null;
-		}
-		// values wrong whatever the queue's backoff; the rest is checked against the queue's when the worker is built
-		if (base != null && base.isNegative()) {
-			throw new IllegalArgumentException("backoffBase must not be negative, was " + base);
-		}
-		if (base != null && max != null && max.compareTo(base) < 0) {
-			throw new IllegalArgumentException("backoffMax (" + max + ") must not be less than backoffBase (" + base + ")");
-		}
-		if (jitter != null && !(jitter >= 0 && jitter <= 1)) {
-			throw new IllegalArgumentException("backoffJitter must be between 0 and 1, was " + jitter);
-		}
-		return new JobHandlerEndpoint.BackoffOverride(policy, base, max, jitter);
+		return new Backoff.Overrides(policy, base, max, jitter);
 	}
 
 	private RecurringSchedule schedule(JobHandler annotation, String type, String queue) {
@@ -164,10 +167,9 @@ public class JobHandlerAnnotationBeanPostProcessor
 			}
 			return null;
 		}
-		ZoneId zone = parse(annotation.zone(), "zone", ZoneId::of);
+		ZoneId zone = parse(annotation.zone(), "zone", (value) -> SettingValues.zone("zone", value));
 		RecurringSchedule.MissedRuns missedRuns = parse(annotation.missedRuns(), "missedRuns",
-				(value) -> RecurringSchedule.MissedRuns
-					.valueOf(value.trim().replace('-', '_').toUpperCase(Locale.ROOT)));
+				(value) -> SettingValues.enumValue("missedRuns", value, RecurringSchedule.MissedRuns.class));
 		RecurringSchedule schedule = RecurringSchedule.of(type, cron, type);
 		if (zone != null) {
 			schedule = schedule.inZone(zone);
@@ -186,6 +188,10 @@ public class JobHandlerAnnotationBeanPostProcessor
 		return (resolved == null || resolved.isBlank()) ? null : resolved.trim();
 	}
 
+	/**
+	 * {@code raw} resolved and read by {@code parser}, {@code null} when empty. A refusal that names its setting
+	 * passes as it is; any other failure names the attribute and the value.
+	 */
 	private <T> T parse(String raw, String attribute, Function<String, T> parser) {
 		String value = resolve(raw);
 		if (value == null) {
@@ -193,6 +199,9 @@ public class JobHandlerAnnotationBeanPostProcessor
 		}
 		try {
 			return parser.apply(value);
+		}
+		catch (InvalidSettingException ex) {
+			throw ex;
 		}
 		catch (RuntimeException ex) {
 			throw new IllegalArgumentException(attribute + " = '" + value + "' cannot be read ("

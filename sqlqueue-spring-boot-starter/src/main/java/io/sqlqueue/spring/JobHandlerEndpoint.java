@@ -1,7 +1,6 @@
 package io.sqlqueue.spring;
 
 import java.lang.reflect.Method;
-import java.time.Duration;
 
 import io.sqlqueue.RecurringSchedule;
 import io.sqlqueue.worker.Backoff;
@@ -14,35 +13,19 @@ import io.sqlqueue.worker.HandlerSpec;
  * @param beanName the bean the method belongs to
  * @param method the annotated method
  * @param spec the handler registered with the worker
- * @param backoff backoff values the annotation sets, over the queue's backoff; {@code null} when it sets none
+ * @param backoff backoff values the annotation sets, over the queue's backoff; {@link Backoff.Overrides#NONE}
+ * when it sets none
  * @param schedule the recurring schedule, or {@code null}
  */
-public record JobHandlerEndpoint(String beanName, Method method, HandlerSpec<?> spec, BackoffOverride backoff,
+public record JobHandlerEndpoint(String beanName, Method method, HandlerSpec<?> spec, Backoff.Overrides backoff,
 		RecurringSchedule schedule) {
 
 	/**
-	 * Backoff values set on a {@link JobHandler}; each {@code null} one is taken from the queue.
-	 *
-	 * @param policy how the delay grows, or {@code null}
-	 * @param base the first delay, or {@code null}
-	 * @param max the largest delay, or {@code null}
-	 * @param jitter the random spread, or {@code null}
+	 * The handler with its final backoff, given the backoff of its queue.
+	 * @throws io.sqlqueue.InvalidSettingException when the annotation's backoff values do not fit the queue's
 	 */
-	public record BackoffOverride(Backoff.Policy policy, Duration base, Duration max, Double jitter) {
-
-		/** These values over {@code queueBackoff}. */
-		public Backoff over(Backoff queueBackoff) {
-			return new Backoff((this.policy != null) ? this.policy : queueBackoff.policy(),
-					(this.base != null) ? this.base : queueBackoff.base(),
-					(this.max != null) ? this.max : queueBackoff.max(),
-					(this.jitter != null) ? this.jitter : queueBackoff.jitter());
-		}
-
-	}
-
-	/** The handler with its final backoff, given the backoff of its queue. */
 	public HandlerSpec<?> specWithQueueBackoff(Backoff queueBackoff) {
-		return (this.backoff != null) ? this.spec.withBackoff(this.backoff.over(queueBackoff)) : this.spec;
+		return this.backoff.isEmpty() ? this.spec : this.spec.withBackoff(this.backoff.over(queueBackoff));
 	}
 
 	/** {@code beanName.method(..)}, for messages. */

@@ -1,9 +1,7 @@
 package io.sqlqueue.spring;
 
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import org.apache.commons.logging.Log;
@@ -12,11 +10,10 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
 
-import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.JdbcJobQueue;
-import io.sqlqueue.RecurringSchedule;
 import io.sqlqueue.worker.HandlerSpec;
 import io.sqlqueue.worker.JobWorker;
+import io.sqlqueue.worker.MaintenanceSettings;
 import io.sqlqueue.worker.QueueSettings;
 
 /**
@@ -51,7 +48,7 @@ public class JobHandlerRegistry implements SmartLifecycle {
 		this.queue = queue;
 		this.properties = properties;
 		this.customizers = customizers;
-		queue.types().setDefaultMaxAttempts(properties.getDefaults().getMaxAttempts());
+		queue.types().setDefaultMaxAttempts(properties.defaultQueueSettings().maxAttempts());
 		properties.getQueues()
 			.keySet()
 			.forEach((name) -> queue.types().setQueueMaxAttempts(name, properties.queueSettings(name).maxAttempts()));
@@ -89,13 +86,14 @@ public class JobHandlerRegistry implements SmartLifecycle {
 
 	JobWorker buildWorker() {
 		SqlQueueProperties.Worker workerProperties = this.properties.getWorker();
+		MaintenanceSettings maintenance = this.properties.maintenanceSettings();
 		JobWorker.Builder builder = JobWorker.builder(this.queue)
 			.defaults(this.properties.defaultQueueSettings())
-			.retention(this.properties.toRetention())
-			.rescueInterval(workerProperties.getRescueInterval())
-			.cleanInterval(workerProperties.getCleanInterval())
-			.vacuumInterval(workerProperties.getVacuumInterval())
-			.vacuumDeadRows(workerProperties.getVacuumDeadRows())
+			.retention(maintenance.retention())
+			.rescueInterval(maintenance.rescueInterval())
+			.cleanInterval(maintenance.cleanInterval())
+			.vacuumInterval(maintenance.vacuumInterval())
+			.vacuumDeadRows(maintenance.vacuumDeadRows())
 			.maintenance(workerProperties.isMaintenance())
 			.listen(workerProperties.isListen());
 		if (workerProperties.getId() != null) {
@@ -117,26 +115,9 @@ public class JobHandlerRegistry implements SmartLifecycle {
 				builder.schedule(endpoint.schedule());
 			}
 		}
-		for (Map.Entry<String, SqlQueueProperties.Schedule> entry : this.properties.getSchedules().entrySet()) {
-			builder.schedule(schedule(entry.getKey(), entry.getValue()));
-		}
+		this.properties.recurringSchedules().forEach(builder::schedule);
 		this.customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
 		return builder.build();
-	}
-
-	private static RecurringSchedule schedule(String name, SqlQueueProperties.Schedule properties) {
-		RecurringSchedule schedule = RecurringSchedule.of(name, properties.getCron(), properties.getType())
-			.withMissedRuns(properties.getMissedRuns());
-		if (properties.getZone() != null) {
-			schedule = schedule.inZone(ZoneId.of(properties.getZone()));
-		}
-		if (properties.getPayload() != null) {
-			schedule = schedule.withPayload(properties.getPayload());
-		}
-		if (properties.getQueue() != null) {
-			schedule = schedule.withOptions(EnqueueOptions.defaults().withQueue(properties.getQueue()));
-		}
-		return schedule;
 	}
 
 	@Override

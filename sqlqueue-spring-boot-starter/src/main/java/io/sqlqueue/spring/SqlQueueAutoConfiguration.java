@@ -12,8 +12,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.sql.init.dependency.DatabaseInitializationDependencyConfigurer;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 
@@ -36,9 +38,14 @@ import io.sqlqueue.MdcJobInterceptor;
 @ConditionalOnClass(JdbcJobQueue.class)
 @ConditionalOnBean(DataSource.class)
 @EnableConfigurationProperties(SqlQueueProperties.class)
+@Import(DatabaseInitializationDependencyConfigurer.class)
 public final class SqlQueueAutoConfiguration {
 
-	/** The schema initializer, run before the queue exists so that no worker sees a missing table. */
+	/**
+	 * The schema initializer. It takes part in Boot's database initialization ordering (see
+	 * {@link SqlQueueSchemaInitializerDetector}): the queue, the registry and the application's beans that depend
+	 * on database initialization are created after it.
+	 */
 	@Bean
 	@ConditionalOnMissingBean
 	SqlQueueSchemaInitializer sqlQueueSchemaInitializer(ObjectProvider<DataSource> dataSources,
@@ -52,7 +59,7 @@ public final class SqlQueueAutoConfiguration {
 	@ConditionalOnMissingBean
 	JdbcJobQueue jdbcJobQueue(ObjectProvider<DataSource> dataSources,
 			@SqlQueueDataSource ObjectProvider<DataSource> sqlQueueDataSource, SqlQueueProperties properties,
-			SqlQueueSchemaInitializer schema, ObjectProvider<JsonMapper> jsonMapper,
+			ObjectProvider<JsonMapper> jsonMapper,
 			ObjectProvider<JobInterceptor> interceptors, ObjectProvider<JobEventListener> listeners,
 			ObjectProvider<JdbcJobQueueCustomizer> customizers) {
 		JdbcJobQueue.Builder builder = JdbcJobQueue.builder(dataSource(dataSources, sqlQueueDataSource))
@@ -85,6 +92,12 @@ public final class SqlQueueAutoConfiguration {
 	@ConditionalOnMissingBean
 	static JobHandlerAnnotationBeanPostProcessor jobHandlerAnnotationBeanPostProcessor() {
 		return new JobHandlerAnnotationBeanPostProcessor();
+	}
+
+	/** Names the property and the valid values when a sqlqueue property is none of its enum's values. */
+	@Bean
+	static InvalidEnumPropertyAdvisor sqlQueueInvalidEnumPropertyAdvisor() {
+		return new InvalidEnumPropertyAdvisor();
 	}
 
 	private static DataSource dataSource(ObjectProvider<DataSource> dataSources,

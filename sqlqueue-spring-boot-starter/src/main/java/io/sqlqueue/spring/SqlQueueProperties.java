@@ -1,13 +1,11 @@
 package io.sqlqueue.spring;
 
-import java.time.DateTimeException;
 import java.time.Duration;
-import java.time.ZoneId;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.scheduling.support.CronExpression;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
@@ -18,7 +16,7 @@ import io.sqlqueue.JobQueue;
 import io.sqlqueue.RecurringSchedule;
 import io.sqlqueue.SqlQueueMigrations;
 import io.sqlqueue.worker.Backoff;
-import io.sqlqueue.worker.JobWorker;
+import io.sqlqueue.worker.MaintenanceSettings;
 import io.sqlqueue.worker.QueueSettings;
 
 /**
@@ -145,31 +143,34 @@ public class SqlQueueProperties implements Validator {
 
 	/** The settings of queues not configured on their own. */
 	public QueueSettings defaultQueueSettings() {
-		Defaults d = this.defaults;
-		return new QueueSettings(d.concurrency, d.pollInterval, d.lease, d.maxAttempts, d.backoff.toBackoff(),
-				d.batchSize, d.fifo);
+		return settings().defaults();
 	}
 
 	/** The settings of queue {@code name}: its own values over the defaults. */
 	public QueueSettings queueSettings(String name) {
-		Queue q = this.queues.get(name);
-		QueueSettings base = defaultQueueSettings();
-		if (q == null) {
-			return base;
-		}
-		return new QueueSettings(or(q.concurrency, base.concurrency()), or(q.pollInterval, base.pollInterval()),
-				or(q.lease, base.lease()), or(q.maxAttempts, base.maxAttempts()), q.backoff.over(this.defaults.backoff),
-				or(q.batchSize, base.batchSize()), or(q.fifo, base.fifo()));
+		return settings().queue(name);
+	}
+
+	/** How this node maintains the job table, with the retention of finished jobs. */
+	public MaintenanceSettings maintenanceSettings() {
+		return settings().maintenance();
 	}
 
 	/** Retention of finished jobs. */
 	public io.sqlqueue.worker.Retention toRetention() {
-		return new io.sqlqueue.worker.Retention(this.retention.succeeded, this.retention.dead,
-				this.retention.cancelled);
+		return settings().retention();
 	}
 
-	private static <T> T or(T value, T fallback) {
-		return (value != null) ? value : fallback;
+	/** The recurring schedules of {@code sqlqueue.schedules}. */
+	public List<RecurringSchedule> recurringSchedules() {
+		return settings().schedules();
+	}
+
+	/** The mapping for the accessors above, which run on validated properties: a refusal there is a bug. */
+	private SqlQueueSettings settings() {
+		return new SqlQueueSettings(this, (refusal) -> {
+			throw new IllegalArgumentException(refusal);
+		});
 	}
 
 	// ---- validation ---------------------------------------------------------------------
@@ -179,121 +180,11 @@ public class SqlQueueProperties implements Validator {
 		return SqlQueueProperties.class.isAssignableFrom(clazz);
 	}
 
+	/** Maps every property onto the core's settings; each value the core refuses is an error naming its property. */
 	@Override
 	public void validate(Object target, Errors errors) {
-		SqlQueueProperties p = (SqlQueueProperties) target;
-		try {
-			JobQueue.validateTablePrefix(p.tablePrefix);
-		}
-		catch (IllegalArgumentException ex) {
-			reject(errors, "sqlqueue.table-prefix", ex.getMessage());
-		}
-		if (p.maxPayloadSize == null || p.maxPayloadSize.toBytes() < 1 || p.maxPayloadSize.toBytes() > Integer.MAX_VALUE) {
-			reject(errors, "sqlqueue.max-payload-size", "must be between 1B and 2GB, was " + p.maxPayloadSize);
-		}
-		nonNegative(errors, "sqlqueue.shutdown-timeout", p.shutdownTimeout);
-		positive(errors, "sqlqueue.metrics.sample-interval", p.metrics.sampleInterval);
-		positive(errors, "sqlqueue.worker.rescue-interval", p.worker.rescueInterval);
-		positive(errors, "sqlqueue.worker.clean-interval", p.worker.cleanInterval);
-		positive(errors, "sqlqueue.worker.vacuum-interval", p.worker.vacuumInterval);
-		if (p.worker.vacuumDeadRows < 0) {
-			reject(errors, "sqlqueue.worker.vacuum-dead-rows", "must be 0 (none) or positive, was "
-					+ p.worker.vacuumDeadRows);
-		}
-		nonNegative(errors, "sqlqueue.retention.succeeded", p.retention.succeeded);
-		nonNegative(errors, "sqlqueue.retention.dead", p.retention.dead);
-		nonNegative(errors, "sqlqueue.retention.cancelled", p.retention.cancelled);
-		Defaults d = p.defaults;
-		checkQueue(errors, "sqlqueue.defaults", d.concurrency, d.pollInterval, d.lease, d.maxAttempts, d.batchSize);
-		checkBackoff(errors, "sqlqueue.defaults.backoff", d.backoff.policy, d.backoff.base, d.backoff.max,
-				d.backoff.jitter);
-		p.queues.forEach((name, q) -> {
-			String prefix = "sqlqueue.queues." + name;
-			try {
-				JobQueue.validateQueueName(name);
-			}
-			catch (IllegalArgumentException ex) {
-				reject(errors, prefix, ex.getMessage());
-			}
-			checkQueue(errors, prefix, q.concurrency, q.pollInterval, q.lease, q.maxAttempts, q.batchSize);
-			BackoffOverride b = q.backoff;
-			checkBackoff(errors, prefix + ".backoff", or(b.policy, d.backoff.policy), or(b.base, d.backoff.base),
-					or(b.max, d.backoff.max), or(b.jitter, d.backoff.jitter));
-		});
-		p.schedules.forEach((name, s) -> checkSchedule(errors, "sqlqueue.schedules." + name, s));
-	}
-
-	private static void checkQueue(Errors errors, String prefix, Integer concurrency, Duration pollInterval,
-			Duration lease, Integer maxAttempts, Integer batchSize) {
-		if (concurrency != null && concurrency < 1) {
-			reject(errors, prefix + ".concurrency", "must be at least 1, was " + concurrency);
-		}
-		positive(errors, prefix + ".poll-interval", pollInterval);
-		if (lease != null && lease.toMillis() < 1000) {
-			reject(errors, prefix + ".lease", "must be at least 1s, was " + lease);
-		}
-		if (maxAttempts != null && (maxAttempts == 0 || maxAttempts < -1)) {
-			reject(errors, prefix + ".max-attempts", "must be positive or -1 (no limit), was " + maxAttempts);
-		}
-		if (batchSize != null && batchSize < 1) {
-			reject(errors, prefix + ".batch-size", "must be at least 1, was " + batchSize);
-		}
-	}
-
-	private static void checkBackoff(Errors errors, String prefix, Backoff.Policy policy, Duration base, Duration max,
-			Double jitter) {
-		if (policy == null) {
-			reject(errors, prefix + ".policy", "must be constant, linear or exponential");
-		}
-		nonNegative(errors, prefix + ".base", base);
-		if (base != null && max != null && max.compareTo(base) < 0) {
-			reject(errors, prefix + ".max", "must not be less than the base (" + base + "), was " + max);
-		}
-		if (jitter == null || !(jitter >= 0 && jitter <= 1)) {
-			reject(errors, prefix + ".jitter", "must be between 0 and 1, was " + jitter);
-		}
-	}
-
-	private static void checkSchedule(Errors errors, String prefix, Schedule s) {
-		if (s.cron == null || !CronExpression.isValidExpression(s.cron)) {
-			reject(errors, prefix + ".cron", "must be a Spring cron expression (six fields, seconds first, or a macro"
-					+ " like @hourly), was '" + s.cron + "'");
-		}
-		if (s.type == null || s.type.isBlank()) {
-			reject(errors, prefix + ".type", "must name the job type to enqueue");
-		}
-		if (s.queue != null) {
-			try {
-				JobQueue.validateQueueName(s.queue);
-			}
-			catch (IllegalArgumentException ex) {
-				reject(errors, prefix + ".queue", ex.getMessage());
-			}
-		}
-		if (s.zone != null) {
-			try {
-				ZoneId.of(s.zone);
-			}
-			catch (DateTimeException ex) {
-				reject(errors, prefix + ".zone", "must be a time zone id such as Europe/Paris, was '" + s.zone + "'");
-			}
-		}
-	}
-
-	private static void positive(Errors errors, String property, Duration value) {
-		if (value != null && (value.isNegative() || value.isZero())) {
-			reject(errors, property, "must be positive, was " + value);
-		}
-	}
-
-	private static void nonNegative(Errors errors, String property, Duration value) {
-		if (value == null || value.isNegative()) {
-			reject(errors, property, "must not be negative, was " + value);
-		}
-	}
-
-	private static void reject(Errors errors, String property, String message) {
-		errors.reject("sqlqueue.invalid", "Invalid " + property + ": " + message);
+		new SqlQueueSettings((SqlQueueProperties) target, (refusal) -> errors.reject("sqlqueue.invalid", refusal))
+			.checkAll();
 	}
 
 	// ---- nested groups ------------------------------------------------------------------
@@ -336,10 +227,10 @@ public class SqlQueueProperties implements Validator {
 		private boolean maintenance = true;
 
 		/** How often jobs whose lease expired are returned to READY. */
-		private Duration rescueInterval = JobWorker.DEFAULT_RESCUE_INTERVAL;
+		private Duration rescueInterval = MaintenanceSettings.DEFAULT_RESCUE_INTERVAL;
 
 		/** How often finished jobs past their retention are deleted. */
-		private Duration cleanInterval = JobWorker.DEFAULT_CLEAN_INTERVAL;
+		private Duration cleanInterval = MaintenanceSettings.DEFAULT_CLEAN_INTERVAL;
 
 		/**
 		 * How often this node vacuums the job table on PostgreSQL; unset (the default) for no vacuum on a schedule,
@@ -355,7 +246,7 @@ public class SqlQueueProperties implements Validator {
 		 * interval does not; with vacuum-interval as well, whichever comes first. Needs the table's owner: a node
 		 * whose user is not says so once and leaves the table to autovacuum.
 		 */
-		private long vacuumDeadRows = JobWorker.DEFAULT_VACUUM_DEAD_ROWS;
+		private long vacuumDeadRows = MaintenanceSettings.DEFAULT_VACUUM_DEAD_ROWS;
 
 		public boolean isEnabled() {
 			return this.enabled;
@@ -577,55 +468,15 @@ public class SqlQueueProperties implements Validator {
 
 	}
 
-	/** How long a failed job waits before its next attempt. */
-	public static class BackoffDefaults {
+	/** How long a failed job waits before its next attempt; unset values are the core's defaults. */
+	public static class BackoffDefaults extends BackoffOverride {
 
-		/** How the delay grows with the attempt number: constant, linear or exponential. */
-		private Backoff.Policy policy = Backoff.Policy.EXPONENTIAL;
-
-		/** The first delay. */
-		private Duration base = Backoff.DEFAULT.base();
-
-		/** The largest delay. */
-		private Duration max = Backoff.DEFAULT.max();
-
-		/** Random spread of each delay, from 0 (none) to 1 (plus or minus 100%). */
-		private Double jitter = Backoff.DEFAULT.jitter();
-
-		public Backoff.Policy getPolicy() {
-			return this.policy;
-		}
-
-		public void setPolicy(Backoff.Policy policy) {
-			this.policy = policy;
-		}
-
-		public Duration getBase() {
-			return this.base;
-		}
-
-		public void setBase(Duration base) {
-			this.base = base;
-		}
-
-		public Duration getMax() {
-			return this.max;
-		}
-
-		public void setMax(Duration max) {
-			this.max = max;
-		}
-
-		public Double getJitter() {
-			return this.jitter;
-		}
-
-		public void setJitter(Double jitter) {
-			this.jitter = jitter;
-		}
-
-		Backoff toBackoff() {
-			return new Backoff(this.policy, this.base, this.max, this.jitter);
+		/** The core's default backoff: exponential from 1 s to 1 h with 20% jitter. */
+		public BackoffDefaults() {
+			setPolicy(Backoff.DEFAULT.policy());
+			setBase(Backoff.DEFAULT.base());
+			setMax(Backoff.DEFAULT.max());
+			setJitter(Backoff.DEFAULT.jitter());
 		}
 
 	}
@@ -639,7 +490,7 @@ public class SqlQueueProperties implements Validator {
 		/** The first delay. */
 		private Duration base;
 
-		/** The largest delay. */
+		/** The largest delay, at least the first. */
 		private Duration max;
 
 		/** Random spread of each delay, from 0 (none) to 1 (plus or minus 100%). */
@@ -675,11 +526,6 @@ public class SqlQueueProperties implements Validator {
 
 		public void setJitter(Double jitter) {
 			this.jitter = jitter;
-		}
-
-		Backoff over(BackoffDefaults defaults) {
-			return new Backoff(or(this.policy, defaults.policy), or(this.base, defaults.base),
-					or(this.max, defaults.max), or(this.jitter, defaults.jitter));
 		}
 
 	}

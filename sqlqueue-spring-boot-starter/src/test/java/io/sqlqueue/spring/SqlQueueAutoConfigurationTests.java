@@ -14,6 +14,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import javax.management.MBeanException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -27,11 +30,17 @@ import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.aop.framework.ProxyFactory;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.endpoint.jmx.JmxEndpointAutoConfiguration;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.jmx.JmxAutoConfiguration;
 import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -39,6 +48,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 import org.springframework.core.annotation.Order;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 import io.sqlqueue.EnqueueOptions;
@@ -54,6 +64,7 @@ import io.sqlqueue.testing.Internals;
 import io.sqlqueue.spring.actuate.ObservationJobInterceptor;
 import io.sqlqueue.spring.actuate.SqlQueueEndpoint;
 import io.sqlqueue.spring.actuate.SqlQueueEndpointAutoConfiguration;
+import io.sqlqueue.spring.actuate.SqlQueueEndpointWebExtension;
 import io.sqlqueue.spring.actuate.SqlQueueGauges;
 import io.sqlqueue.spring.actuate.SqlQueueHealthAutoConfiguration;
 import io.sqlqueue.spring.actuate.SqlQueueHealthIndicator;
@@ -122,6 +133,43 @@ class SqlQueueAutoConfigurationTests {
 				assertThat(context.getBean(Flyway.class).info().applied()).hasSize(1);
 				assertThat(SqlQueueMigrations.flyway(Internals.store(queue).dataSource(), "sqlqueue_").info().current()).isNotNull();
 				assertThat(queue.count(null, null)).isZero();
+			});
+	}
+
+	@Test
+	void beansThatDependOnDatabaseInitializationFindTheJobTable() {
+		this.runner.withUserConfiguration(ReadsTheJobTableAtStartup.class).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context.getBean(JobTableReader.class).jobsAtStartup).isZero();
+		});
+	}
+
+	@Test
+	void beansThatDependOnDatabaseInitializationFindAnExistingJobTableWithMigrateOff() {
+		String url = "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+		try (HikariDataSource dataSource = new HikariDataSource()) {
+			dataSource.setJdbcUrl(url);
+			dataSource.setUsername("sa");
+			SqlQueueMigrations.migrate(dataSource);
+			this.runner.withPropertyValues("spring.datasource.url=" + url, "sqlqueue.schema.migrate=false")
+				.withUserConfiguration(ReadsTheJobTableAtStartup.class)
+				.run((context) -> assertThat(context.getBean(JobTableReader.class).jobsAtStartup).isZero());
+		}
+	}
+
+	@Test
+	void theQueueAndTheRegistryWaitForTheSchemaAndTheApplicationsMigrations() {
+		this.runner.withConfiguration(AutoConfigurations.of(FlywayAutoConfiguration.class))
+			.withPropertyValues("spring.flyway.locations=classpath:db/testapp")
+			.run((context) -> {
+				ConfigurableListableBeanFactory beanFactory = context.getBeanFactory();
+				// the application's Flyway refuses a schema with tables but no history of its own: it goes first
+				assertThat(beanFactory.getBeanDefinition("sqlQueueSchemaInitializer").getDependsOn())
+					.contains("flywayInitializer");
+				for (String bean : List.of("jdbcJobQueue", "jobHandlerRegistry")) {
+					assertThat(beanFactory.getBeanDefinition(bean).getDependsOn()).as(bean)
+						.contains("sqlQueueSchemaInitializer", "flywayInitializer");
+				}
 			});
 	}
 
@@ -283,6 +331,86 @@ class SqlQueueAutoConfigurationTests {
 		assertInvalid("sqlqueue.retention.dead=-1d", "sqlqueue.retention.dead");
 		assertInvalid("sqlqueue.worker.vacuum-interval=0s", "sqlqueue.worker.vacuum-interval");
 		assertInvalid("sqlqueue.worker.vacuum-dead-rows=-1", "sqlqueue.worker.vacuum-dead-rows");
+	}
+
+	@Test
+	void invalidPropertiesAreReportedInTheCoresWordsUnderThePropertysName() {
+		assertInvalid("sqlqueue.queues.mail.concurrency=0", "Invalid sqlqueue.queues.mail.concurrency: must be at least 1, was 0");
+		assertInvalid("sqlqueue.defaults.poll-interval=0s", "Invalid sqlqueue.defaults.poll-interval: must be positive, was PT0S");
+		assertInvalid("sqlqueue.queues.mail.batch-size=0", "Invalid sqlqueue.queues.mail.batch-size: must be at least 1, was 0");
+		assertInvalid("sqlqueue.queues.mail.backoff.base=2h",
+				"Invalid sqlqueue.queues.mail.backoff.max: must not be less than its base (PT2H), was PT1H");
+		assertInvalid("sqlqueue.worker.rescue-interval=0s", "Invalid sqlqueue.worker.rescue-interval: must be positive, was PT0S");
+		assertInvalid("sqlqueue.worker.vacuum-dead-rows=-1",
+				"Invalid sqlqueue.worker.vacuum-dead-rows: must be 0 (none) or positive, was -1");
+		assertInvalid("sqlqueue.shutdown-timeout=-1s", "Invalid sqlqueue.shutdown-timeout: must not be negative, was PT-1S");
+		assertInvalid("sqlqueue.metrics.sample-interval=0s",
+				"Invalid sqlqueue.metrics.sample-interval: must be positive, was PT0S");
+		assertInvalid("sqlqueue.schedules.ok.zone=Mars/Olympus",
+				"Invalid sqlqueue.schedules.ok.zone: must be a time zone id such as Europe/Paris, was 'Mars/Olympus'");
+		assertInvalid("sqlqueue.schedules.ok.queue=no spaces", "Invalid sqlqueue.schedules.ok.queue: Invalid queue name 'no spaces'");
+		assertInvalid("sqlqueue.schedules.nightly.cron=every night",
+				"Invalid sqlqueue.schedules.nightly.cron: must be a Spring cron expression (six fields, seconds first,"
+						+ " or a macro like @hourly), was 'every night'");
+	}
+
+	@Test
+	void everyInvalidPropertyIsReportedInOneStartupFailure() {
+		this.runner
+			.withPropertyValues("sqlqueue.queues.mail.concurrency=0", "sqlqueue.queues.mail.lease=10ms",
+					"sqlqueue.queues.mail.backoff.base=-1s", "sqlqueue.queues.mail.backoff.jitter=2",
+					"sqlqueue.defaults.max-attempts=0", "sqlqueue.worker.clean-interval=0s",
+					"sqlqueue.retention.dead=-1d")
+			.run((context) -> assertFailure(context, "Invalid sqlqueue.queues.mail.concurrency: must be at least 1",
+					"Invalid sqlqueue.queues.mail.lease: must be at least 1s, was PT0.01S",
+					"Invalid sqlqueue.queues.mail.backoff.base: must not be negative, was PT-1S",
+					"Invalid sqlqueue.queues.mail.backoff.jitter: must be between 0 and 1, was 2.0",
+					"Invalid sqlqueue.defaults.max-attempts: must be positive or -1 (no limit), was 0",
+					"Invalid sqlqueue.worker.clean-interval: must be positive, was PT0S",
+					"Invalid sqlqueue.retention.dead: must not be negative, was PT-24H"));
+	}
+
+	@Test
+	void anInvalidEnumPropertyFailsNamingThePropertyAndTheValidValues() {
+		assertInvalid("sqlqueue.defaults.backoff.policy=fibonacci",
+				"Invalid sqlqueue.defaults.backoff.policy: must be one of constant, linear, exponential, was 'fibonacci'");
+		assertInvalid("sqlqueue.queues.mail.backoff.policy=random",
+				"Invalid sqlqueue.queues.mail.backoff.policy: must be one of constant, linear, exponential, was 'random'");
+		assertInvalid("sqlqueue.schedules.ok.missed-runs=sometimes",
+				"Invalid sqlqueue.schedules.ok.missed-runs: must be one of run-once, skip, was 'sometimes'");
+	}
+
+	@Test
+	void enumPropertiesIgnoreCaseDashesAndUnderscores() {
+		this.runner
+			.withPropertyValues("sqlqueue.defaults.backoff.policy=EXPONENTIAL", "sqlqueue.queues.mail.backoff.policy=Linear",
+					"sqlqueue.schedules.a.cron=@daily", "sqlqueue.schedules.a.type=a", "sqlqueue.schedules.a.missed-runs=RUN_ONCE",
+					"sqlqueue.schedules.b.cron=@daily", "sqlqueue.schedules.b.type=b", "sqlqueue.schedules.b.missed-runs=run-once")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				SqlQueueProperties properties = context.getBean(SqlQueueProperties.class);
+				assertThat(properties.defaultQueueSettings().backoff().policy()).isEqualTo(Backoff.Policy.EXPONENTIAL);
+				assertThat(properties.queueSettings("mail").backoff().policy()).isEqualTo(Backoff.Policy.LINEAR);
+				assertThat(properties.recurringSchedules()).extracting(RecurringSchedule::missedRuns)
+					.containsOnly(RecurringSchedule.MissedRuns.RUN_ONCE);
+			});
+	}
+
+	@Test
+	void invalidJobHandlerAttributesAreReportedInTheCoresWordsUnderTheAttributesName() {
+		assertInvalidHandler(BadJitter.class, "BadJitter.handle", "backoffJitter must be between 0 and 1, was 2.0");
+		assertInvalidHandler(BadPolicy.class, "BadPolicy.handle",
+				"backoff must be one of constant, linear, exponential, was 'fibonacci'");
+		assertInvalidHandler(BadAttempts.class, "BadAttempts.handle", "maxAttempts must be positive or -1 (no limit), was 0");
+		assertInvalidHandler(BadCron.class, "BadCron.handle", "cron must be a Spring cron expression");
+		assertInvalidHandler(BadMissedRuns.class, "BadMissedRuns.handle",
+				"missedRuns must be one of run-once, skip, was 'sometimes'");
+		assertInvalidHandler(BadZone.class, "BadZone.handle", "zone must be a time zone id such as Europe/Paris, was 'Mars/Olympus'");
+	}
+
+	private void assertInvalidHandler(Class<?> configuration, String method, String problem) {
+		withFreshDatabase(this.runner).withUserConfiguration(configuration)
+			.run((context) -> assertFailure(context, "@JobHandler on bean", method, "is invalid: " + problem));
 	}
 
 	private static void assertFailure(AssertableApplicationContext context, String... parts) {
@@ -462,6 +590,54 @@ class SqlQueueAutoConfigurationTests {
 	}
 
 	@Test
+	void endpointRefusesBadArgumentsAndImpossibleReplaysSayingWhy() {
+		this.runner.withPropertyValues("management.endpoints.web.exposure.include=sqlqueue", "sqlqueue.worker.enabled=false")
+			.run((context) -> {
+				JdbcJobQueue queue = context.getBean(JdbcJobQueue.class);
+				SqlQueueEndpoint endpoint = context.getBean(SqlQueueEndpoint.class);
+				assertThat(context).hasSingleBean(SqlQueueEndpointWebExtension.class);
+				assertThatExceptionOfType(InvalidEndpointRequestException.class).isThrownBy(() -> endpoint.replay(null, null))
+					.withMessageContaining("Give either 'id'");
+				assertThatExceptionOfType(InvalidEndpointRequestException.class)
+					.isThrownBy(() -> endpoint.queues(null, 0, null, null, null))
+					.withMessage("limit must be between 1 and 10000, was 0");
+				assertThatExceptionOfType(SqlQueueEndpoint.ReplayRefusedException.class)
+					.isThrownBy(() -> endpoint.replay(999_999L, null))
+					.withMessage("no job 999999")
+					.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(SqlQueueEndpoint.ReplayRefusedException.Reason.NO_SUCH_JOB));
+				long ready = queue.enqueue("report", "a");
+				assertThatExceptionOfType(SqlQueueEndpoint.ReplayRefusedException.class)
+					.isThrownBy(() -> endpoint.replay(ready, null))
+					.withMessage("job " + ready + " is READY, only DEAD jobs can be replayed");
+			});
+	}
+
+	@Test
+	void endpointStaysUsableOverJmx() {
+		this.runner.withConfiguration(AutoConfigurations.of(JmxAutoConfiguration.class, EndpointAutoConfiguration.class,
+				JmxEndpointAutoConfiguration.class))
+			.withPropertyValues("spring.jmx.enabled=true", "spring.jmx.default-domain=sqlqueue-" + UUID.randomUUID(),
+					"management.endpoints.jmx.exposure.include=sqlqueue", "sqlqueue.worker.enabled=false")
+			.run((context) -> {
+				JdbcJobQueue queue = context.getBean(JdbcJobQueue.class);
+				long dead = queue.enqueue("report", "a");
+				queue.kill(dead, "test");
+				MBeanServer server = context.getBean(MBeanServer.class);
+				ObjectName name = server.queryNames(new ObjectName("*:type=Endpoint,name=Sqlqueue,*"), null)
+					.iterator()
+					.next();
+				Object replayed = server.invoke(name, "replay", new Object[] { dead, null },
+						new String[] { Long.class.getName(), String.class.getName() });
+				assertThat(replayed).asString().contains("replayed=1");
+				assertThat(queue.find(dead).orElseThrow().state()).isEqualTo(JobState.READY);
+				assertThatExceptionOfType(MBeanException.class)
+					.isThrownBy(() -> server.invoke(name, "replay", new Object[] { 999_999L, null },
+							new String[] { Long.class.getName(), String.class.getName() }))
+					.withMessageContaining("no job 999999");
+			});
+	}
+
+	@Test
 	void healthIsDownWhileTheDatabaseIsUnreachable() {
 		this.runner.withUserConfiguration(Handlers.class, SwitchableDataSource.class).run((context) -> {
 			SqlQueueHealthIndicator health = context.getBean(SqlQueueHealthIndicator.class);
@@ -560,6 +736,27 @@ class SqlQueueAutoConfigurationTests {
 
 	}
 
+	static class JobTableReader {
+
+		final long jobsAtStartup;
+
+		JobTableReader(DataSource dataSource) {
+			this.jobsAtStartup = new JdbcTemplate(dataSource).queryForObject("SELECT COUNT(*) FROM sqlqueue_job", Long.class);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ReadsTheJobTableAtStartup {
+
+		@Bean
+		@DependsOnDatabaseInitialization
+		JobTableReader jobTableReader(DataSource dataSource) {
+			return new JobTableReader(dataSource);
+		}
+
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	static class DuplicateHandler {
 
@@ -583,6 +780,60 @@ class SqlQueueAutoConfigurationTests {
 
 		@JobHandler(value = "bad", backoffBase = "soon")
 		void handle(Greeting greeting) {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BadJitter {
+
+		@JobHandler(value = "bad", backoffJitter = "2")
+		void handle(Greeting greeting) {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BadPolicy {
+
+		@JobHandler(value = "bad", backoff = "fibonacci")
+		void handle(Greeting greeting) {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BadAttempts {
+
+		@JobHandler(value = "bad", maxAttempts = "0")
+		void handle(Greeting greeting) {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BadCron {
+
+		@JobHandler(value = "bad", cron = "every night")
+		void handle() {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BadMissedRuns {
+
+		@JobHandler(value = "bad", cron = "@daily", missedRuns = "sometimes")
+		void handle() {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BadZone {
+
+		@JobHandler(value = "bad", cron = "@daily", zone = "Mars/Olympus")
+		void handle() {
 		}
 
 	}

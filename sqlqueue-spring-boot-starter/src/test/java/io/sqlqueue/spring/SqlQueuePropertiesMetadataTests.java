@@ -3,6 +3,7 @@ package io.sqlqueue.spring;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,7 @@ import io.sqlqueue.JobQueue;
 import io.sqlqueue.SqlQueueMigrations;
 import io.sqlqueue.worker.Retention;
 import io.sqlqueue.worker.Backoff;
-import io.sqlqueue.worker.JobWorker;
+import io.sqlqueue.worker.MaintenanceSettings;
 import io.sqlqueue.worker.QueueSettings;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,6 +57,7 @@ class SqlQueuePropertiesMetadataTests {
 		assertThat(number("sqlqueue.defaults.concurrency")).isEqualTo(QueueSettings.DEFAULT_CONCURRENCY);
 		assertThat(number("sqlqueue.defaults.batch-size")).isEqualTo(QueueSettings.DEFAULT_BATCH_SIZE);
 		assertThat(number("sqlqueue.defaults.max-attempts")).isEqualTo(JobQueue.DEFAULT_MAX_ATTEMPTS);
+		assertThat(text("sqlqueue.defaults.backoff.policy")).isEqualTo(Backoff.DEFAULT.policy().name().toLowerCase(Locale.ROOT));
 		assertThat(duration("sqlqueue.defaults.backoff.base")).isEqualTo(Backoff.DEFAULT.base());
 		assertThat(duration("sqlqueue.defaults.backoff.max")).isEqualTo(Backoff.DEFAULT.max());
 		assertThat(this.properties.get("sqlqueue.defaults.backoff.jitter").get("defaultValue").asDouble())
@@ -63,10 +65,10 @@ class SqlQueuePropertiesMetadataTests {
 		assertThat(duration("sqlqueue.retention.succeeded")).isEqualTo(Retention.DEFAULT.succeeded());
 		assertThat(duration("sqlqueue.retention.dead")).isEqualTo(Retention.DEFAULT.dead());
 		assertThat(duration("sqlqueue.retention.cancelled")).isEqualTo(Retention.DEFAULT.cancelled());
-		assertThat(duration("sqlqueue.worker.rescue-interval")).isEqualTo(JobWorker.DEFAULT_RESCUE_INTERVAL);
-		assertThat(duration("sqlqueue.worker.clean-interval")).isEqualTo(JobWorker.DEFAULT_CLEAN_INTERVAL);
+		assertThat(duration("sqlqueue.worker.rescue-interval")).isEqualTo(MaintenanceSettings.DEFAULT_RESCUE_INTERVAL);
+		assertThat(duration("sqlqueue.worker.clean-interval")).isEqualTo(MaintenanceSettings.DEFAULT_CLEAN_INTERVAL);
 		assertThat(this.properties.get("sqlqueue.worker.vacuum-dead-rows").get("defaultValue").asLong())
-			.isEqualTo(JobWorker.DEFAULT_VACUUM_DEAD_ROWS);
+			.isEqualTo(MaintenanceSettings.DEFAULT_VACUUM_DEAD_ROWS);
 		assertThat(duration("sqlqueue.shutdown-timeout")).isEqualTo(SqlQueueProperties.DEFAULT_SHUTDOWN_TIMEOUT);
 		assertThat(duration("sqlqueue.metrics.sample-interval"))
 			.isEqualTo(SqlQueueProperties.DEFAULT_METRICS_SAMPLE_INTERVAL);
@@ -80,6 +82,8 @@ class SqlQueuePropertiesMetadataTests {
 		SqlQueueProperties properties = new SqlQueueProperties();
 		assertThat(properties.defaultQueueSettings()).isEqualTo(QueueSettings.defaults());
 		assertThat(properties.toRetention()).isEqualTo(Retention.DEFAULT);
+		assertThat(properties.maintenanceSettings()).isEqualTo(MaintenanceSettings.defaults());
+		assertThat(properties.recurringSchedules()).isEmpty();
 		assertThat(properties.queueSettings("unconfigured")).isEqualTo(QueueSettings.defaults());
 	}
 

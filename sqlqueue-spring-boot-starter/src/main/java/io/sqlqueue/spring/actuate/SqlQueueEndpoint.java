@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
@@ -15,6 +16,7 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.Job;
 import io.sqlqueue.JobQuery;
+import io.sqlqueue.JobQueue;
 import io.sqlqueue.JobState;
 
 /**
@@ -27,6 +29,8 @@ import io.sqlqueue.JobState;
  * <li>{@code POST /actuator/sqlqueue} with {@code {"id": 42}} replays one dead job, with
  * {@code {"queue": "mail"}} every dead job of a queue.</li>
  * </ul>
+ * Over HTTP, {@link SqlQueueEndpointWebExtension} answers bad arguments with 400 and a replay that
+ * cannot happen with 404 or 409, each with a body that says why.
  */
 @Endpoint(id = "sqlqueue")
 public class SqlQueueEndpoint {
@@ -44,45 +48,50 @@ public class SqlQueueEndpoint {
 	/**
 	 * Counts per queue and state, and a page of dead jobs: {@code limit} jobs after id
 	 * {@code afterId}, or page {@code page} (from 0) of {@code size} jobs.
+	 * @throws InvalidEndpointRequestException saying which argument is wrong
 	 */
 	@ReadOperation
 	public QueuesReport queues(@Nullable String queue, @Nullable Integer limit, @Nullable Long afterId,
 			@Nullable Integer page, @Nullable Integer size) {
 		if (page != null || size != null) {
 			if (limit != null || afterId != null) {
-				throw new IllegalArgumentException("Page with either 'page' and 'size' or 'limit' and 'afterId', not both");
+				throw invalid("Page with either 'page' and 'size' or 'limit' and 'afterId', not both");
 			}
 			return numberedPage(queue, (page != null) ? page : 0, (size != null) ? size : DEFAULT_LIMIT);
 		}
-		return report(queue, (limit != null) ? limit : DEFAULT_LIMIT, (afterId != null) ? afterId : 0);
+		return report(deadQuery(queue, (afterId != null) ? afterId : 0, (limit != null) ? limit : DEFAULT_LIMIT));
 	}
 
 	/** The numbered page, found by walking ids so that no offset is needed. */
 	private QueuesReport numberedPage(@Nullable String queue, int page, int size) {
 		if (page < 0 || size < 1 || (long) (page + 1) * size > JobQuery.MAX_LIMIT) {
-			throw new IllegalArgumentException("page " + page + " of size " + size + " is out of range: page * size must"
-					+ " stay within " + JobQuery.MAX_LIMIT + " jobs; page deeper with 'afterId' and 'limit'");
+			throw invalid("page " + page + " of size " + size + " is out of range: page * size must stay within "
+					+ JobQuery.MAX_LIMIT + " jobs; page deeper with 'afterId' and 'limit'");
 		}
+		JobQuery firstPage = deadQuery(queue, 0, size);
 		if (page == 0) {
-			return report(queue, size, 0);
+			return report(firstPage);
 		}
-		List<Job> before = this.queue.list(deadQuery(queue, 0, page * size));
+		List<Job> before = this.queue.list(firstPage.limit(page * size));
 		if (before.size() < page * size) {
 			return new QueuesReport(counts(), List.of(), null);
 		}
-		return report(queue, size, before.get(before.size() - 1).id());
+		return report(firstPage.afterId(before.get(before.size() - 1).id()));
 	}
 
+	/** Dead jobs of {@code queue} after {@code afterId}, the arguments checked by the query. */
 	private JobQuery deadQuery(@Nullable String queue, long afterId, int limit) {
-		return JobQuery.all().inState(JobState.DEAD).inQueue(queue).afterId(afterId).limit(limit);
+		try {
+			return JobQuery.all().inState(JobState.DEAD).inQueue(queue).afterId(afterId).limit(limit);
+		}
+		catch (IllegalArgumentException ex) {
+			throw invalid(ex.getMessage());
+		}
 	}
 
-	private QueuesReport report(@Nullable String queue, int pageSize, long afterId) {
-		List<JobSummary> dead = this.queue.list(deadQuery(queue, afterId, pageSize))
-			.stream()
-			.map(JobSummary::of)
-			.toList();
-		Long next = (dead.size() == pageSize) ? dead.get(dead.size() - 1).id() : null;
+	private QueuesReport report(JobQuery deadPage) {
+		List<JobSummary> dead = this.queue.list(deadPage).stream().map(JobSummary::of).toList();
+		Long next = (dead.size() == deadPage.limit()) ? dead.get(dead.size() - 1).id() : null;
 		return new QueuesReport(counts(), dead, next);
 	}
 
@@ -104,16 +113,55 @@ public class SqlQueueEndpoint {
 		return this.queue.find(id).map(JobDetails::of).orElse(null);
 	}
 
-	/** Replays the dead job {@code id}, or every dead job of {@code queue}. */
+	/**
+	 * Replays the dead job {@code id}, or every dead job of {@code queue}.
+	 * @throws InvalidEndpointRequestException when neither or both are given, or the queue name is not valid
+	 * @throws ReplayRefusedException saying why job {@code id} cannot be replayed
+	 */
 	@WriteOperation
 	public ReplayResult replay(@Nullable Long id, @Nullable String queue) {
 		if ((id == null) == (queue == null)) {
-			throw new IllegalArgumentException("Give either 'id' (one dead job) or 'queue' (all dead jobs of a queue)");
+			throw invalid("Give either 'id' (one dead job) or 'queue' (all dead jobs of a queue)");
 		}
 		if (id != null) {
-			return new ReplayResult(this.queue.retryDead(id) ? 1 : 0);
+			return replayJob(id);
+		}
+		try {
+			JobQueue.validateQueueName(queue);
+		}
+		catch (IllegalArgumentException ex) {
+			throw invalid(ex.getMessage());
 		}
 		return new ReplayResult(this.queue.retryDeadInQueue(queue));
+	}
+
+	private ReplayResult replayJob(long id) {
+		refuseUnlessDead(id);
+		if (this.queue.retryDead(id)) {
+			return new ReplayResult(1);
+		}
+		// it was dead a moment ago: another caller changed it since, or its unique key is taken
+		Job job = refuseUnlessDead(id);
+		if (job.uniqueKey() != null) {
+			throw new ReplayRefusedException(ReplayRefusedException.Reason.UNIQUE_KEY_HELD,
+					"job " + id + " keeps its unique key '" + job.uniqueKey() + "', which another job holds until it"
+							+ " finishes: replay it then, or cancel that job");
+		}
+		throw new ReplayRefusedException(ReplayRefusedException.Reason.NOT_DEAD, "job " + id + " was not replayed");
+	}
+
+	private Job refuseUnlessDead(long id) {
+		Job job = this.queue.find(id)
+			.orElseThrow(() -> new ReplayRefusedException(ReplayRefusedException.Reason.NO_SUCH_JOB, "no job " + id));
+		if (job.state() != JobState.DEAD) {
+			throw new ReplayRefusedException(ReplayRefusedException.Reason.NOT_DEAD,
+					"job " + id + " is " + job.state() + ", only DEAD jobs can be replayed");
+		}
+		return job;
+	}
+
+	private static InvalidEndpointRequestException invalid(String message) {
+		return new InvalidEndpointRequestException(message, message);
 	}
 
 	/**
@@ -190,6 +238,37 @@ public class SqlQueueEndpoint {
 					job.priority(), job.runAt(), job.attempt(), job.maxAttempts(), job.lockedBy(), job.lockedUntil(),
 					job.uniqueKey(), job.lastError(), job.createdAt(), job.finishedAt(), job.parentId(), job.result(),
 					job.logs());
+		}
+
+	}
+
+	/** Why a job cannot be replayed: over HTTP a 404 or 409 whose body says so. */
+	public static class ReplayRefusedException extends RuntimeException {
+
+		private static final long serialVersionUID = 1L;
+
+		/** What stands in the way. */
+		public enum Reason {
+
+			/** No job has the id. */
+			NO_SUCH_JOB,
+			/** The job is not DEAD. */
+			NOT_DEAD,
+			/** Another job that has not finished holds the dead job's unique key. */
+			UNIQUE_KEY_HELD
+
+		}
+
+		private final Reason reason;
+
+		ReplayRefusedException(Reason reason, String message) {
+			super(message);
+			this.reason = reason;
+		}
+
+		/** What stands in the way. */
+		public Reason reason() {
+			return this.reason;
 		}
 
 	}

@@ -1,6 +1,7 @@
 package io.sqlqueue.spring.actuate;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.autoconfigure.endpoint.expose.EndpointExposure;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -25,6 +26,14 @@ public final class SqlQueueEndpointAutoConfiguration {
 	@ConditionalOnMissingBean
 	SqlQueueEndpoint sqlQueueEndpoint(JdbcJobQueue queue) {
 		return new SqlQueueEndpoint(queue);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(SqlQueueEndpoint.class)
+	@ConditionalOnAvailableEndpoint(exposure = EndpointExposure.WEB)
+	SqlQueueEndpointWebExtension sqlQueueEndpointWebExtension(SqlQueueEndpoint endpoint) {
+		return new SqlQueueEndpointWebExtension(endpoint);
 	}
 
 }

@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
@@ -18,6 +19,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -25,11 +27,14 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
 
+import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.Job;
 import io.sqlqueue.JobQuery;
@@ -54,6 +59,7 @@ import static org.awaitility.Awaitility.await;
 				"management.endpoints.web.exposure.include=health,metrics,prometheus,sqlqueue",
 				"management.endpoint.health.show-details=always" })
 @DirtiesContext
+@ExtendWith(OutputCaptureExtension.class)
 abstract class AbstractStarterEndToEndTests {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -104,7 +110,7 @@ abstract class AbstractStarterEndToEndTests {
 		assertThat(dead.attempt()).isEqualTo(2);
 		assertThat(dead.lastError()).contains("flaky failure for k1");
 
-		JsonNode listing = get("/actuator/sqlqueue?queue=default&limit=500");
+		JsonNode listing = getJson("/actuator/sqlqueue?queue=default&limit=500");
 		assertThat(listing.get("queues").get("default").get("DEAD").asLong()).isPositive();
 		assertThat(listing.get("dead").findValuesAsString("type")).contains("flaky");
 		List<String> listedErrors = new ArrayList<>();
@@ -115,15 +121,61 @@ abstract class AbstractStarterEndToEndTests {
 		}
 		// the list shows what failed in one line; the job's own page has the stack trace
 		assertThat(listedErrors).singleElement().asString().contains("flaky failure for k1").doesNotContain("\n");
-		JsonNode shown = get("/actuator/sqlqueue/" + id);
+		JsonNode shown = getJson("/actuator/sqlqueue/" + id);
 		assertThat(shown.get("state").asString()).isEqualTo("DEAD");
 		assertThat(shown.get("lastError").asString()).contains("flaky failure for k1");
 
 		this.handlers.flakyFixed.set(true);
-		JsonNode replay = post("/actuator/sqlqueue", "{\"id\": " + id + "}");
+		JsonNode replay = send(postRequest("/actuator/sqlqueue", "{\"id\": " + id + "}"));
 		assertThat(replay.get("replayed").asInt()).isEqualTo(1);
 		// a replay grants fresh attempts but keeps counting, so the attempt stays a valid fencing token
 		assertThat(awaitState(id, JobState.SUCCEEDED).attempt()).isEqualTo(3);
+	}
+
+	@Test
+	void badInputToTheEndpointIsABadRequestThatSaysWhatWasWrong(CapturedOutput output) throws Exception {
+		assertRefused(post("/actuator/sqlqueue", "{}"), 400, "Give either 'id' (one dead job) or 'queue'");
+		assertRefused(post("/actuator/sqlqueue", "{\"id\": 1, \"queue\": \"default\"}"), 400, "Give either 'id'");
+		assertRefused(post("/actuator/sqlqueue", "{\"id\": \"abc\"}"), 400, "id must be a whole number, was 'abc'");
+		assertRefused(post("/actuator/sqlqueue", "{\"queue\": \"no spaces\"}"), 400, "Invalid queue name 'no spaces'");
+		assertRefused(get("/actuator/sqlqueue?limit=0"), 400, "limit must be between 1 and 10000, was 0");
+		assertRefused(get("/actuator/sqlqueue?limit=many"), 400, "limit must be a whole number, was 'many'");
+		assertRefused(get("/actuator/sqlqueue?afterId=-5"), 400, "afterId must not be negative, was -5");
+		assertRefused(get("/actuator/sqlqueue?page=-1"), 400, "page -1 of size 50 is out of range");
+		assertRefused(get("/actuator/sqlqueue?page=1&limit=5"), 400, "not both");
+		assertRefused(get("/actuator/sqlqueue?queue=no%20spaces"), 400, "Invalid queue name 'no spaces'");
+		assertRefused(get("/actuator/sqlqueue/abc"), 400, "id must be a whole number, was 'abc'");
+		assertThat(output).as("bad input is the caller's mistake, not the server's").doesNotContain("ERROR");
+	}
+
+	@Test
+	void aJobThatDoesNotExistIsNotFoundSayingSo() throws Exception {
+		assertRefused(get("/actuator/sqlqueue/999999999"), 404, "no job 999999999");
+	}
+
+	@Test
+	void aReplayThatCannotHappenSaysWhy() throws Exception {
+		assertRefused(post("/actuator/sqlqueue", "{\"id\": 999999999}"), 404, "no job 999999999");
+
+		long succeeded = this.jobs.enqueue(new Greeting("replayed too early"));
+		awaitState(succeeded, JobState.SUCCEEDED);
+		assertRefused(post("/actuator/sqlqueue", "{\"id\": " + succeeded + "}"), 409,
+				"job " + succeeded + " is SUCCEEDED, only DEAD jobs can be replayed");
+
+		// no worker works queue 'parked': its jobs stay where the test puts them
+		String key = "replay-" + UUID.randomUUID();
+		EnqueueOptions parked = EnqueueOptions.defaults().withQueue("parked").withUniqueKey(key);
+		long dead = this.jobs.enqueue("parked-job", "first", parked);
+		this.jobs.kill(dead, "for the test");
+		long holder = this.jobs.enqueue("parked-job", "second", parked);
+		assertRefused(post("/actuator/sqlqueue", "{\"id\": " + dead + "}"), 409,
+				"job " + dead + " keeps its unique key '" + key + "', which another job holds until it finishes");
+		assertThat(this.jobs.find(dead).orElseThrow().state()).isEqualTo(JobState.DEAD);
+
+		this.jobs.cancel(holder);
+		JsonNode replayed = send(postRequest("/actuator/sqlqueue", "{\"id\": " + dead + "}"));
+		assertThat(replayed.get("replayed").asInt()).isEqualTo(1);
+		assertThat(this.jobs.find(dead).orElseThrow().state()).isEqualTo(JobState.READY);
 	}
 
 	@Test
@@ -156,7 +208,7 @@ abstract class AbstractStarterEndToEndTests {
 		Gauge busy = this.meters.get("sqlqueue.workers.busy").tags("queue", "default").gauge();
 		assertThat(busy.value()).isBetween(0.0, 8.0);
 
-		JsonNode metric = get("/actuator/metrics/sqlqueue.jobs.completed?tag=type:greet&tag=outcome:succeeded");
+		JsonNode metric = getJson("/actuator/metrics/sqlqueue.jobs.completed?tag=type:greet&tag=outcome:succeeded");
 		assertThat(metric.get("measurements").get(0).get("value").asDouble()).isGreaterThanOrEqualTo(2.0);
 		assertThat(getText("/actuator/prometheus")).contains("sqlqueue_jobs_completed_total{")
 			.contains("outcome=\"dead\"")
@@ -193,7 +245,7 @@ abstract class AbstractStarterEndToEndTests {
 
 	@Test
 	void healthReportsTheQueueUp() throws Exception {
-		JsonNode health = get("/actuator/health/sqlqueue");
+		JsonNode health = getJson("/actuator/health/sqlqueue");
 		assertThat(health.get("status").asString()).isEqualTo("UP");
 		assertThat(health.get("details").get("queues").toString()).contains("default");
 	}
@@ -238,15 +290,29 @@ abstract class AbstractStarterEndToEndTests {
 		return (counter != null) ? counter.count() : 0;
 	}
 
-	private JsonNode get(String path) throws IOException, InterruptedException {
+	private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+		return this.http.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
+		return this.http.send(postRequest(path, body), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private HttpRequest postRequest(String path, String body) {
+		return HttpRequest.newBuilder(uri(path))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(body))
+			.build();
+	}
+
+	private JsonNode getJson(String path) throws IOException, InterruptedException {
 		return send(HttpRequest.newBuilder(uri(path)).GET().build());
 	}
 
-	private JsonNode post(String path, String body) throws IOException, InterruptedException {
-		return send(HttpRequest.newBuilder(uri(path))
-			.header("Content-Type", "application/json")
-			.POST(HttpRequest.BodyPublishers.ofString(body))
-			.build());
+	/** The endpoint answered {@code status} with a JSON body whose message says {@code message}. */
+	private void assertRefused(HttpResponse<String> response, int status, String message) {
+		assertThat(response.statusCode()).as(response.request().uri() + " answered " + response.body()).isEqualTo(status);
+		assertThat(this.json.readTree(response.body()).path("message").asString()).as(response.body()).contains(message);
 	}
 
 	private JsonNode send(HttpRequest request) throws IOException, InterruptedException {

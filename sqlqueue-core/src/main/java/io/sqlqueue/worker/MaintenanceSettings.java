@@ -1,0 +1,121 @@
+package io.sqlqueue.worker;
+
+import java.time.Duration;
+
+import io.sqlqueue.InvalidSettingException;
+
+/**
+ * How a node maintains the job table: how often it rescues jobs whose lease expired, how often it
+ * deletes finished jobs past their retention, and when it vacuums the table on PostgreSQL.
+ *
+ * <pre>{@code
+ * import io.sqlqueue.worker.MaintenanceSettings;
+ *
+ * MaintenanceSettings maintenance = MaintenanceSettings.defaults()
+ *         .withRescueInterval(Duration.ofSeconds(10))
+ *         .withVacuumInterval(Duration.ofHours(1));
+ * }</pre>
+ *
+ * @param rescueInterval how often jobs whose lease expired are returned to READY (or DEAD)
+ * @param cleanInterval how often finished jobs past their retention are deleted
+ * @param vacuumInterval how often the job table is vacuumed on PostgreSQL, or {@code null} for no vacuum on a
+ * schedule; ignored elsewhere
+ * @param vacuumDeadRows on PostgreSQL, vacuum the job table as soon as the server counts this many dead row
+ * versions in it, {@code 0} for no such vacuum; ignored elsewhere
+ * @param retention how long finished jobs are kept
+ */
+public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterval, Duration vacuumInterval,
+		long vacuumDeadRows, Retention retention) {
+
+	/** The lease rescuer's interval unless configured. */
+	public static final Duration DEFAULT_RESCUE_INTERVAL = Duration.ofSeconds(30);
+
+	/** The retention cleaner's interval unless configured. */
+	public static final Duration DEFAULT_CLEAN_INTERVAL = Duration.ofMinutes(1);
+
+	/**
+	 * The number of dead row versions at which a node vacuums the job table on PostgreSQL unless configured:
+	 * about 170,000 jobs' worth. Where autovacuum keeps up, the table never gets there; where autovacuum is off,
+	 * or visits too seldom for a busy queue (once a minute by default), the node vacuums before the dead rows
+	 * slow its claims down.
+	 */
+	public static final long DEFAULT_VACUUM_DEAD_ROWS = 500_000;
+
+	private static final MaintenanceSettings DEFAULTS = new MaintenanceSettings(DEFAULT_RESCUE_INTERVAL,
+			DEFAULT_CLEAN_INTERVAL, null, DEFAULT_VACUUM_DEAD_ROWS, Retention.DEFAULT);
+
+	/**
+	 * Checks the settings.
+	 * @throws InvalidSettingException when the rescue or clean interval is {@code null} or not positive, the vacuum
+	 * interval is zero or negative, {@code vacuumDeadRows} is negative, or the retention is {@code null}
+	 */
+	public MaintenanceSettings {
+		InvalidSettingException.requirePositive("rescueInterval", rescueInterval);
+		InvalidSettingException.requirePositive("cleanInterval", cleanInterval);
+		if (vacuumInterval != null) {
+			InvalidSettingException.requirePositive("vacuumInterval", vacuumInterval);
+		}
+		if (vacuumDeadRows < 0) {
+			throw new InvalidSettingException("vacuumDeadRows", "must be 0 (none) or positive, was " + vacuumDeadRows);
+		}
+		InvalidSettingException.requireNonNull("retention", retention);
+	}
+
+	/**
+	 * The defaults: rescue every 30 s, clean every minute, no vacuum on a schedule, a vacuum at
+	 * {@value #DEFAULT_VACUUM_DEAD_ROWS} dead rows, {@link Retention#DEFAULT}.
+	 */
+	public static MaintenanceSettings defaults() {
+		return DEFAULTS;
+	}
+
+	/**
+	 * A copy rescuing expired leases every {@code rescueInterval}.
+	 * @throws InvalidSettingException when {@code rescueInterval} is {@code null}, zero or negative
+	 */
+	public MaintenanceSettings withRescueInterval(Duration rescueInterval) {
+		return new MaintenanceSettings(rescueInterval, this.cleanInterval, this.vacuumInterval, this.vacuumDeadRows,
+				this.retention);
+	}
+
+	/**
+	 * A copy deleting finished jobs past their retention every {@code cleanInterval}.
+	 * @throws InvalidSettingException when {@code cleanInterval} is {@code null}, zero or negative
+	 */
+	public MaintenanceSettings withCleanInterval(Duration cleanInterval) {
+		return new MaintenanceSettings(this.rescueInterval, cleanInterval, this.vacuumInterval, this.vacuumDeadRows,
+				this.retention);
+	}
+
+	/**
+	 * A copy vacuuming the job table on PostgreSQL every {@code vacuumInterval}, {@code null} for no vacuum on a
+	 * schedule. Needs the table's owner: a node whose user is not says so once and does not try.
+	 * @throws InvalidSettingException when {@code vacuumInterval} is zero or negative
+	 */
+	public MaintenanceSettings withVacuumInterval(Duration vacuumInterval) {
+		return new MaintenanceSettings(this.rescueInterval, this.cleanInterval, vacuumInterval, this.vacuumDeadRows,
+				this.retention);
+	}
+
+	/**
+	 * A copy vacuuming the job table on PostgreSQL as soon as the server counts {@code vacuumDeadRows} dead row
+	 * versions in it (checked every second), {@code 0} for no such vacuum. Unlike an interval it keeps pace with
+	 * the queue: a busy queue (about three dead versions a job) is vacuumed often, a quiet one seldom, and one that
+	 * autovacuum keeps clean never. With a vacuum interval as well, whichever comes first.
+	 * @throws InvalidSettingException when {@code vacuumDeadRows} is negative
+	 */
+	public MaintenanceSettings withVacuumDeadRows(long vacuumDeadRows) {
+		return new MaintenanceSettings(this.rescueInterval, this.cleanInterval, this.vacuumInterval, vacuumDeadRows,
+				this.retention);
+	}
+
+	/**
+	 * A copy keeping finished jobs as {@code retention} says.
+	 * @throws InvalidSettingException when {@code retention} is {@code null}
+	 */
+	public MaintenanceSettings withRetention(Retention retention) {
+		return new MaintenanceSettings(this.rescueInterval, this.cleanInterval, this.vacuumInterval,
+				this.vacuumDeadRows, retention);
+	}
+
+}
