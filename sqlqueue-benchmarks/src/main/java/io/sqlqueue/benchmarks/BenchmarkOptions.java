@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 
 import io.sqlqueue.worker.JobWorker;
+import io.sqlqueue.worker.MaintenanceSettings;
 
 /**
  * What to run and how big.
@@ -50,13 +51,13 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 			  --vacuum-dead-rows N soak: the worker vacuums the job table once it holds N dead rows (checked every second;
 			                       default %d, the worker's own; 0 leaves it to the server's autovacuum)
 			Use a database of its own: the benchmarks empty sqlqueue's tables, create schema sqlqueue_ceiling and table scheduled_tasks."""
-		.formatted(JobWorker.DEFAULT_VACUUM_DEAD_ROWS);
+		.formatted(MaintenanceSettings.DEFAULT_VACUUM_DEAD_ROWS);
 
 	/** The sizes issue 6 asks for. */
 	static BenchmarkOptions defaults(String url) {
 		return new BenchmarkOptions(url, new LinkedHashSet<>(SCENARIOS), Duration.ofSeconds(10), 8, 50_000,
 				Duration.ofSeconds(10), 10_000, 7, 50, 500, 40, 10, Duration.ofMinutes(1), 20_000, null,
-				JobWorker.DEFAULT_VACUUM_DEAD_ROWS);
+				MaintenanceSettings.DEFAULT_VACUUM_DEAD_ROWS);
 	}
 
 	static BenchmarkOptions parse(String[] args) {

@@ -12,6 +12,7 @@ import java.util.Locale;
 
 import io.sqlqueue.worker.Retention;
 import io.sqlqueue.worker.JobWorker;
+import io.sqlqueue.worker.MaintenanceSettings;
 
 /**
  * The benchmark harness of issue 6: measures the SQL ceiling on this machine, then sqlqueue's
@@ -121,7 +122,7 @@ public final class Benchmarks {
 		}
 		if (options.soakVacuumDeadRows() > 0) {
 			vacuum += ", the worker vacuums the job table at " + options.soakVacuumDeadRows() + " dead rows"
-					+ ((options.soakVacuumDeadRows() == JobWorker.DEFAULT_VACUUM_DEAD_ROWS) ? " (its default)" : "");
+					+ ((options.soakVacuumDeadRows() == MaintenanceSettings.DEFAULT_VACUUM_DEAD_ROWS) ? " (its default)" : "");
 		}
 		return vacuum.isEmpty() ? ", no worker vacuum: left to the server's autovacuum" : vacuum;
 	}
@@ -162,7 +163,7 @@ public final class Benchmarks {
 					+ rs.getString(3) + " max_connections=" + rs.getString(4);
 			if (!"on".equals(rs.getString(1))) {
 				settings += " (autovacuum off: only the worker's own vacuum clears dead rows, by default at "
-						+ JobWorker.DEFAULT_VACUUM_DEAD_ROWS + "; see --vacuum-dead-rows and --vacuum-seconds)";
+						+ MaintenanceSettings.DEFAULT_VACUUM_DEAD_ROWS + "; see --vacuum-dead-rows and --vacuum-seconds)";
 			}
 		}
 		Runtime runtime = Runtime.getRuntime();

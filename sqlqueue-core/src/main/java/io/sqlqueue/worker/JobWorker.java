@@ -15,6 +15,7 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.sqlqueue.InvalidSettingException;
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.JobHandlerFunction;
 import io.sqlqueue.JobQueue;
@@ -23,7 +24,6 @@ import io.sqlqueue.internal.QueueAccess;
 import io.sqlqueue.internal.QueueServices;
 import io.sqlqueue.internal.execution.WorkerConfig;
 import io.sqlqueue.internal.execution.WorkerNode;
-import io.sqlqueue.internal.maintenance.MaintenanceConfig;
 import io.sqlqueue.internal.schedule.RecurringScheduler;
 
 /**
@@ -45,26 +45,6 @@ import io.sqlqueue.internal.schedule.RecurringScheduler;
 public final class JobWorker implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(JobWorker.class);
-
-	/** The lease rescuer's interval unless configured. */
-	public static final Duration DEFAULT_RESCUE_INTERVAL = Duration.ofSeconds(30);
-
-	/** The retention cleaner's interval unless configured. */
-	public static final Duration DEFAULT_CLEAN_INTERVAL = Duration.ofMinutes(1);
-
-	/**
-	 * The number of dead row versions at which a worker vacuums the job table on PostgreSQL unless configured:
-	 * about 170,000 jobs' worth. Where autovacuum keeps up, the table never gets there; where autovacuum is off,
-	 * or visits too seldom for a busy queue (once a minute by default), the worker vacuums before the dead rows
-	 * slow its claims down.
-	 */
-	public static final long DEFAULT_VACUUM_DEAD_ROWS = 500_000;
-
-	/**
-	 * How long the node elected to run the maintenance leads without renewing, unless configured: a leader that
-	 * died is replaced within this time.
-	 */
-	public static final Duration DEFAULT_LEADER_TERM = Duration.ofSeconds(15);
 
 	/**
 	 * The most outcomes a node holds waiting to be written unless configured: when that many wait, handlers
@@ -95,9 +75,7 @@ public final class JobWorker implements AutoCloseable {
 		this.queueSettings = Collections.unmodifiableMap(settings);
 		this.schedules = List.copyOf(builder.schedules.values());
 		QueueServices services = QueueAccess.servicesOf(builder.queue);
-		MaintenanceConfig maintenance = builder.maintenance ? new MaintenanceConfig(builder.rescueInterval,
-				builder.cleanInterval, builder.retention, builder.vacuumInterval, builder.vacuumDeadRows, builder.leaderTerm)
-				: null;
+		MaintenanceSettings maintenance = builder.maintenance ? builder.maintenanceSettings : null;
 		this.config = new WorkerConfig(services, handlers, this.queueSettings,
 				(builder.workerId != null) ? builder.workerId : defaultWorkerId(), builder.listen, maintenance,
 				this.schedules, builder.classifier, builder.clock, builder.outcomeBacklog, builder.slowFlush);
@@ -239,23 +217,13 @@ public final class JobWorker implements AutoCloseable {
 
 		private String workerId;
 
-		private Duration rescueInterval = DEFAULT_RESCUE_INTERVAL;
-
-		private Duration cleanInterval = DEFAULT_CLEAN_INTERVAL;
-
-		private Retention retention = Retention.DEFAULT;
-
-		private Duration vacuumInterval;
-
-		private long vacuumDeadRows = DEFAULT_VACUUM_DEAD_ROWS;
+		private MaintenanceSettings maintenanceSettings = MaintenanceSettings.defaults();
 
 		private boolean maintenance = true;
 
 		private boolean listen = true;
 
 		private final Map<String, RecurringSchedule> schedules = new LinkedHashMap<>();
-
-		private Duration leaderTerm = DEFAULT_LEADER_TERM;
 
 		private ExceptionClassifier classifier = ExceptionClassifier.defaults();
 
@@ -322,48 +290,40 @@ public final class JobWorker implements AutoCloseable {
 			return this;
 		}
 
-		/** How often expired leases are rescued (default 30 s). */
+		/** How the job table is maintained (default {@link MaintenanceSettings#defaults()}). */
+		public Builder maintenance(MaintenanceSettings settings) {
+			this.maintenanceSettings = Objects.requireNonNull(settings, "settings must not be null");
+			return this;
+		}
+
+		/** @see MaintenanceSettings#withRescueInterval(Duration) */
 		public Builder rescueInterval(Duration rescueInterval) {
-			this.rescueInterval = positive(rescueInterval, "rescueInterval");
-			return this;
+			return maintenance(this.maintenanceSettings.withRescueInterval(rescueInterval));
 		}
 
-		/** How often finished jobs past retention are deleted (default 1 min). */
+		/** @see MaintenanceSettings#withCleanInterval(Duration) */
 		public Builder cleanInterval(Duration cleanInterval) {
-			this.cleanInterval = positive(cleanInterval, "cleanInterval");
-			return this;
+			return maintenance(this.maintenanceSettings.withCleanInterval(cleanInterval));
 		}
 
-		/**
-		 * How often this node vacuums the job table on PostgreSQL; {@code null} (the default) for no vacuum on a
-		 * schedule, only the one {@link #vacuumDeadRows(long) by dead rows}. Elsewhere it is ignored.
-		 */
+		/** @see MaintenanceSettings#withVacuumInterval(Duration) */
 		public Builder vacuumInterval(Duration vacuumInterval) {
-			this.vacuumInterval = (vacuumInterval != null) ? positive(vacuumInterval, "vacuumInterval") : null;
-			return this;
+			return maintenance(this.maintenanceSettings.withVacuumInterval(vacuumInterval));
 		}
 
-		/**
-		 * On PostgreSQL, this node vacuums the job table as soon as the server counts {@code deadRows} dead row
-		 * versions in it (checked every second); {@value JobWorker#DEFAULT_VACUUM_DEAD_ROWS} unless set, 0 for
-		 * no such vacuum. Unlike an interval it keeps pace with the queue: a busy queue (about three dead versions
-		 * a job) is vacuumed often, a quiet one seldom, and one that autovacuum keeps clean never. With a
-		 * {@link #vacuumInterval(Duration) vacuum interval} as well, whichever comes first. Needs the table's
-		 * owner: a node whose user is not logs that once and leaves the table to autovacuum. Elsewhere it is
-		 * ignored.
-		 */
+		/** @see MaintenanceSettings#withVacuumDeadRows(long) */
 		public Builder vacuumDeadRows(long deadRows) {
-			if (deadRows < 0) {
-				throw new IllegalArgumentException("vacuumDeadRows must be 0 (none) or positive, was " + deadRows);
-			}
-			this.vacuumDeadRows = deadRows;
-			return this;
+			return maintenance(this.maintenanceSettings.withVacuumDeadRows(deadRows));
 		}
 
-		/** How long finished jobs are kept. */
+		/** @see MaintenanceSettings#withRetention(Retention) */
 		public Builder retention(Retention retention) {
-			this.retention = Objects.requireNonNull(retention, "retention must not be null");
-			return this;
+			return maintenance(this.maintenanceSettings.withRetention(retention));
+		}
+
+		/** @see MaintenanceSettings#withLeaderTerm(Duration) */
+		public Builder leaderTerm(Duration leaderTerm) {
+			return maintenance(this.maintenanceSettings.withLeaderTerm(leaderTerm));
 		}
 
 		/**
@@ -382,18 +342,6 @@ public final class JobWorker implements AutoCloseable {
 		}
 
 		/**
-		 * How long the node elected to run the maintenance leads without renewing (default 15 s): it renews three
-		 * times per term, and a leader that died is replaced once its term has passed.
-		 */
-		public Builder leaderTerm(Duration leaderTerm) {
-			this.leaderTerm = positive(leaderTerm, "leaderTerm");
-			if (leaderTerm.toMillis() < 1000) {
-				throw new IllegalArgumentException("leaderTerm must be at least 1s, was " + leaderTerm);
-			}
-			return this;
-		}
-
-		/**
 		 * Which handler failures go to the dead letter at once instead of being retried (default
 		 * {@link ExceptionClassifier#defaults()}).
 		 */
@@ -408,10 +356,7 @@ public final class JobWorker implements AutoCloseable {
 		 * node claims no more, so that at most this many finished runs (plus the running ones) are unrecorded.
 		 */
 		public Builder outcomeBacklog(int outcomeBacklog) {
-			if (outcomeBacklog < 1) {
-				throw new IllegalArgumentException("outcomeBacklog must be at least 1, was " + outcomeBacklog);
-			}
-			this.outcomeBacklog = outcomeBacklog;
+			this.outcomeBacklog = InvalidSettingException.requireAtLeast("outcomeBacklog", 1, outcomeBacklog);
 			return this;
 		}
 
@@ -430,14 +375,6 @@ public final class JobWorker implements AutoCloseable {
 		 */
 		public JobWorker build() {
 			return new JobWorker(this);
-		}
-
-		private static Duration positive(Duration value, String name) {
-			Objects.requireNonNull(value, () -> name + " must not be null");
-			if (value.isNegative() || value.isZero()) {
-				throw new IllegalArgumentException(name + " must be positive, was " + value);
-			}
-			return value;
 		}
 
 	}

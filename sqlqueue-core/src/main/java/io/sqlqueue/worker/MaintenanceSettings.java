@@ -5,8 +5,9 @@ import java.time.Duration;
 import io.sqlqueue.InvalidSettingException;
 
 /**
- * How a node maintains the job table: how often it rescues jobs whose lease expired, how often it
- * deletes finished jobs past their retention, and when it vacuums the table on PostgreSQL.
+ * How the job table is maintained: how often jobs whose lease expired are rescued, how often finished jobs
+ * past their retention are deleted, when the table is vacuumed on PostgreSQL, and how long the node elected
+ * to do all this leads without renewing its term.
  *
  * <pre>{@code
  * import io.sqlqueue.worker.MaintenanceSettings;
@@ -23,9 +24,11 @@ import io.sqlqueue.InvalidSettingException;
  * @param vacuumDeadRows on PostgreSQL, vacuum the job table as soon as the server counts this many dead row
  * versions in it, {@code 0} for no such vacuum; ignored elsewhere
  * @param retention how long finished jobs are kept
+ * @param leaderTerm how long the node elected to run the maintenance leads without renewing (it renews three times
+ * a term): a leader that died is replaced within this time
  */
 public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterval, Duration vacuumInterval,
-		long vacuumDeadRows, Retention retention) {
+		long vacuumDeadRows, Retention retention, Duration leaderTerm) {
 
 	/** The lease rescuer's interval unless configured. */
 	public static final Duration DEFAULT_RESCUE_INTERVAL = Duration.ofSeconds(30);
@@ -41,13 +44,17 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	 */
 	public static final long DEFAULT_VACUUM_DEAD_ROWS = 500_000;
 
+	/** The maintenance leader's term unless configured. */
+	public static final Duration DEFAULT_LEADER_TERM = Duration.ofSeconds(15);
+
 	private static final MaintenanceSettings DEFAULTS = new MaintenanceSettings(DEFAULT_RESCUE_INTERVAL,
-			DEFAULT_CLEAN_INTERVAL, null, DEFAULT_VACUUM_DEAD_ROWS, Retention.DEFAULT);
+			DEFAULT_CLEAN_INTERVAL, null, DEFAULT_VACUUM_DEAD_ROWS, Retention.DEFAULT, DEFAULT_LEADER_TERM);
 
 	/**
 	 * Checks the settings.
 	 * @throws InvalidSettingException when the rescue or clean interval is {@code null} or not positive, the vacuum
-	 * interval is zero or negative, {@code vacuumDeadRows} is negative, or the retention is {@code null}
+	 * interval is zero or negative, {@code vacuumDeadRows} is negative, the retention is {@code null}, or the leader
+	 * term is {@code null} or shorter than 1 s
 	 */
 	public MaintenanceSettings {
 		InvalidSettingException.requirePositive("rescueInterval", rescueInterval);
@@ -59,11 +66,15 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 			throw new InvalidSettingException("vacuumDeadRows", "must be 0 (none) or positive, was " + vacuumDeadRows);
 		}
 		InvalidSettingException.requireNonNull("retention", retention);
+		InvalidSettingException.requireNonNull("leaderTerm", leaderTerm);
+		if (leaderTerm.toMillis() < 1000) {
+			throw new InvalidSettingException("leaderTerm", "must be at least 1s, was " + leaderTerm);
+		}
 	}
 
 	/**
 	 * The defaults: rescue every 30 s, clean every minute, no vacuum on a schedule, a vacuum at
-	 * {@value #DEFAULT_VACUUM_DEAD_ROWS} dead rows, {@link Retention#DEFAULT}.
+	 * {@value #DEFAULT_VACUUM_DEAD_ROWS} dead rows, {@link Retention#DEFAULT}, a leader term of 15 s.
 	 */
 	public static MaintenanceSettings defaults() {
 		return DEFAULTS;
@@ -75,7 +86,7 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	 */
 	public MaintenanceSettings withRescueInterval(Duration rescueInterval) {
 		return new MaintenanceSettings(rescueInterval, this.cleanInterval, this.vacuumInterval, this.vacuumDeadRows,
-				this.retention);
+				this.retention, this.leaderTerm);
 	}
 
 	/**
@@ -84,7 +95,7 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	 */
 	public MaintenanceSettings withCleanInterval(Duration cleanInterval) {
 		return new MaintenanceSettings(this.rescueInterval, cleanInterval, this.vacuumInterval, this.vacuumDeadRows,
-				this.retention);
+				this.retention, this.leaderTerm);
 	}
 
 	/**
@@ -94,7 +105,7 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	 */
 	public MaintenanceSettings withVacuumInterval(Duration vacuumInterval) {
 		return new MaintenanceSettings(this.rescueInterval, this.cleanInterval, vacuumInterval, this.vacuumDeadRows,
-				this.retention);
+				this.retention, this.leaderTerm);
 	}
 
 	/**
@@ -106,7 +117,7 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	 */
 	public MaintenanceSettings withVacuumDeadRows(long vacuumDeadRows) {
 		return new MaintenanceSettings(this.rescueInterval, this.cleanInterval, this.vacuumInterval, vacuumDeadRows,
-				this.retention);
+				this.retention, this.leaderTerm);
 	}
 
 	/**
@@ -115,7 +126,16 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	 */
 	public MaintenanceSettings withRetention(Retention retention) {
 		return new MaintenanceSettings(this.rescueInterval, this.cleanInterval, this.vacuumInterval,
-				this.vacuumDeadRows, retention);
+				this.vacuumDeadRows, retention, this.leaderTerm);
+	}
+
+	/**
+	 * A copy in which the elected node leads for {@code leaderTerm} without renewing.
+	 * @throws InvalidSettingException when {@code leaderTerm} is {@code null} or shorter than 1 s
+	 */
+	public MaintenanceSettings withLeaderTerm(Duration leaderTerm) {
+		return new MaintenanceSettings(this.rescueInterval, this.cleanInterval, this.vacuumInterval,
+				this.vacuumDeadRows, this.retention, leaderTerm);
 	}
 
 }

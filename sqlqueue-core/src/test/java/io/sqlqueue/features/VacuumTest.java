@@ -32,6 +32,7 @@ import io.sqlqueue.internal.maintenance.Maintenance;
 import io.sqlqueue.worker.Retention;
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.worker.JobWorker;
+import io.sqlqueue.worker.MaintenanceSettings;
 
 /**
  * The vacuum of the job table: on PostgreSQL the dead row versions that finished and deleted jobs
@@ -126,7 +127,7 @@ class VacuumTest {
 		try {
 			jdbc.update("INSERT INTO " + table + " (queue, type, payload, state, run_at, max_attempts, finished_at)"
 					+ " SELECT 'elsewhere', 'done', '{}', 2, now(), 1, now() FROM generate_series(1, ?)",
-					JobWorker.DEFAULT_VACUUM_DEAD_ROWS);
+					MaintenanceSettings.DEFAULT_VACUUM_DEAD_ROWS);
 			jdbc.update("DELETE FROM " + table + " WHERE queue = 'elsewhere'");
 
 			await().atMost(FeatureFixture.PATIENCE).until(() -> vacuumCount() > vacuumsBefore);
@@ -134,7 +135,7 @@ class VacuumTest {
 		finally {
 			jdbc.execute("ALTER TABLE " + table + " RESET (autovacuum_enabled)");
 		}
-		assertThat(deadRows()).isLessThan(JobWorker.DEFAULT_VACUUM_DEAD_ROWS / 100);
+		assertThat(deadRows()).isLessThan(MaintenanceSettings.DEFAULT_VACUUM_DEAD_ROWS / 100);
 		long after = this.fixture.queue.enqueue("work", "after");
 		this.fixture.awaitState(after, JobState.SUCCEEDED);
 	}

@@ -10,9 +10,9 @@ import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.internal.QueueAccess;
 import io.sqlqueue.internal.QueueServices;
 import io.sqlqueue.internal.maintenance.Maintenance;
-import io.sqlqueue.internal.maintenance.MaintenanceConfig;
 import io.sqlqueue.internal.store.JdbcJobStore;
 import io.sqlqueue.internal.store.JobStore;
+import io.sqlqueue.worker.MaintenanceSettings;
 import io.sqlqueue.worker.Retention;
 
 /** What tests reach behind a queue's public API: its store and its services. */
@@ -35,8 +35,8 @@ public final class Internals {
 	 */
 	public static Maintenance maintenance(JobStore store, Duration rescueInterval, Duration cleanInterval,
 			Retention retention, Duration vacuumInterval, long vacuumDeadRows) {
-		return new Maintenance(store, new MaintenanceConfig(rescueInterval, cleanInterval, retention, vacuumInterval,
-				vacuumDeadRows, Duration.ofSeconds(15)), null, InstantSource.system());
+		return new Maintenance(store, new MaintenanceSettings(rescueInterval, cleanInterval, vacuumInterval, vacuumDeadRows,
+				retention, MaintenanceSettings.DEFAULT_LEADER_TERM), null, InstantSource.system());
 	}
 
 	/** Maintenance of {@code queue}'s tables that is never scheduled: its tasks run when the test calls them. */

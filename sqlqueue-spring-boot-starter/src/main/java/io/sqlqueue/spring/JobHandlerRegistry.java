@@ -13,7 +13,7 @@ import org.springframework.context.SmartLifecycle;
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.worker.HandlerSpec;
 import io.sqlqueue.worker.JobWorker;
-import io.sqlqueue.worker.MaintenanceSettings;
+import io.sqlqueue.worker.ExceptionClassifier;
 import io.sqlqueue.worker.QueueSettings;
 
 /**
@@ -86,16 +86,13 @@ public class JobHandlerRegistry implements SmartLifecycle {
 
 	JobWorker buildWorker() {
 		SqlQueueProperties.Worker workerProperties = this.properties.getWorker();
-		MaintenanceSettings maintenance = this.properties.maintenanceSettings();
 		JobWorker.Builder builder = JobWorker.builder(this.queue)
 			.defaults(this.properties.defaultQueueSettings())
-			.retention(maintenance.retention())
-			.rescueInterval(maintenance.rescueInterval())
-			.cleanInterval(maintenance.cleanInterval())
-			.vacuumInterval(maintenance.vacuumInterval())
-			.vacuumDeadRows(maintenance.vacuumDeadRows())
+			.maintenance(this.properties.maintenanceSettings())
 			.maintenance(workerProperties.isMaintenance())
-			.listen(workerProperties.isListen());
+			.listen(workerProperties.isListen())
+			.outcomeBacklog(workerProperties.getOutcomeBacklog())
+			.exceptionClassifier(ExceptionClassifier.defaults().withNotRetryable(workerProperties.getNotRetryableExceptions()));
 		if (workerProperties.getId() != null) {
 			builder.workerId(workerProperties.getId());
 		}

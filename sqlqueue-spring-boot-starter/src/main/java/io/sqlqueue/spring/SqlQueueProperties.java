@@ -1,6 +1,7 @@
 package io.sqlqueue.spring;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import io.sqlqueue.JobQueue;
 import io.sqlqueue.RecurringSchedule;
 import io.sqlqueue.SqlQueueMigrations;
 import io.sqlqueue.worker.Backoff;
+import io.sqlqueue.worker.JobWorker;
 import io.sqlqueue.worker.MaintenanceSettings;
 import io.sqlqueue.worker.QueueSettings;
 
@@ -248,6 +250,25 @@ public class SqlQueueProperties implements Validator {
 		 */
 		private long vacuumDeadRows = MaintenanceSettings.DEFAULT_VACUUM_DEAD_ROWS;
 
+		/**
+		 * How long the node elected to run the maintenance leads without renewing; it renews three times a term,
+		 * and a leader that died is replaced once its term has passed.
+		 */
+		private Duration leaderTerm = MaintenanceSettings.DEFAULT_LEADER_TERM;
+
+		/**
+		 * The most outcomes of finished runs this node holds waiting to be written: when the database writes
+		 * them slower than the handlers finish, handlers wait to hand theirs over and the node claims no more.
+		 */
+		private int outcomeBacklog = JobWorker.DEFAULT_OUTCOME_BACKLOG;
+
+		/**
+		 * Exception types a handler's failure goes to the dead letter for at once instead of being retried,
+		 * when the exception or any of its causes is one of them (or a subclass); added to sqlqueue's own
+		 * (NonRetryableJobException, PayloadCodecException, UnknownJobTypeException).
+		 */
+		private List<Class<? extends Throwable>> notRetryableExceptions = new ArrayList<>();
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -302,6 +323,30 @@ public class SqlQueueProperties implements Validator {
 
 		public void setVacuumInterval(Duration vacuumInterval) {
 			this.vacuumInterval = vacuumInterval;
+		}
+
+		public Duration getLeaderTerm() {
+			return this.leaderTerm;
+		}
+
+		public void setLeaderTerm(Duration leaderTerm) {
+			this.leaderTerm = leaderTerm;
+		}
+
+		public int getOutcomeBacklog() {
+			return this.outcomeBacklog;
+		}
+
+		public void setOutcomeBacklog(int outcomeBacklog) {
+			this.outcomeBacklog = outcomeBacklog;
+		}
+
+		public List<Class<? extends Throwable>> getNotRetryableExceptions() {
+			return this.notRetryableExceptions;
+		}
+
+		public void setNotRetryableExceptions(List<Class<? extends Throwable>> notRetryableExceptions) {
+			this.notRetryableExceptions = notRetryableExceptions;
 		}
 
 		public long getVacuumDeadRows() {

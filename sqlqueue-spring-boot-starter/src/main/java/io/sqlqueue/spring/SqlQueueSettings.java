@@ -93,7 +93,7 @@ final class SqlQueueSettings {
 		return settings.withBackoff(backoff(prefix + ".backoff", values.getBackoff(), base.backoff()));
 	}
 
-	/** The rescue, clean and vacuum settings and the retention. */
+	/** The rescue, clean and vacuum settings, the retention and the leader's term; and the outcome backlog checked. */
 	MaintenanceSettings maintenance() {
 		SqlQueueProperties.Worker values = this.properties.getWorker();
 		String prefix = "sqlqueue.worker";
@@ -102,6 +102,8 @@ final class SqlQueueSettings {
 		settings = set(prefix, settings, values.getCleanInterval(), MaintenanceSettings::withCleanInterval);
 		settings = set(prefix, settings, values.getVacuumInterval(), MaintenanceSettings::withVacuumInterval);
 		settings = set(prefix, settings, values.getVacuumDeadRows(), MaintenanceSettings::withVacuumDeadRows);
+		settings = set(prefix, settings, values.getLeaderTerm(), MaintenanceSettings::withLeaderTerm);
+		attempt(prefix, () -> InvalidSettingException.requireAtLeast("outcomeBacklog", 1, values.getOutcomeBacklog()));
 		return settings.withRetention(retention());
 	}
 

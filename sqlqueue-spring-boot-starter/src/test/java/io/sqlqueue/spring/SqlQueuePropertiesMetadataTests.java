@@ -18,6 +18,7 @@ import io.sqlqueue.JobQueue;
 import io.sqlqueue.SqlQueueMigrations;
 import io.sqlqueue.worker.Retention;
 import io.sqlqueue.worker.Backoff;
+import io.sqlqueue.worker.JobWorker;
 import io.sqlqueue.worker.MaintenanceSettings;
 import io.sqlqueue.worker.QueueSettings;
 
@@ -67,6 +68,8 @@ class SqlQueuePropertiesMetadataTests {
 		assertThat(duration("sqlqueue.retention.cancelled")).isEqualTo(Retention.DEFAULT.cancelled());
 		assertThat(duration("sqlqueue.worker.rescue-interval")).isEqualTo(MaintenanceSettings.DEFAULT_RESCUE_INTERVAL);
 		assertThat(duration("sqlqueue.worker.clean-interval")).isEqualTo(MaintenanceSettings.DEFAULT_CLEAN_INTERVAL);
+		assertThat(duration("sqlqueue.worker.leader-term")).isEqualTo(MaintenanceSettings.DEFAULT_LEADER_TERM);
+		assertThat(number("sqlqueue.worker.outcome-backlog")).isEqualTo(JobWorker.DEFAULT_OUTCOME_BACKLOG);
 		assertThat(this.properties.get("sqlqueue.worker.vacuum-dead-rows").get("defaultValue").asLong())
 			.isEqualTo(MaintenanceSettings.DEFAULT_VACUUM_DEAD_ROWS);
 		assertThat(duration("sqlqueue.shutdown-timeout")).isEqualTo(SqlQueueProperties.DEFAULT_SHUTDOWN_TIMEOUT);

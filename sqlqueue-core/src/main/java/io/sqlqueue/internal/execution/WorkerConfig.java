@@ -7,7 +7,7 @@ import java.util.Map;
 
 import io.sqlqueue.RecurringSchedule;
 import io.sqlqueue.internal.QueueServices;
-import io.sqlqueue.internal.maintenance.MaintenanceConfig;
+import io.sqlqueue.worker.MaintenanceSettings;
 import io.sqlqueue.worker.ExceptionClassifier;
 import io.sqlqueue.worker.HandlerSpec;
 import io.sqlqueue.worker.QueueSettings;
@@ -28,7 +28,7 @@ import io.sqlqueue.worker.QueueSettings;
  * @param slowFlush a batch of outcomes whose writing takes longer is logged
  */
 public record WorkerConfig(QueueServices services, Map<String, HandlerSpec<?>> handlers,
-		Map<String, QueueSettings> queues, String workerId, boolean listen, MaintenanceConfig maintenance,
+		Map<String, QueueSettings> queues, String workerId, boolean listen, MaintenanceSettings maintenance,
 		List<RecurringSchedule> schedules, ExceptionClassifier classifier, InstantSource clock, int outcomeBacklog,
 		Duration slowFlush) {
 }

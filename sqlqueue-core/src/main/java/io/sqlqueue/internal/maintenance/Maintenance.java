@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 
 import io.sqlqueue.JobState;
 import io.sqlqueue.internal.store.JobStore;
+import io.sqlqueue.worker.MaintenanceSettings;
 import io.sqlqueue.worker.Retention;
 
 /**
@@ -69,7 +70,7 @@ public final class Maintenance {
 	 * Maintenance of {@code store}'s tables, run while {@code elector} says this node leads, idle until
 	 * {@link #start()}.
 	 */
-	public Maintenance(JobStore store, MaintenanceConfig config, LeaderElector elector, InstantSource clock) {
+	public Maintenance(JobStore store, MaintenanceSettings config, LeaderElector elector, InstantSource clock) {
 		this.store = store;
 		this.elector = elector;
 		this.clock = clock;
