@@ -21,6 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
 import io.sqlqueue.codec.JacksonPayloadCodec;
 import io.sqlqueue.codec.PayloadCodec;
 import io.sqlqueue.internal.HandClaim;
+import io.sqlqueue.internal.NodeInfo;
 import io.sqlqueue.internal.QueueAccess;
 import io.sqlqueue.internal.QueueServices;
 import io.sqlqueue.internal.store.JdbcJobStore;
@@ -124,6 +125,11 @@ public class JdbcJobQueue implements JobQueue {
 			counts.put(queue, all);
 		});
 		return counts;
+	}
+
+	@Override
+	public List<NodeStatus> nodes() {
+		return NodeInfo.readAll(this.store.nodeList());
 	}
 
 	/** Per queue, how long its oldest due READY job has waited (database clock). */

@@ -83,8 +83,14 @@ public interface JobQueue {
 	 */
 	long count(String queue, JobState state);
 
-	/** Job counts per queue and state, in one grouped query. */
+	/**
+	 * Job counts per queue and state, in one grouped query: every state of every queue that has jobs, zero where
+	 * none is in that state. It counts rows: keep it off hot paths.
+	 */
 	Map<String, Map<JobState, Long>> countByQueueAndState();
+
+	/** The worker nodes that recorded themselves, alive or dead within the last hour, oldest first. */
+	List<NodeStatus> nodes();
 
 	/**
 	 * Cancels a job. A READY or WAITING job becomes CANCELLED at once; a RUNNING job has its

@@ -75,9 +75,9 @@ public final class JobWorker implements AutoCloseable {
 		this.queueSettings = Collections.unmodifiableMap(settings);
 		this.schedules = List.copyOf(builder.schedules.values());
 		QueueServices services = QueueAccess.servicesOf(builder.queue);
-		MaintenanceSettings maintenance = builder.maintenance ? builder.maintenanceSettings : null;
+		MaintenanceSettings maintenance = builder.maintenanceSettings;
 		this.config = new WorkerConfig(services, handlers, this.queueSettings,
-				(builder.workerId != null) ? builder.workerId : defaultWorkerId(), builder.listen, maintenance,
+				(builder.workerId != null) ? builder.workerId : defaultWorkerId(), builder.listen, maintenance, builder.maintenance,
 				this.schedules, builder.classifier, builder.clock, builder.outcomeBacklog, builder.slowFlush);
 		this.recurring = new RecurringScheduler(services, this.schedules);
 		if (!services.store().vendor().supportsMultipleNodes()) {
@@ -324,6 +324,11 @@ public final class JobWorker implements AutoCloseable {
 		/** @see MaintenanceSettings#withLeaderTerm(Duration) */
 		public Builder leaderTerm(Duration leaderTerm) {
 			return maintenance(this.maintenanceSettings.withLeaderTerm(leaderTerm));
+		}
+
+		/** @see MaintenanceSettings#withNodeHeartbeat(Duration) */
+		public Builder nodeHeartbeat(Duration nodeHeartbeat) {
+			return maintenance(this.maintenanceSettings.withNodeHeartbeat(nodeHeartbeat));
 		}
 
 		/**

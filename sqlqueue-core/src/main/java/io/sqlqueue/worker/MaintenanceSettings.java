@@ -7,7 +7,7 @@ import io.sqlqueue.InvalidSettingException;
 /**
  * How the job table is maintained: how often jobs whose lease expired are rescued, how often finished jobs
  * past their retention are deleted, when the table is vacuumed on PostgreSQL, and how long the node elected
- * to do all this leads without renewing its term.
+ * to do all this leads without renewing its term; and how often every node records that it is alive.
  *
  * <pre>{@code
  * import io.sqlqueue.worker.MaintenanceSettings;
@@ -26,9 +26,11 @@ import io.sqlqueue.InvalidSettingException;
  * @param retention how long finished jobs are kept
  * @param leaderTerm how long the node elected to run the maintenance leads without renewing (it renews three times
  * a term): a leader that died is replaced within this time
+ * @param nodeHeartbeat how often every worker node records that it is alive in the node table; a node silent for
+ * three heartbeats is dead, and the leader gives its RUNNING jobs back without waiting out their leases
  */
 public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterval, Duration vacuumInterval,
-		long vacuumDeadRows, Retention retention, Duration leaderTerm) {
+		long vacuumDeadRows, Retention retention, Duration leaderTerm, Duration nodeHeartbeat) {
 
 	/** The lease rescuer's interval unless configured. */
 	public static final Duration DEFAULT_RESCUE_INTERVAL = Duration.ofSeconds(30);
@@ -47,14 +49,18 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	/** The maintenance leader's term unless configured. */
 	public static final Duration DEFAULT_LEADER_TERM = Duration.ofSeconds(15);
 
+	/** How often a node records that it is alive unless configured. */
+	public static final Duration DEFAULT_NODE_HEARTBEAT = Duration.ofSeconds(5);
+
 	private static final MaintenanceSettings DEFAULTS = new MaintenanceSettings(DEFAULT_RESCUE_INTERVAL,
-			DEFAULT_CLEAN_INTERVAL, null, DEFAULT_VACUUM_DEAD_ROWS, Retention.DEFAULT, DEFAULT_LEADER_TERM);
+			DEFAULT_CLEAN_INTERVAL, null, DEFAULT_VACUUM_DEAD_ROWS, Retention.DEFAULT, DEFAULT_LEADER_TERM,
+			DEFAULT_NODE_HEARTBEAT);
 
 	/**
 	 * Checks the settings.
 	 * @throws InvalidSettingException when the rescue or clean interval is {@code null} or not positive, the vacuum
 	 * interval is zero or negative, {@code vacuumDeadRows} is negative, the retention is {@code null}, or the leader
-	 * term is {@code null} or shorter than 1 s
+	 * term is {@code null} or shorter than 1 s, or the node heartbeat is {@code null} or not positive
 	 */
 	public MaintenanceSettings {
 		InvalidSettingException.requirePositive("rescueInterval", rescueInterval);
@@ -70,11 +76,12 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 		if (leaderTerm.toMillis() < 1000) {
 			throw new InvalidSettingException("leaderTerm", "must be at least 1s, was " + leaderTerm);
 		}
+		InvalidSettingException.requirePositive("nodeHeartbeat", nodeHeartbeat);
 	}
 
 	/**
 	 * The defaults: rescue every 30 s, clean every minute, no vacuum on a schedule, a vacuum at
-	 * {@value #DEFAULT_VACUUM_DEAD_ROWS} dead rows, {@link Retention#DEFAULT}, a leader term of 15 s.
+	 * {@value #DEFAULT_VACUUM_DEAD_ROWS} dead rows, {@link Retention#DEFAULT}, a leader term of 15 s, a node heartbeat every 5 s.
 	 */
 	public static MaintenanceSettings defaults() {
 		return DEFAULTS;
@@ -86,7 +93,7 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	 */
 	public MaintenanceSettings withRescueInterval(Duration rescueInterval) {
 		return new MaintenanceSettings(rescueInterval, this.cleanInterval, this.vacuumInterval, this.vacuumDeadRows,
-				this.retention, this.leaderTerm);
+				this.retention, this.leaderTerm, this.nodeHeartbeat);
 	}
 
 	/**
@@ -95,7 +102,7 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	 */
 	public MaintenanceSettings withCleanInterval(Duration cleanInterval) {
 		return new MaintenanceSettings(this.rescueInterval, cleanInterval, this.vacuumInterval, this.vacuumDeadRows,
-				this.retention, this.leaderTerm);
+				this.retention, this.leaderTerm, this.nodeHeartbeat);
 	}
 
 	/**
@@ -105,7 +112,7 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	 */
 	public MaintenanceSettings withVacuumInterval(Duration vacuumInterval) {
 		return new MaintenanceSettings(this.rescueInterval, this.cleanInterval, vacuumInterval, this.vacuumDeadRows,
-				this.retention, this.leaderTerm);
+				this.retention, this.leaderTerm, this.nodeHeartbeat);
 	}
 
 	/**
@@ -117,7 +124,7 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	 */
 	public MaintenanceSettings withVacuumDeadRows(long vacuumDeadRows) {
 		return new MaintenanceSettings(this.rescueInterval, this.cleanInterval, this.vacuumInterval, vacuumDeadRows,
-				this.retention, this.leaderTerm);
+				this.retention, this.leaderTerm, this.nodeHeartbeat);
 	}
 
 	/**
@@ -126,7 +133,7 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	 */
 	public MaintenanceSettings withRetention(Retention retention) {
 		return new MaintenanceSettings(this.rescueInterval, this.cleanInterval, this.vacuumInterval,
-				this.vacuumDeadRows, retention, this.leaderTerm);
+				this.vacuumDeadRows, retention, this.leaderTerm, this.nodeHeartbeat);
 	}
 
 	/**
@@ -135,7 +142,16 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	 */
 	public MaintenanceSettings withLeaderTerm(Duration leaderTerm) {
 		return new MaintenanceSettings(this.rescueInterval, this.cleanInterval, this.vacuumInterval,
-				this.vacuumDeadRows, this.retention, leaderTerm);
+				this.vacuumDeadRows, this.retention, leaderTerm, this.nodeHeartbeat);
+	}
+
+	/**
+	 * A copy in which every node records that it is alive every {@code nodeHeartbeat}.
+	 * @throws InvalidSettingException when {@code nodeHeartbeat} is {@code null}, zero or negative
+	 */
+	public MaintenanceSettings withNodeHeartbeat(Duration nodeHeartbeat) {
+		return new MaintenanceSettings(this.rescueInterval, this.cleanInterval, this.vacuumInterval,
+				this.vacuumDeadRows, this.retention, this.leaderTerm, nodeHeartbeat);
 	}
 
 }

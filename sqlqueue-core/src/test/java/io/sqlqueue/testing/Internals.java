@@ -36,7 +36,8 @@ public final class Internals {
 	public static Maintenance maintenance(JobStore store, Duration rescueInterval, Duration cleanInterval,
 			Retention retention, Duration vacuumInterval, long vacuumDeadRows) {
 		return new Maintenance(store, new MaintenanceSettings(rescueInterval, cleanInterval, vacuumInterval, vacuumDeadRows,
-				retention, MaintenanceSettings.DEFAULT_LEADER_TERM), null, InstantSource.system());
+				retention, MaintenanceSettings.DEFAULT_LEADER_TERM, MaintenanceSettings.DEFAULT_NODE_HEARTBEAT), null,
+				InstantSource.system());
 	}
 
 	/** Maintenance of {@code queue}'s tables that is never scheduled: its tasks run when the test calls them. */

@@ -20,7 +20,8 @@ import io.sqlqueue.worker.QueueSettings;
  * @param queues the queues to work, with their settings
  * @param workerId stored in {@code locked_by} of the jobs it runs
  * @param listen whether to LISTEN for PostgreSQL notifications
- * @param maintenance the maintenance to take part in, or {@code null} for none
+ * @param maintenance how the cluster is maintained, and how often this node heartbeats
+ * @param maintains whether this node takes part in the election of the maintenance leader
  * @param schedules the recurring schedules to tick
  * @param classifier which failures are worth another attempt
  * @param clock the clock of this node's timers and health times
@@ -28,7 +29,7 @@ import io.sqlqueue.worker.QueueSettings;
  * @param slowFlush a batch of outcomes whose writing takes longer is logged
  */
 public record WorkerConfig(QueueServices services, Map<String, HandlerSpec<?>> handlers,
-		Map<String, QueueSettings> queues, String workerId, boolean listen, MaintenanceSettings maintenance,
+		Map<String, QueueSettings> queues, String workerId, boolean listen, MaintenanceSettings maintenance, boolean maintains,
 		List<RecurringSchedule> schedules, ExceptionClassifier classifier, InstantSource clock, int outcomeBacklog,
 		Duration slowFlush) {
 }

@@ -59,6 +59,8 @@ public final class WorkerNode {
 
 	private final RecurringScheduler recurring;
 
+	private final NodePresence presence;
+
 	private final Consumer<String> wakeup = this::wake;
 
 	private ScheduledExecutorService ticks;
@@ -75,7 +77,8 @@ public final class WorkerNode {
 				config.outcomeBacklog(), config.slowFlush(), this::recorded);
 		config.queues().forEach((name, settings) -> this.runners.put(name, new QueueRunner(name, settings, this)));
 		this.recurring = new RecurringScheduler(this.services, config.schedules());
-		if (config.maintenance() != null) {
+		this.presence = new NodePresence(this, config.maintenance().nodeHeartbeat());
+		if (config.maintains()) {
 			this.elector = new LeaderElector(this.store, LeaderElector.MAINTENANCE, config.workerId(),
 					config.maintenance().leaderTerm(), config.clock());
 			this.maintenance = new Maintenance(this.store, config.maintenance(), this.elector, config.clock());
@@ -101,6 +104,8 @@ public final class WorkerNode {
 		if (!this.recurring.isEmpty()) {
 			this.ticks.scheduleWithFixedDelay(this::tickRecurring, 0, 1000, TimeUnit.MILLISECONDS);
 		}
+		long heartbeat = this.config.maintenance().nodeHeartbeat().toMillis();
+		this.ticks.scheduleWithFixedDelay(this.presence::heartbeat, 0, heartbeat, TimeUnit.MILLISECONDS);
 		this.services.wakeups().add(this.wakeup);
 		if (this.config.listen() && this.store.vendor().notifies()) {
 			String channel = Notification.channel(this.store.tablePrefix());
@@ -166,6 +171,7 @@ public final class WorkerNode {
 		}
 		this.completer.stop(remainingAtLeast5s(deadline));
 		this.ticks.shutdownNow();
+		this.presence.leave();
 		if (this.maintenance != null) {
 			this.elector.stop();
 			awaitMaintenance(deadline);
@@ -321,6 +327,10 @@ public final class WorkerNode {
 
 	HandlerSpec<?> handler(String type) {
 		return this.config.handlers().get(type);
+	}
+
+	Map<String, QueueRunner> runners() {
+		return this.runners;
 	}
 
 	Set<String> handledTypes() {

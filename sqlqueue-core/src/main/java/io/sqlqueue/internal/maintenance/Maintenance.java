@@ -33,6 +33,9 @@ public final class Maintenance {
 	/** Job tables this JVM has warned about already: once is enough, however many workers start. */
 	private static final Set<String> WARNED_ABOUT_VACUUM = ConcurrentHashMap.newKeySet();
 
+	/** How long the rows of dead nodes are kept, for operators to see which nodes went away. */
+	private static final Duration DEAD_NODES_KEPT = Duration.ofHours(1);
+
 	/** How often the job table's dead rows are counted, when a vacuum waits for a number of them. */
 	private static final Duration DEAD_ROWS_CHECK = Duration.ofSeconds(1);
 
@@ -45,6 +48,8 @@ public final class Maintenance {
 	private final Duration rescueInterval;
 
 	private final Duration cleanInterval;
+
+	private final Duration nodeHeartbeat;
 
 	private final Retention retention;
 
@@ -76,6 +81,7 @@ public final class Maintenance {
 		this.clock = clock;
 		this.rescueInterval = config.rescueInterval();
 		this.cleanInterval = config.cleanInterval();
+		this.nodeHeartbeat = config.nodeHeartbeat();
 		this.retention = config.retention();
 		this.vacuumInterval = config.vacuumInterval();
 		this.vacuumDeadRows = config.vacuumDeadRows();
@@ -106,6 +112,8 @@ public final class Maintenance {
 				this.rescueInterval.toMillis(), TimeUnit.MILLISECONDS);
 		this.scheduler.scheduleWithFixedDelay(this::cleanIfLeader, this.cleanInterval.toMillis(),
 				this.cleanInterval.toMillis(), TimeUnit.MILLISECONDS);
+		this.scheduler.scheduleWithFixedDelay(this::rescueJobsOfDeadNodesIfLeader, this.nodeHeartbeat.toMillis(),
+				this.nodeHeartbeat.toMillis(), TimeUnit.MILLISECONDS);
 		if (this.vacuumInterval == null && this.vacuumDeadRows == 0) {
 			this.scheduler.execute(this::warnIfNobodyVacuums);
 		}
@@ -160,6 +168,30 @@ public final class Maintenance {
 	private void rescueIfLeader() {
 		if (leads()) {
 			rescue();
+		}
+	}
+
+	private void rescueJobsOfDeadNodesIfLeader() {
+		if (leads()) {
+			rescueJobsOfDeadNodes();
+		}
+	}
+
+	/**
+	 * Gives back the RUNNING jobs of nodes that stopped heartbeating, whether or not this node leads, without
+	 * waiting out their leases. @return how many jobs were rescued
+	 */
+	public int rescueJobsOfDeadNodes() {
+		try {
+			int rescued = this.store.jobRescueOfLapsedNodes();
+			if (rescued > 0) {
+				logger.info("sqlqueue rescued {} jobs of worker nodes that stopped heartbeating", rescued);
+			}
+			return rescued;
+		}
+		catch (RuntimeException ex) {
+			logger.warn("sqlqueue could not rescue the jobs of dead nodes; it will try again: {}", ex.getMessage());
+			return 0;
 		}
 	}
 
@@ -302,9 +334,13 @@ public final class Maintenance {
 		}
 	}
 
-	/** Deletes finished jobs past their retention, in batches. @return how many were deleted */
+	/**
+	 * Deletes finished jobs past their retention, in batches, and the rows of nodes dead for an hour.
+	 * @return how many jobs were deleted
+	 */
 	public int clean() {
 		try {
+			this.store.nodeDeleteLapsed(DEAD_NODES_KEPT);
 			return cleanState(JobState.SUCCEEDED, this.retention.succeeded())
 					+ cleanState(JobState.DEAD, this.retention.dead())
 					+ cleanState(JobState.CANCELLED, this.retention.cancelled());

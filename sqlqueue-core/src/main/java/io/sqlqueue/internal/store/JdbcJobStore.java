@@ -42,6 +42,8 @@ public final class JdbcJobStore implements JobStore {
 
 	private final Leadership leadership;
 
+	private final Nodes nodes;
+
 	/**
 	 * The store of the tables named with {@code tablePrefix} in {@code dataSource}, whose database is detected.
 	 * @throws IllegalArgumentException when the prefix is not a valid one
@@ -61,6 +63,7 @@ public final class JdbcJobStore implements JobStore {
 		this.reads = new JobReads(this.sql);
 		this.schedules = new Schedules(this.sql);
 		this.leadership = new Leadership(this.sql);
+		this.nodes = new Nodes(this.sql);
 	}
 
 	/** The DataSource it works on. */
@@ -279,6 +282,31 @@ public final class JdbcJobStore implements JobStore {
 	@Override
 	public Optional<LeaderRow> leaderGet(String name) {
 		return this.leadership.get(name);
+	}
+
+	@Override
+	public void nodeHeartbeat(String id, String info, Duration expiresIn) {
+		this.nodes.heartbeat(id, info, expiresIn);
+	}
+
+	@Override
+	public void nodeDelete(String id) {
+		this.nodes.delete(id);
+	}
+
+	@Override
+	public List<NodeRow> nodeList() {
+		return this.nodes.list();
+	}
+
+	@Override
+	public int jobRescueOfLapsedNodes() {
+		return this.nodes.rescueJobsOfLapsedNodes();
+	}
+
+	@Override
+	public int nodeDeleteLapsed(Duration olderThan) {
+		return this.nodes.deleteLapsed(olderThan);
 	}
 
 	private void requireNotify() {

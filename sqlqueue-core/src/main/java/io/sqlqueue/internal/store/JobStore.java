@@ -215,4 +215,25 @@ public interface JobStore {
 	/** Who holds leadership {@code name}. */
 	Optional<LeaderRow> leaderGet(String name);
 
+	// ---- nodes -----------------------------------------------------------------------------------
+
+	/** Records that node {@code id} is alive, running what {@code info} says, until now + {@code expiresIn}. */
+	void nodeHeartbeat(String id, String info, Duration expiresIn);
+
+	/** Removes node {@code id}, which stopped gracefully. */
+	void nodeDelete(String id);
+
+	/** Every node recorded, alive or not, oldest first. */
+	List<NodeRow> nodeList();
+
+	/**
+	 * RUNNING jobs held by nodes whose heartbeat lapsed: back to READY, or DEAD on their last attempt, without
+	 * waiting out their leases.
+	 * @return how many were rescued
+	 */
+	int jobRescueOfLapsedNodes();
+
+	/** Deletes the rows of nodes dead for longer than {@code olderThan}. @return how many */
+	int nodeDeleteLapsed(Duration olderThan);
+
 }

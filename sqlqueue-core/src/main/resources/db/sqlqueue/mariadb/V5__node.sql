@@ -1,0 +1,11 @@
+-- One row per running worker node: it records that it is alive every node heartbeat (database clock),
+-- with what it runs (JSON: queues, handler slots, job types, version). A node silent until expires_at
+-- is dead: the maintenance leader gives its RUNNING jobs back without waiting out their leases. A node
+-- that stops gracefully deletes its row.
+CREATE TABLE ${prefix}node (
+    id           VARCHAR(255) NOT NULL PRIMARY KEY,
+    started_at   DATETIME(6) NOT NULL,
+    last_seen_at DATETIME(6) NOT NULL,
+    expires_at   DATETIME(6) NOT NULL,
+    info         TEXT
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
