@@ -257,6 +257,12 @@ public class SqlQueueProperties implements Validator {
 		private Duration leaderTerm = MaintenanceSettings.DEFAULT_LEADER_TERM;
 
 		/**
+		 * How often this node records that it is alive in the node table; a node silent for three heartbeats is
+		 * dead, and the maintenance leader gives its running jobs to other nodes without waiting out their leases.
+		 */
+		private Duration nodeHeartbeat = MaintenanceSettings.DEFAULT_NODE_HEARTBEAT;
+
+		/**
 		 * The most outcomes of finished runs this node holds waiting to be written: when the database writes
 		 * them slower than the handlers finish, handlers wait to hand theirs over and the node claims no more.
 		 */
@@ -331,6 +337,14 @@ public class SqlQueueProperties implements Validator {
 
 		public void setLeaderTerm(Duration leaderTerm) {
 			this.leaderTerm = leaderTerm;
+		}
+
+		public Duration getNodeHeartbeat() {
+			return this.nodeHeartbeat;
+		}
+
+		public void setNodeHeartbeat(Duration nodeHeartbeat) {
+			this.nodeHeartbeat = nodeHeartbeat;
 		}
 
 		public int getOutcomeBacklog() {

@@ -103,6 +103,7 @@ final class SqlQueueSettings {
 		settings = set(prefix, settings, values.getVacuumInterval(), MaintenanceSettings::withVacuumInterval);
 		settings = set(prefix, settings, values.getVacuumDeadRows(), MaintenanceSettings::withVacuumDeadRows);
 		settings = set(prefix, settings, values.getLeaderTerm(), MaintenanceSettings::withLeaderTerm);
+		settings = set(prefix, settings, values.getNodeHeartbeat(), MaintenanceSettings::withNodeHeartbeat);
 		attempt(prefix, () -> InvalidSettingException.requireAtLeast("outcomeBacklog", 1, values.getOutcomeBacklog()));
 		return settings.withRetention(retention());
 	}

@@ -69,6 +69,7 @@ class SqlQueuePropertiesMetadataTests {
 		assertThat(duration("sqlqueue.worker.rescue-interval")).isEqualTo(MaintenanceSettings.DEFAULT_RESCUE_INTERVAL);
 		assertThat(duration("sqlqueue.worker.clean-interval")).isEqualTo(MaintenanceSettings.DEFAULT_CLEAN_INTERVAL);
 		assertThat(duration("sqlqueue.worker.leader-term")).isEqualTo(MaintenanceSettings.DEFAULT_LEADER_TERM);
+		assertThat(duration("sqlqueue.worker.node-heartbeat")).isEqualTo(MaintenanceSettings.DEFAULT_NODE_HEARTBEAT);
 		assertThat(number("sqlqueue.worker.outcome-backlog")).isEqualTo(JobWorker.DEFAULT_OUTCOME_BACKLOG);
 		assertThat(this.properties.get("sqlqueue.worker.vacuum-dead-rows").get("defaultValue").asLong())
 			.isEqualTo(MaintenanceSettings.DEFAULT_VACUUM_DEAD_ROWS);
