@@ -11,6 +11,8 @@ import javax.sql.DataSource;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
+import org.springframework.jdbc.core.JdbcTemplate;
+
 import io.sqlqueue.SqlQueueMigrations;
 
 /**
@@ -56,6 +58,17 @@ final class BenchmarkDatabase implements AutoCloseable {
 	/** Empties the job table. */
 	void reset() {
 		run("reset.sql");
+	}
+
+	/**
+	 * Drops sqlqueue's tables and creates them again: a job table with no statistics at all, as a fresh
+	 * installation has (a truncated table keeps the statistics of its last ANALYZE).
+	 */
+	void recreate() {
+		List<String> tables = new JdbcTemplate(this.dataSource).queryForList("SELECT tablename FROM pg_tables"
+				+ " WHERE schemaname = current_schema() AND tablename LIKE 'sqlqueue\\_%'", String.class);
+		execute(tables.stream().map((table) -> "DROP TABLE IF EXISTS " + table + " CASCADE").toList());
+		SqlQueueMigrations.migrate(this.dataSource);
 	}
 
 	/** Vacuums and analyzes the job table, as the ceiling does after its prefill. */

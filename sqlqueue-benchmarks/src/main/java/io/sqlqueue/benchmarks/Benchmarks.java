@@ -33,7 +33,7 @@ public final class Benchmarks {
 	/** Everything one run measured, for the smoke test. */
 	record Results(SqlCeiling.Figures ceiling, DrainBenchmark.Result drain, EnqueueBenchmark.Result enqueue,
 			DbSchedulerBenchmark.Result dbScheduler, Percentiles latencyFloor, List<LatencyBenchmark.Result> latency,
-			SoakBenchmark.Result soak) {
+			SoakBenchmark.Result soak, PlanCacheBenchmark.Result plans) {
 	}
 
 	private Benchmarks() {
@@ -68,6 +68,7 @@ public final class Benchmarks {
 			List<LatencyBenchmark.Result> latency = new ArrayList<>();
 			Percentiles latencyFloor = null;
 			SoakBenchmark.Result soak = null;
+			PlanCacheBenchmark.Result plans = null;
 			if (options.scenarios().contains("drain")) {
 				report.heading("Drain: " + options.drainJobs() + " queued no-op jobs, default worker settings");
 				drain = new DrainBenchmark(database).run(options.drainJobs(), ceiling, report);
@@ -101,6 +102,11 @@ public final class Benchmarks {
 				report.line("              polling only is bounded by the poll interval (%d ms)",
 						LatencyBenchmark.pollInterval().toMillis());
 			}
+			if (options.scenarios().contains("plans")) {
+				report.heading("Plans: " + PlanCacheBenchmark.HANDLERS + " handlers of 1 ms jobs, " + PlanCacheBenchmark.BACKLOG
+						+ " queued, a never-analysed table, under forced custom and forced generic plans");
+				plans = new PlanCacheBenchmark(database).run(2, options.ceilingDuration().multipliedBy(3), report);
+			}
 			if (options.scenarios().contains("soak")) {
 				report.heading("Soak: " + options.soakIntervals() + " x " + options.soakInterval().toSeconds()
 						+ " s, backlog " + options.soakBacklog() + ", succeeded jobs kept " + SOAK_RETENTION.toSeconds()
@@ -110,7 +116,7 @@ public final class Benchmarks {
 						options.soakVacuumDeadRows(), ceiling,
 						report);
 			}
-			return new Results(ceiling, drain, enqueue, dbScheduler, latencyFloor, latency, soak);
+			return new Results(ceiling, drain, enqueue, dbScheduler, latencyFloor, latency, soak, plans);
 		}
 	}
 

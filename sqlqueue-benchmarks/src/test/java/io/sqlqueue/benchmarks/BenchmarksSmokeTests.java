@@ -62,6 +62,9 @@ class BenchmarksSmokeTests {
 		assertThat(results.soak().perSecond()).hasSize(2);
 		assertThat(results.soak().enqueued()).isPositive();
 		assertThat(results.soak().succeeded()).isEqualTo(results.soak().enqueued());
+		assertThat(report).contains("under forced generic plans against");
+		assertThat(results.plans().custom()).hasSize(2).allSatisfy((perSecond) -> assertThat(perSecond).isPositive());
+		assertThat(results.plans().generic()).hasSize(2).allSatisfy((perSecond) -> assertThat(perSecond).isPositive());
 	}
 
 }

@@ -112,13 +112,29 @@ final class JobClaims {
 			jobs = this.sql.inTransaction(() -> {
 				this.sql.jdbc.query("SELECT queue FROM " + this.queueLockTable + " WHERE queue = ? FOR UPDATE", (rs) -> {
 				}, p.queue());
-				return lockThenUpdate(this.sql.jdbc.queryForList(fifoHeadsSql(), Long.class, p.queue(), p.queue(),
-						p.limit()), p);
+				List<Long> heads = this.sql.jdbc.queryForList(fifoHeadsSql(), Long.class, p.queue(), p.queue(), p.limit());
+				return this.sql.vendor.arrays() ? updateHeads(heads, p) : lockThenUpdate(heads, p);
 			});
 		}
 		jobs = new ArrayList<>(jobs);
 		jobs.sort(Comparator.comparingLong(Job::id));
 		return jobs;
+	}
+
+	/**
+	 * Marks the FIFO heads RUNNING and returns them in one statement, the heads joined as the outcomes join
+	 * their batch ({@code (SELECT ... LIMIT ?)}, so that any plan looks them up in the primary key); the
+	 * separate update by an id list and read-back walked the claim and lease indexes under a generic plan.
+	 */
+	private List<Job> updateHeads(List<Long> heads, ClaimParams p) {
+		if (heads.isEmpty()) {
+			return List.of();
+		}
+		return this.sql.query("UPDATE " + this.sql.table + " j SET " + claimSet("j.") + " FROM (SELECT * FROM unnest("
+				+ "CAST(? AS bigint[])) AS a(id) LIMIT ?) h WHERE j.id = h.id AND j.state + 0 = " + READY + " RETURNING "
+				+ qualified("j."), this.sql.jobRowMapper(), StoreSql.Param.of(p.lease().toMillis()),
+				StoreSql.Param.of(p.workerId()), new StoreSql.SqlArray("bigint", heads.toArray()),
+				StoreSql.Param.of(heads.size()));
 	}
 
 	/**

@@ -96,7 +96,7 @@ final class JobInserts {
 	}
 
 	Optional<Long> activeIdByUniqueKey(String uniqueKey) {
-		return this.sql.jdbc.queryForList("SELECT id FROM " + this.sql.table + " WHERE unique_key = ? AND state IN "
+		return this.sql.cached.queryForList("SELECT id FROM " + this.sql.table + " WHERE unique_key = ? AND state IN "
 				+ StoreSql.ACTIVE, Long.class, uniqueKey).stream().findFirst();
 	}
 
@@ -158,7 +158,7 @@ final class JobInserts {
 		if (job.parentId() == null) {
 			return READY;
 		}
-		Integer parentState = this.sql.jdbc.query("SELECT state FROM " + this.sql.table + " WHERE id = ?",
+		Integer parentState = this.sql.cached.query("SELECT state FROM " + this.sql.table + " WHERE id = ?",
 				(rs) -> rs.next() ? rs.getInt(1) : null, job.parentId());
 		if (parentState == null) {
 			throw new IllegalArgumentException("Parent job " + job.parentId() + " does not exist");
@@ -187,7 +187,7 @@ final class JobInserts {
 	 * holder builds a map per row): the id, or {@code null} when no row was inserted.
 	 */
 	private Long insertReturning(String insert, NewJob job, Object... trailing) {
-		return this.sql.jdbc.query((Connection con) -> {
+		return this.sql.cached.query((Connection con) -> {
 			PreparedStatement ps = con.prepareStatement(insert);
 			int index = job.bare() ? bindBare(ps, job) : bind(ps, 1, job);
 			for (Object parameter : trailing) {
@@ -228,7 +228,7 @@ final class JobInserts {
 	private List<Long> insertRows(List<NewJob> jobs) {
 		String insert = this.sql.vendor.returningIds("INSERT INTO " + this.sql.table + " (" + INSERT_COLUMNS
 				+ ") VALUES " + String.join(", ", Collections.nCopies(jobs.size(), values())));
-		List<Long> ids = this.sql.jdbc.query((Connection con) -> {
+		List<Long> ids = this.sql.cached.query((Connection con) -> {
 			PreparedStatement ps = con.prepareStatement(insert);
 			int index = 1;
 			for (NewJob job : jobs) {

@@ -11,7 +11,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +21,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 import io.sqlqueue.JobState;
+import io.sqlqueue.internal.store.StoreSql.Param;
 import io.sqlqueue.internal.store.StoreSql.SqlArray;
 
 /**
@@ -30,8 +33,9 @@ final class JobOutcomes {
 	/**
 	 * The RUNNING guard of statements that reach their rows by id. Written as an expression so that no index
 	 * on {@code state} can serve it: right after a burst of claims the planner's statistics still say almost
-	 * no job is RUNNING, and it would scan every running job for each id instead of looking the ids up in the
-	 * primary key (seconds per batch with a large backlog).
+	 * no job is RUNNING, and it would walk the lease index (every running job) for each id instead of looking
+	 * the ids up in the primary key (seconds per batch with a large backlog). The statements that write one run
+	 * guard it the same way, as {@code state + 0}.
 	 */
 	private static final String RUNNING_BY_ID = "j.state + 0 = " + RUNNING;
 
@@ -74,10 +78,13 @@ final class JobOutcomes {
 	// ---- arrays: one statement for the whole batch ----------------------------------------------
 
 	private Map<JobRef, JobState> setStateWithArrays(List<StateChange> changes) {
-		int n = changes.size();
+		// in id order, as the lease extension locks them: two statements locking the same rows in opposite
+		// orders wait for each other until the server's deadlock check (a second) breaks one off
+		List<StateChange> sorted = changes.stream().sorted(Comparator.comparingLong((StateChange c) -> c.ref().id())).toList();
+		int n = sorted.size();
 		Object[][] columns = new Object[7][n];
 		for (int i = 0; i < n; i++) {
-			StateChange c = changes.get(i);
+			StateChange c = sorted.get(i);
 			columns[0][i] = c.ref().id();
 			columns[1][i] = c.ref().attempt();
 			columns[2][i] = c.state().code();
@@ -86,14 +93,21 @@ final class JobOutcomes {
 			columns[5][i] = c.result();
 			columns[6][i] = c.logs();
 		}
-		Map<JobRef, JobState> done = new java.util.HashMap<>();
+		Map<JobRef, JobState> done = new HashMap<>();
 		this.sql.query(this.setStateArrays.get(), (rs, row) -> done.put(new JobRef(rs.getLong(1), rs.getInt(2)),
 				JobState.ofCode(rs.getInt(3))), new SqlArray("bigint", columns[0]), new SqlArray("integer", columns[1]),
 				new SqlArray("integer", columns[2]), new SqlArray("bigint", columns[3]), new SqlArray("text", columns[4]),
-				new SqlArray("text", columns[5]), new SqlArray("text", columns[6]));
+				new SqlArray("text", columns[5]), new SqlArray("text", columns[6]), Param.of(n));
 		return done;
 	}
 
+	/**
+	 * One statement for a whole batch of outcomes. Its batch is joined as {@code (SELECT ... LIMIT ?)} bound to
+	 * the batch's size: under a generic plan a limit given as a parameter is estimated at a tenth of its input,
+	 * so the planner sees a handful of rows and looks each up in the primary key, where a plain {@code unnest}
+	 * estimated at a hundred rows was joined to a sequential scan of the table. The children are found with
+	 * {@code = ANY(ARRAY(...))}, a lookup of the parent index per id in every plan.
+	 */
 	private String setStateArraysSql() {
 		String t = this.sql.table;
 		return "WITH done AS (UPDATE " + t + " j SET state = u.state,"
@@ -104,11 +118,12 @@ final class JobOutcomes {
 				+ " last_error = CASE WHEN u.state = " + SUCCEEDED + " THEN j.last_error ELSE u.error END,"
 				+ " result = CASE WHEN u.state = " + SUCCEEDED + " THEN CAST(u.result AS jsonb) ELSE j.result END,"
 				+ " logs = COALESCE(u.logs, j.logs)"
-				+ " FROM unnest(CAST(? AS bigint[]), CAST(? AS integer[]), CAST(? AS integer[]), CAST(? AS bigint[]),"
-				+ " CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[])) AS u(id, attempt, state, delay, error, result, logs)"
+				+ " FROM (SELECT * FROM unnest(CAST(? AS bigint[]), CAST(? AS integer[]), CAST(? AS integer[]),"
+				+ " CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]))"
+				+ " AS a(id, attempt, state, delay, error, result, logs) LIMIT ?) u"
 				+ " WHERE j.id = u.id AND j.attempt = u.attempt AND " + RUNNING_BY_ID + " RETURNING j.id, j.attempt, j.state),"
 				+ " children AS (UPDATE " + t + " c SET state = " + READY + ", run_at = now() WHERE c.state = " + WAITING
-				+ " AND c.parent_id IN (SELECT id FROM done WHERE state = " + SUCCEEDED + "))"
+				+ " AND c.parent_id = ANY(ARRAY(SELECT id FROM done WHERE state = " + SUCCEEDED + ")))"
 				+ " SELECT id, attempt, state FROM done";
 	}
 
@@ -119,7 +134,7 @@ final class JobOutcomes {
 		for (StateChange change : changes) {
 			byState.computeIfAbsent(change.state(), (s) -> new ArrayList<>()).add(change);
 		}
-		Map<JobRef, JobState> done = new java.util.HashMap<>();
+		Map<JobRef, JobState> done = new HashMap<>();
 		byState.forEach((state, group) -> {
 			String update = updateSql(state);
 			int[] counts = this.sql.jdbc.batchUpdate(update, group, group.size(),
@@ -143,7 +158,7 @@ final class JobOutcomes {
 			default -> "finished_at = " + this.sql.now() + ", last_error = ?";
 		};
 		return "UPDATE " + this.sql.table + " SET state = " + state.code() + ", " + set
-				+ ", locked_until = NULL, locked_by = NULL, logs = COALESCE(?, logs) WHERE id = ? AND attempt = ? AND state = "
+				+ ", locked_until = NULL, locked_by = NULL, logs = COALESCE(?, logs) WHERE id = ? AND attempt = ? AND state + 0 = "
 				+ RUNNING;
 	}
 
@@ -205,16 +220,18 @@ final class JobOutcomes {
 			return List.of();
 		}
 		if (this.sql.vendor.arrays()) {
-			return this.sql.query("UPDATE " + this.sql.table + " j SET locked_until = "
-					+ this.sql.nowPlusParam() + " FROM unnest(CAST(? AS bigint[]), CAST(? AS integer[]))"
-					+ " AS u(id, attempt) WHERE j.id = u.id"
-					+ " AND j.attempt = u.attempt AND " + RUNNING_BY_ID + " RETURNING j.id, j.attempt, j.cancel_requested",
-					(rs, row) -> new LeaseStatus(rs.getLong(1), rs.getInt(2), rs.getBoolean(3)),
-					StoreSql.Param.of(lease.toMillis()), new SqlArray("bigint", refs.stream().map(JobRef::id).toArray()),
-					new SqlArray("integer", refs.stream().map(JobRef::attempt).toArray()));
+			// in id order, as outcomes lock them; the batch joined as in setStateArraysSql, for the same plan
+			List<JobRef> sorted = refs.stream().sorted(Comparator.comparingLong(JobRef::id)).toList();
+			return this.sql.query("UPDATE " + this.sql.table + " j SET locked_until = " + this.sql.nowPlusParam()
+					+ " FROM (SELECT * FROM unnest(CAST(? AS bigint[]), CAST(? AS integer[])) AS a(id, attempt) LIMIT ?) u"
+					+ " WHERE j.id = u.id AND j.attempt = u.attempt AND " + RUNNING_BY_ID
+					+ " RETURNING j.id, j.attempt, j.cancel_requested",
+					(rs, row) -> new LeaseStatus(rs.getLong(1), rs.getInt(2), rs.getBoolean(3)), Param.of(lease.toMillis()),
+					new SqlArray("bigint", sorted.stream().map(JobRef::id).toArray()),
+					new SqlArray("integer", sorted.stream().map(JobRef::attempt).toArray()), Param.of(sorted.size()));
 		}
 		this.sql.jdbc.batchUpdate("UPDATE " + this.sql.table + " SET locked_until = " + this.sql.nowPlusParam()
-				+ " WHERE id = ? AND attempt = ? AND state = " + RUNNING, refs, refs.size(), (ps, ref) -> {
+				+ " WHERE id = ? AND attempt = ? AND state + 0 = " + RUNNING, refs, refs.size(), (ps, ref) -> {
 					ps.setLong(1, lease.toMillis());
 					ps.setLong(2, ref.id());
 					ps.setInt(3, ref.attempt());

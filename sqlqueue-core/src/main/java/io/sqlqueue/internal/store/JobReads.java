@@ -51,12 +51,10 @@ final class JobReads {
 	}
 
 	long count(String queue, JobState state) {
-		StringBuilder select = new StringBuilder("SELECT COUNT(*) FROM " + this.sql.table + " WHERE 1 = 1");
+		// the state as a literal, never a parameter: a generic plan cannot use a partial index for "state = ?"
+		StringBuilder select = new StringBuilder("SELECT COUNT(*) FROM " + this.sql.table + " WHERE "
+				+ ((state != null) ? "state = " + state.code() : "1 = 1"));
 		List<Object> args = new ArrayList<>();
-		if (state != null) {
-			select.append(" AND state = ?");
-			args.add(state.code());
-		}
 		if (queue != null) {
 			select.append(" AND queue = ?");
 			args.add(queue);

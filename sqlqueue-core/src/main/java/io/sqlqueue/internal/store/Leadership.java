@@ -35,7 +35,7 @@ final class Leadership {
 		// the first attempt ever: the row is created free, and taken at the next attempt by whoever comes first
 		String onConflict = this.sql.vendor.onConflictDoNothing("(name)");
 		try {
-			this.sql.jdbc.update("INSERT INTO " + this.table + " (name, leader_id, expires_at) VALUES (?, NULL, "
+			this.sql.cached.update("INSERT INTO " + this.table + " (name, leader_id, expires_at) VALUES (?, NULL, "
 					+ this.sql.vendor.timeParam() + ")" + ((onConflict != null) ? " " + onConflict : ""), name,
 					this.sql.vendor.toDatabaseTime(NEVER));
 		}
@@ -46,18 +46,18 @@ final class Leadership {
 	}
 
 	private boolean attemptElectOnce(String name, String leaderId, Duration term) {
-		return this.sql.jdbc.update("UPDATE " + this.table + " SET leader_id = ?, expires_at = " + this.sql.nowPlusParam()
+		return this.sql.cached.update("UPDATE " + this.table + " SET leader_id = ?, expires_at = " + this.sql.nowPlusParam()
 				+ " WHERE name = ? AND (leader_id = ? OR expires_at < " + this.sql.now() + ")", leaderId, term.toMillis(),
 				name, leaderId) == 1;
 	}
 
 	void resign(String name, String leaderId) {
-		this.sql.jdbc.update("UPDATE " + this.table + " SET expires_at = " + this.sql.vendor.timeParam()
+		this.sql.cached.update("UPDATE " + this.table + " SET expires_at = " + this.sql.vendor.timeParam()
 				+ " WHERE name = ? AND leader_id = ?", this.sql.vendor.toDatabaseTime(NEVER), name, leaderId);
 	}
 
 	Optional<LeaderRow> get(String name) {
-		return this.sql.jdbc.query("SELECT leader_id, expires_at, " + this.sql.now() + " AS now_ FROM " + this.table
+		return this.sql.cached.query("SELECT leader_id, expires_at, " + this.sql.now() + " AS now_ FROM " + this.table
 				+ " WHERE name = ?", (rs, row) -> new LeaderRow(rs.getString(1), this.sql.vendor.readTime(rs, "expires_at"),
 						this.sql.vendor.readTime(rs, "now_")), name)
 			.stream()

@@ -50,9 +50,9 @@ final class MariaDbVendor extends Vendor {
 	}
 
 	@Override
-	public String deleteLimited(String table, String where) {
+	public String deleteLimited(String table, String where, String order) {
 		// MariaDB refuses LIMIT inside an IN subquery, but takes it on DELETE itself
-		return "DELETE FROM " + table + " WHERE " + where + " ORDER BY id LIMIT ?";
+		return "DELETE FROM " + table + " WHERE " + where + " ORDER BY " + order + " LIMIT ?";
 	}
 
 }

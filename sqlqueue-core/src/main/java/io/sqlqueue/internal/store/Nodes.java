@@ -25,14 +25,14 @@ final class Nodes {
 	}
 
 	void heartbeat(String id, String info, Duration expiresIn) {
-		int updated = this.sql.jdbc.update("UPDATE " + this.table + " SET last_seen_at = " + this.sql.now()
+		int updated = this.sql.cached.update("UPDATE " + this.table + " SET last_seen_at = " + this.sql.now()
 				+ ", expires_at = " + this.sql.nowPlusParam() + ", info = ? WHERE id = ?", expiresIn.toMillis(), info, id);
 		if (updated == 1) {
 			return;
 		}
 		String onConflict = this.sql.vendor.onConflictDoNothing("(id)");
 		try {
-			this.sql.jdbc.update("INSERT INTO " + this.table + " (id, started_at, last_seen_at, expires_at, info) VALUES (?, "
+			this.sql.cached.update("INSERT INTO " + this.table + " (id, started_at, last_seen_at, expires_at, info) VALUES (?, "
 					+ this.sql.now() + ", " + this.sql.now() + ", " + this.sql.nowPlusParam() + ", ?)"
 					+ ((onConflict != null) ? " " + onConflict : ""), id, expiresIn.toMillis(), info);
 		}
@@ -42,12 +42,12 @@ final class Nodes {
 	}
 
 	void delete(String id) {
-		this.sql.jdbc.update("DELETE FROM " + this.table + " WHERE id = ?", id);
+		this.sql.cached.update("DELETE FROM " + this.table + " WHERE id = ?", id);
 	}
 
 	List<NodeRow> list() {
 		Vendor vendor = this.sql.vendor;
-		return this.sql.jdbc.query("SELECT id, started_at, last_seen_at, expires_at, info, " + this.sql.now()
+		return this.sql.cached.query("SELECT id, started_at, last_seen_at, expires_at, info, " + this.sql.now()
 				+ " AS now_ FROM " + this.table + " ORDER BY started_at, id", (rs, row) -> new NodeRow(rs.getString("id"),
 						vendor.readTime(rs, "started_at"), vendor.readTime(rs, "last_seen_at"), vendor.readTime(rs, "expires_at"),
 						rs.getString("info"), vendor.readTime(rs, "now_")));

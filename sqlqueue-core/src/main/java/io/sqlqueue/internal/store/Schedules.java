@@ -18,7 +18,7 @@ final class Schedules {
 	}
 
 	Optional<RecurringRow> get(String name) {
-		return this.sql.jdbc.query("SELECT cron, zone, next_run_at, " + this.sql.now() + " AS now_ FROM " + this.table
+		return this.sql.cached.query("SELECT cron, zone, next_run_at, " + this.sql.now() + " AS now_ FROM " + this.table
 				+ " WHERE name = ?", (rs, row) -> new RecurringRow(rs.getString(1), rs.getString(2),
 						this.sql.vendor.readTime(rs, "next_run_at"), this.sql.vendor.readTime(rs, "now_")), name)
 			.stream()
@@ -30,7 +30,7 @@ final class Schedules {
 		String insert = "INSERT INTO " + this.table + " (name, cron, zone, next_run_at) VALUES (?, ?, ?, "
 				+ this.sql.vendor.timeParam() + ")" + ((onConflict != null) ? " " + onConflict : "");
 		try {
-			this.sql.jdbc.update(insert, name, cron, zone, this.sql.vendor.toDatabaseTime(nextRunAt));
+			this.sql.cached.update(insert, name, cron, zone, this.sql.vendor.toDatabaseTime(nextRunAt));
 		}
 		catch (DuplicateKeyException ex) {
 			// another node stored it
@@ -39,13 +39,13 @@ final class Schedules {
 
 	boolean advance(String name, Instant expected, Instant next, String cron, String zone) {
 		String time = this.sql.vendor.timeParam();
-		return this.sql.jdbc.update("UPDATE " + this.table + " SET next_run_at = " + time
+		return this.sql.cached.update("UPDATE " + this.table + " SET next_run_at = " + time
 				+ ", cron = ?, zone = ? WHERE name = ? AND next_run_at = " + time, this.sql.vendor.toDatabaseTime(next), cron,
 				zone, name, this.sql.vendor.toDatabaseTime(expected)) == 1;
 	}
 
 	void setLastJob(String name, long jobId) {
-		this.sql.jdbc.update("UPDATE " + this.table + " SET last_job_id = ? WHERE name = ?", jobId, name);
+		this.sql.cached.update("UPDATE " + this.table + " SET last_job_id = ? WHERE name = ?", jobId, name);
 	}
 
 }

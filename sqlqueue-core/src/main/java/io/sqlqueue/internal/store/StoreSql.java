@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.util.Collections;
 import java.util.List;
@@ -53,7 +54,14 @@ final class StoreSql {
 
 	final DataSource dataSource;
 
+	/**
+	 * Statements on the job table's hot path (claims, outcomes, leases, rescue, counts, retention): planned at
+	 * each execution where the database would otherwise reuse a plan made for another size of the table.
+	 */
 	final JdbcTemplate jdbc;
+
+	/** Statements whose plan is the same at any size (inserts, rows by primary key of the small tables). */
+	final JdbcTemplate cached;
 
 	final Vendor vendor;
 
@@ -71,7 +79,14 @@ final class StoreSql {
 		this.vendor = vendor;
 		this.prefix = JobQueue.validateTablePrefix(prefix);
 		this.table = prefix + "job";
-		this.jdbc = new JdbcTemplate(dataSource);
+		this.cached = new JdbcTemplate(dataSource);
+		this.jdbc = new JdbcTemplate(dataSource) {
+			@Override
+			protected void applyStatementSettings(Statement statement) throws SQLException {
+				super.applyStatementSettings(statement);
+				vendor.planAtEachExecution(statement);
+			}
+		};
 		this.transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
 		// joins a transaction the caller (the completer writing follow-up jobs) already runs
 		this.transaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRED);

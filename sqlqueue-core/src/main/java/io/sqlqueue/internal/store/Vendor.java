@@ -2,6 +2,7 @@ package io.sqlqueue.internal.store;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -86,12 +87,12 @@ public abstract class Vendor {
 	}
 
 	/**
-	 * Deletes at most a bound number of rows of {@code table} matching {@code where}, oldest id first; the
-	 * limit is the last parameter.
+	 * Deletes at most a bound number of rows of {@code table} matching {@code where}, first in {@code order};
+	 * the limit is the last parameter.
 	 */
-	public String deleteLimited(String table, String where) {
-		return "DELETE FROM " + table + " WHERE id IN (SELECT id FROM " + table + " WHERE " + where
-				+ " ORDER BY id LIMIT ?)";
+	public String deleteLimited(String table, String where, String order) {
+		return "DELETE FROM " + table + " WHERE id IN (SELECT id FROM " + table + " WHERE " + where + " ORDER BY " + order
+				+ " LIMIT ?)";
 	}
 
 	/** How many jobs one multi-row insert writes at most. */
@@ -112,6 +113,14 @@ public abstract class Vendor {
 	/** The statement that subscribes a session to {@code channel}'s notifications, where it {@link #notifies()}. */
 	public String listen(String channel) {
 		throw new UnsupportedOperationException(name() + " has no notifications");
+	}
+
+	/**
+	 * Makes {@code statement} planned afresh at each execution, at the table's current size, instead of
+	 * reusing a plan the server cached when the table was smaller or its statistics were missing. Nothing to do
+	 * where the database does not cache plans of prepared statements across executions.
+	 */
+	public void planAtEachExecution(Statement statement) throws SQLException {
 	}
 
 	/** Whether several nodes may share the database. */
