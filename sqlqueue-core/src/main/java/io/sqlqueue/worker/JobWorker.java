@@ -187,7 +187,7 @@ public final class JobWorker implements AutoCloseable {
 	/** How this worker is doing. */
 	public WorkerHealth health() {
 		WorkerNode current = this.node;
-		return (current != null) ? current.health(this.running) : new WorkerHealth(false, true, null, null, null);
+		return (current != null) ? current.health(this.running) : WorkerHealth.stopped();
 	}
 
 	/**

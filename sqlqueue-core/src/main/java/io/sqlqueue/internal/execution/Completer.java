@@ -7,8 +7,9 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
@@ -64,7 +65,10 @@ final class Completer {
 
 	private final Duration slowFlush;
 
-	private final BlockingQueue<Finished> pending;
+	private final BlockingQueue<Finished> pending = new LinkedBlockingQueue<>();
+
+	/** One permit per outcome that may be handed over and not yet settled: the backlog's bound. */
+	private final Semaphore permits;
 
 	private final int capacity;
 
@@ -91,7 +95,7 @@ final class Completer {
 		this.capacity = capacity;
 		this.slowFlush = slowFlush;
 		this.subscriber = subscriber;
-		this.pending = new ArrayBlockingQueue<>(capacity);
+		this.permits = new Semaphore(capacity);
 		this.thread = new Thread(this::run, "sqlqueue-completer");
 		this.thread.setDaemon(true);
 	}
@@ -105,7 +109,8 @@ final class Completer {
 	 * @throws InterruptedException when interrupted while waiting; the outcome is not taken
 	 */
 	void submit(Finished finished) throws InterruptedException {
-		this.pending.put(finished);
+		this.permits.acquire();
+		this.pending.add(finished);
 	}
 
 	/** The most outcomes that may wait to be written. */
@@ -113,14 +118,14 @@ final class Completer {
 		return this.capacity;
 	}
 
-	/** Outcomes waiting to be written, the batch being written included. */
+	/** Outcomes handed over and not settled yet, the batch being written included. */
 	int backlog() {
-		return this.pending.size() + ((this.batchOldest != Long.MAX_VALUE) ? 1 : 0);
+		return this.capacity - this.permits.availablePermits();
 	}
 
 	/** How many more outcomes the backlog takes before handlers have to wait. */
 	int room() {
-		return this.pending.remainingCapacity();
+		return this.permits.availablePermits();
 	}
 
 	/** How long the oldest outcome not yet written has waited, zero with none. */
@@ -193,7 +198,12 @@ final class Completer {
 					+ " recorded meanwhile, and the workers claim less", took.toMillis(), batch.size(), describe(batch));
 		}
 		for (Finished finished : batch) {
-			this.subscriber.recorded(finished, done.contains(finished.run().ref));
+			try {
+				this.subscriber.recorded(finished, done.contains(finished.run().ref));
+			}
+			finally {
+				this.permits.release();
+			}
 		}
 		return true;
 	}

@@ -1,5 +1,6 @@
 package io.sqlqueue.internal.execution;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 
@@ -50,8 +51,10 @@ public final class HealthTracker {
 		return this.reachable;
 	}
 
-	WorkerHealth snapshot(boolean running) {
-		return new WorkerHealth(running, this.reachable, this.lastError, this.lastErrorAt, this.lastSuccessAt);
+	/** With what the completer says of the outcomes waiting to be written. */
+	WorkerHealth snapshot(boolean running, int outcomesWaiting, Duration oldestOutcomeWaiting, boolean outcomesStalled) {
+		return new WorkerHealth(running, this.reachable, this.lastError, this.lastErrorAt, this.lastSuccessAt,
+				outcomesWaiting, oldestOutcomeWaiting, outcomesStalled);
 	}
 
 }

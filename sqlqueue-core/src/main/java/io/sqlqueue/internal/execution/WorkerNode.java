@@ -281,9 +281,19 @@ public final class WorkerNode {
 		return (runner != null) ? runner.busy() : 0;
 	}
 
-	/** How the node is doing. */
+	/**
+	 * How the node is doing. Its outcomes are stalled once the oldest waiting to be written has waited half the
+	 * shortest lease of its queues: long before those jobs' leases lapse and another node runs them again.
+	 */
 	public WorkerHealth health(boolean running) {
-		return this.health.snapshot(running);
+		Duration oldest = this.completer.oldestWaiting();
+		Duration shortestLease = this.runners.values()
+			.stream()
+			.map((runner) -> runner.settings().lease())
+			.min(Duration::compareTo)
+			.orElse(Duration.ofMinutes(5));
+		return this.health.snapshot(running, this.completer.backlog(), oldest,
+				oldest.compareTo(shortestLease.dividedBy(2)) > 0);
 	}
 
 	/** Whether this node leads the maintenance now (false without maintenance). */

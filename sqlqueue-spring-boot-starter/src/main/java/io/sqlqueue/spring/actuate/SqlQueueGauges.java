@@ -30,6 +30,9 @@ import io.sqlqueue.worker.JobWorker;
  * <li>{@code sqlqueue.queue.jobs} (queue, state): jobs per state;</li>
  * <li>{@code sqlqueue.queue.oldest.age} (queue): how long the oldest due READY job has waited;</li>
  * <li>{@code sqlqueue.workers.busy} (queue): handlers running now on this node;</li>
+ * <li>{@code sqlqueue.outcomes.waiting}: outcomes of finished runs this node has not written yet, bounded by
+ * {@code sqlqueue.worker.outcome-backlog} (read from the worker, not sampled);</li>
+ * <li>{@code sqlqueue.outcomes.oldest.age}: how long the oldest of them has waited;</li>
  * <li>{@code sqlqueue.table.dead.rows} (table), on PostgreSQL: the dead row versions the server's
  * statistics count in the job table, which slow claims down until a vacuum reclaims them.</li>
  * </ul>
@@ -44,6 +47,12 @@ public class SqlQueueGauges implements SmartLifecycle {
 
 	/** Gauge of running handlers per queue. */
 	public static final String WORKERS_BUSY = "sqlqueue.workers.busy";
+
+	/** Gauge of the outcomes this node has not written yet. */
+	public static final String OUTCOMES_WAITING = "sqlqueue.outcomes.waiting";
+
+	/** Gauge of how long the oldest outcome this node has not written yet has waited. */
+	public static final String OUTCOMES_OLDEST_AGE = "sqlqueue.outcomes.oldest.age";
 
 	/** Gauge of the job table's dead row versions (PostgreSQL). */
 	public static final String DEAD_ROWS = "sqlqueue.table.dead.rows";
@@ -78,6 +87,13 @@ public class SqlQueueGauges implements SmartLifecycle {
 		this.queue = queue;
 		this.handlers = handlers;
 		this.interval = interval;
+		Gauge.builder(OUTCOMES_WAITING, handlers, (h) -> h.worker().map((w) -> w.health().outcomesWaiting()).orElse(0))
+			.description("Outcomes of finished runs this node has not written yet")
+			.register(registry);
+		TimeGauge.builder(OUTCOMES_OLDEST_AGE, handlers, TimeUnit.MILLISECONDS,
+				(h) -> h.worker().map((w) -> w.health().oldestOutcomeWaiting().toMillis()).orElse(0L))
+			.description("How long the oldest outcome this node has not written yet has waited")
+			.register(registry);
 	}
 
 	/** Reads the counts and ages once and updates the gauges. */

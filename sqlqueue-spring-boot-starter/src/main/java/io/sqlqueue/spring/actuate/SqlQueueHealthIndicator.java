@@ -44,6 +44,9 @@ public class SqlQueueHealthIndicator extends AbstractHealthIndicator {
 		if (health != null && !health.databaseReachable()) {
 			builder.down().withDetail("reason", "worker database calls failing");
 		}
+		else if (health != null && health.outcomesStalled()) {
+			builder.down().withDetail("reason", "the outcomes of finished runs are not being written");
+		}
 		else {
 			builder.up();
 		}
@@ -57,7 +60,10 @@ public class SqlQueueHealthIndicator extends AbstractHealthIndicator {
 		}
 		JobWorker w = worker.get();
 		WorkerHealth health = w.health();
-		builder.withDetail("worker", w.workerId()).withDetail("queues", w.queueNames());
+		builder.withDetail("worker", w.workerId())
+			.withDetail("queues", w.queueNames())
+			.withDetail("outcomesWaiting", health.outcomesWaiting())
+			.withDetail("oldestOutcomeWaiting", health.oldestOutcomeWaiting().toString());
 		if (health.lastError() != null) {
 			builder.withDetail("lastError", health.lastError()).withDetail("lastErrorAt", health.lastErrorAt());
 		}
