@@ -24,6 +24,7 @@ import io.sqlqueue.internal.HandClaim;
 import io.sqlqueue.internal.NodeInfo;
 import io.sqlqueue.internal.QueueAccess;
 import io.sqlqueue.internal.QueueServices;
+import io.sqlqueue.internal.Unhandled;
 import io.sqlqueue.internal.store.JdbcJobStore;
 import io.sqlqueue.internal.store.JobStore;
 
@@ -130,6 +131,12 @@ public class JdbcJobQueue implements JobQueue {
 	@Override
 	public List<NodeStatus> nodes() {
 		return NodeInfo.readAll(this.store.nodeList());
+	}
+
+	@Override
+	public List<UnhandledJobs> unhandledJobs(Duration longerThan) {
+		Objects.requireNonNull(longerThan, "longerThan must not be null");
+		return Unhandled.find(this.store, longerThan);
 	}
 
 	/** Per queue, how long its oldest due READY job has waited (database clock). */

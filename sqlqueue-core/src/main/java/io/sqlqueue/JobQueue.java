@@ -93,6 +93,13 @@ public interface JobQueue {
 	List<NodeStatus> nodes();
 
 	/**
+	 * Due jobs waiting longer than {@code longerThan} whose type no running worker node of their queue has a
+	 * handler for: a node claims only the types it can run, so such jobs wait (READY) for a node that can. It
+	 * reads the due backlog: keep it off hot paths.
+	 */
+	List<UnhandledJobs> unhandledJobs(Duration longerThan);
+
+	/**
 	 * Cancels a job. A READY or WAITING job becomes CANCELLED at once; a RUNNING job has its
 	 * cancellation requested, which its handler sees through {@link JobContext#isCancellationRequested()}.
 	 * @return whether the job was found in a state that can be cancelled

@@ -13,9 +13,12 @@ import io.sqlqueue.PayloadCodecException;
 /**
  * The default {@link PayloadCodec}, on Jackson 3.
  *
- * <p>Decoding is strict: an unknown property or a {@code null} for a primitive fails instead of
- * silently dropping data, so a payload written for a renamed field goes to the dead letter with the
- * reason rather than running with a missing value.
+ * <p>Decoding keeps a rolling deploy safe in both directions. A property the class does not have is ignored,
+ * whatever the mapper says (Spring Boot's own default): a newer node that adds a property to a payload class
+ * must not make the older nodes dead-letter those jobs. A property missing from the JSON binds as
+ * {@code null}, so an older node's payloads run on a newer class. A value the class requires is still an
+ * error that dead-letters the job with the reason: a primitive with no value, a creator property marked
+ * {@code @JsonProperty(required = true)}, or a value the class's constructor rejects.
  */
 public final class JacksonPayloadCodec implements PayloadCodec {
 
@@ -26,11 +29,14 @@ public final class JacksonPayloadCodec implements PayloadCodec {
 		this(JsonMapper.builder().build());
 	}
 
-	/** A codec on {@code mapper}'s modules and settings, made strict for decoding. */
+	/**
+	 * A codec on {@code mapper}'s modules and settings, ignoring unknown properties and failing on a primitive
+	 * without a value.
+	 */
 	public JacksonPayloadCodec(JsonMapper mapper) {
 		Objects.requireNonNull(mapper, "mapper must not be null");
 		this.mapper = mapper.rebuild()
-			.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+			.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
 			.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
 			.build();
 	}

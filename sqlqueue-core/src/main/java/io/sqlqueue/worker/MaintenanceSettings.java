@@ -28,9 +28,11 @@ import io.sqlqueue.InvalidSettingException;
  * a term): a leader that died is replaced within this time
  * @param nodeHeartbeat how often every worker node records that it is alive in the node table; a node silent for
  * three heartbeats is dead, and the leader gives its RUNNING jobs back without waiting out their leases
+ * @param unhandledAfter how long due jobs of a type no running node of their queue has a handler for may wait
+ * before the leader warns about them (see {@link io.sqlqueue.JobQueue#unhandledJobs(Duration)})
  */
 public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterval, Duration vacuumInterval,
-		long vacuumDeadRows, Retention retention, Duration leaderTerm, Duration nodeHeartbeat) {
+		long vacuumDeadRows, Retention retention, Duration leaderTerm, Duration nodeHeartbeat, Duration unhandledAfter) {
 
 	/** The lease rescuer's interval unless configured. */
 	public static final Duration DEFAULT_RESCUE_INTERVAL = Duration.ofSeconds(30);
@@ -52,15 +54,19 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	/** How often a node records that it is alive unless configured. */
 	public static final Duration DEFAULT_NODE_HEARTBEAT = Duration.ofSeconds(5);
 
+	/** How long jobs no node can run may wait before the leader warns, unless configured. */
+	public static final Duration DEFAULT_UNHANDLED_AFTER = Duration.ofMinutes(5);
+
 	private static final MaintenanceSettings DEFAULTS = new MaintenanceSettings(DEFAULT_RESCUE_INTERVAL,
 			DEFAULT_CLEAN_INTERVAL, null, DEFAULT_VACUUM_DEAD_ROWS, Retention.DEFAULT, DEFAULT_LEADER_TERM,
-			DEFAULT_NODE_HEARTBEAT);
+			DEFAULT_NODE_HEARTBEAT, DEFAULT_UNHANDLED_AFTER);
 
 	/**
 	 * Checks the settings.
 	 * @throws InvalidSettingException when the rescue or clean interval is {@code null} or not positive, the vacuum
 	 * interval is zero or negative, {@code vacuumDeadRows} is negative, the retention is {@code null}, or the leader
-	 * term is {@code null} or shorter than 1 s, or the node heartbeat is {@code null} or not positive
+	 * term is {@code null} or shorter than 1 s, or the node heartbeat or unhandled-after is {@code null} or not
+	 * positive
 	 */
 	public MaintenanceSettings {
 		InvalidSettingException.requirePositive("rescueInterval", rescueInterval);
@@ -77,11 +83,13 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 			throw new InvalidSettingException("leaderTerm", "must be at least 1s, was " + leaderTerm);
 		}
 		InvalidSettingException.requirePositive("nodeHeartbeat", nodeHeartbeat);
+		InvalidSettingException.requirePositive("unhandledAfter", unhandledAfter);
 	}
 
 	/**
 	 * The defaults: rescue every 30 s, clean every minute, no vacuum on a schedule, a vacuum at
-	 * {@value #DEFAULT_VACUUM_DEAD_ROWS} dead rows, {@link Retention#DEFAULT}, a leader term of 15 s, a node heartbeat every 5 s.
+	 * {@value #DEFAULT_VACUUM_DEAD_ROWS} dead rows, {@link Retention#DEFAULT}, a leader term of 15 s, a node heartbeat every 5 s, a warning about
+	 * jobs no node can run after 5 min.
 	 */
 	public static MaintenanceSettings defaults() {
 		return DEFAULTS;
@@ -93,7 +101,7 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	 */
 	public MaintenanceSettings withRescueInterval(Duration rescueInterval) {
 		return new MaintenanceSettings(rescueInterval, this.cleanInterval, this.vacuumInterval, this.vacuumDeadRows,
-				this.retention, this.leaderTerm, this.nodeHeartbeat);
+				this.retention, this.leaderTerm, this.nodeHeartbeat, this.unhandledAfter);
 	}
 
 	/**
@@ -102,7 +110,7 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	 */
 	public MaintenanceSettings withCleanInterval(Duration cleanInterval) {
 		return new MaintenanceSettings(this.rescueInterval, cleanInterval, this.vacuumInterval, this.vacuumDeadRows,
-				this.retention, this.leaderTerm, this.nodeHeartbeat);
+				this.retention, this.leaderTerm, this.nodeHeartbeat, this.unhandledAfter);
 	}
 
 	/**
@@ -112,7 +120,7 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	 */
 	public MaintenanceSettings withVacuumInterval(Duration vacuumInterval) {
 		return new MaintenanceSettings(this.rescueInterval, this.cleanInterval, vacuumInterval, this.vacuumDeadRows,
-				this.retention, this.leaderTerm, this.nodeHeartbeat);
+				this.retention, this.leaderTerm, this.nodeHeartbeat, this.unhandledAfter);
 	}
 
 	/**
@@ -124,7 +132,7 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	 */
 	public MaintenanceSettings withVacuumDeadRows(long vacuumDeadRows) {
 		return new MaintenanceSettings(this.rescueInterval, this.cleanInterval, this.vacuumInterval, vacuumDeadRows,
-				this.retention, this.leaderTerm, this.nodeHeartbeat);
+				this.retention, this.leaderTerm, this.nodeHeartbeat, this.unhandledAfter);
 	}
 
 	/**
@@ -133,7 +141,7 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	 */
 	public MaintenanceSettings withRetention(Retention retention) {
 		return new MaintenanceSettings(this.rescueInterval, this.cleanInterval, this.vacuumInterval,
-				this.vacuumDeadRows, retention, this.leaderTerm, this.nodeHeartbeat);
+				this.vacuumDeadRows, retention, this.leaderTerm, this.nodeHeartbeat, this.unhandledAfter);
 	}
 
 	/**
@@ -142,7 +150,7 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	 */
 	public MaintenanceSettings withLeaderTerm(Duration leaderTerm) {
 		return new MaintenanceSettings(this.rescueInterval, this.cleanInterval, this.vacuumInterval,
-				this.vacuumDeadRows, this.retention, leaderTerm, this.nodeHeartbeat);
+				this.vacuumDeadRows, this.retention, leaderTerm, this.nodeHeartbeat, this.unhandledAfter);
 	}
 
 	/**
@@ -151,7 +159,17 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	 */
 	public MaintenanceSettings withNodeHeartbeat(Duration nodeHeartbeat) {
 		return new MaintenanceSettings(this.rescueInterval, this.cleanInterval, this.vacuumInterval,
-				this.vacuumDeadRows, this.retention, this.leaderTerm, nodeHeartbeat);
+				this.vacuumDeadRows, this.retention, this.leaderTerm, nodeHeartbeat, this.unhandledAfter);
+	}
+
+	/**
+	 * A copy under which the leader warns about due jobs no running node can run once they waited
+	 * {@code unhandledAfter}.
+	 * @throws InvalidSettingException when {@code unhandledAfter} is {@code null}, zero or negative
+	 */
+	public MaintenanceSettings withUnhandledAfter(Duration unhandledAfter) {
+		return new MaintenanceSettings(this.rescueInterval, this.cleanInterval, this.vacuumInterval,
+				this.vacuumDeadRows, this.retention, this.leaderTerm, this.nodeHeartbeat, unhandledAfter);
 	}
 
 }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ import io.sqlqueue.worker.JobWorker;
 class PoisonJobTest {
 
 	/** The payload class of today: the field once called {@code name} is now {@code fullName}. */
-	record Greeting(String fullName, String language) {
+	record Greeting(@JsonProperty(required = true) String fullName, String language) {
 	}
 
 	/** A payload class that validates itself. */
@@ -96,14 +97,15 @@ class PoisonJobTest {
 	}
 
 	@Test
-	void aPayloadWithARenamedFieldIsDeadAtOnceNamingTheField() {
+	void aPayloadMissingARequiredValueIsDeadAtOnceNamingItWhileUnknownAndOptionalPropertiesAreFine() {
 		this.fixture.start(singleThreadedWorker()
 			.handler("greet", Greeting.class, (greeting, ctx) -> this.succeeded.add(greeting.fullName()))
 			.handler("tally", Tally.class, (tally, ctx) -> this.succeeded.add(tally.name()))
 			.handler("mail", Email.class, (email, ctx) -> this.succeeded.add(email.to())));
 
 		long renamed = this.fixture.queue.enqueue("greet", Map.of("name", "Ada", "language", "en"));
-		long missing = this.fixture.queue.enqueue("greet", Map.of("language", "en"));
+		long newer = this.fixture.queue.enqueue("greet", Map.of("fullName", "Grace", "language", "en", "title", "Dr"));
+		long missing = this.fixture.queue.enqueue("greet", Map.of("fullName", "Alan"));
 		long missingPrimitive = this.fixture.queue.enqueue("tally", Map.of("name", "visits"));
 		long invalid = this.fixture.queue.enqueue("mail", Map.of("to", "nobody"));
 
@@ -111,9 +113,12 @@ class PoisonJobTest {
 		assertThat(dead.attempt()).isEqualTo(1);
 		assertThat(dead.lastError()).contains("PayloadCodecException")
 			.contains("cannot be bound to " + Greeting.class.getName())
-			.contains("\"name\"");
+			.contains("fullName");
+		// a property the class lacks, as a newer node's payload has: ignored, so a rolling deploy loses nothing
+		this.fixture.awaitState(newer, JobState.SUCCEEDED);
 		// a property absent from the JSON is not a mismatch: it binds as null (adding a field is compatible)
 		this.fixture.awaitState(missing, JobState.SUCCEEDED);
+		assertThat(this.succeeded).contains("Grace", "Alan");
 		// ... unless it is a primitive, which has no null
 		Job noCount = this.fixture.awaitState(missingPrimitive, JobState.DEAD);
 		assertThat(noCount.attempt()).isEqualTo(1);
@@ -128,15 +133,23 @@ class PoisonJobTest {
 	}
 
 	@Test
-	void aJobOfAnUnknownTypeIsDeadAtOnceWithTheReason() {
+	void aJobOfATypeNoNodeHandlesIsLeftForANodeThatDoesAndReportedAsUnhandled() {
 		this.fixture.start(singleThreadedWorker());
 
 		long unknown = this.fixture.queue.enqueue("nobody-handles-this", "x");
-
-		Job dead = this.fixture.awaitState(unknown, JobState.DEAD);
-		assertThat(dead.attempt()).isEqualTo(1);
-		assertThat(dead.lastError()).contains("No handler is registered for job type 'nobody-handles-this'");
+		// claimed in order: had the worker taken the older job, it would have taken it first
 		assertWorkerCarriesOn();
+
+		Job waiting = this.fixture.job(unknown);
+		assertThat(waiting.state()).isEqualTo(JobState.READY);
+		assertThat(waiting.attempt()).as("no attempt spent").isZero();
+		await().atMost(FeatureFixture.PATIENCE).untilAsserted(() -> assertThat(this.fixture.queue.unhandledJobs(Duration.ZERO))
+			.singleElement()
+			.satisfies((unhandled) -> {
+				assertThat(unhandled.queue()).isEqualTo("default");
+				assertThat(unhandled.type()).isEqualTo("nobody-handles-this");
+				assertThat(unhandled.jobs()).isOne();
+			}));
 	}
 
 	@Test

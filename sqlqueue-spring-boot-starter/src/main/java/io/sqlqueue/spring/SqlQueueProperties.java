@@ -269,6 +269,13 @@ public class SqlQueueProperties implements Validator {
 		private int outcomeBacklog = JobWorker.DEFAULT_OUTCOME_BACKLOG;
 
 		/**
+		 * How long due jobs of a type that no running node of their queue has a handler for may wait before the
+		 * maintenance leader warns about them; the health endpoint and the sqlqueue.jobs.unhandled gauge show them
+		 * from then on. A node claims only the types it has handlers for, so such jobs wait instead of dying.
+		 */
+		private Duration unhandledAfter = MaintenanceSettings.DEFAULT_UNHANDLED_AFTER;
+
+		/**
 		 * Exception types a handler's failure goes to the dead letter for at once instead of being retried,
 		 * when the exception or any of its causes is one of them (or a subclass); added to sqlqueue's own
 		 * (NonRetryableJobException, PayloadCodecException, UnknownJobTypeException).
@@ -345,6 +352,14 @@ public class SqlQueueProperties implements Validator {
 
 		public void setNodeHeartbeat(Duration nodeHeartbeat) {
 			this.nodeHeartbeat = nodeHeartbeat;
+		}
+
+		public Duration getUnhandledAfter() {
+			return this.unhandledAfter;
+		}
+
+		public void setUnhandledAfter(Duration unhandledAfter) {
+			this.unhandledAfter = unhandledAfter;
 		}
 
 		public int getOutcomeBacklog() {

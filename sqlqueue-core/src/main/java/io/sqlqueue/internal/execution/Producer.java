@@ -174,7 +174,7 @@ final class Producer {
 		boolean wholeBatches = this.backlog && prefetch >= batchSize / 2;
 		this.refillBelow = wholeBatches ? concurrency + batchSize : concurrency + prefetch / 2;
 		int held = this.claimed.get();
-		if (held >= this.refillBelow) {
+		if (held >= this.refillBelow || this.queue.node().handledTypes().isEmpty()) {
 			return 0;
 		}
 		int want = wholeBatches ? batchSize : Math.min(concurrency + prefetch - held, batchSize);
@@ -183,7 +183,10 @@ final class Producer {
 
 	private List<Job> claim(int want) {
 		WorkerNode node = this.queue.node();
-		ClaimParams params = new ClaimParams(this.queue.name(), want, this.settings.lease(), node.workerId());
+		// only the types this node has handlers for: during a rolling deploy, a new type's jobs wait for the nodes
+		// that know it instead of dying for want of a handler here
+		ClaimParams params = new ClaimParams(this.queue.name(), want, this.settings.lease(), node.workerId(),
+				node.handledTypes());
 		return this.settings.fifo() ? node.store().jobGetAvailableFifo(params) : node.store().jobGetAvailable(params);
 	}
 

@@ -2,6 +2,7 @@ package io.sqlqueue.internal.execution;
 
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -61,6 +62,8 @@ public final class WorkerNode {
 
 	private final NodePresence presence;
 
+	private final Set<String> handledTypes;
+
 	private final Consumer<String> wakeup = this::wake;
 
 	private ScheduledExecutorService ticks;
@@ -71,6 +74,7 @@ public final class WorkerNode {
 		this.config = config;
 		this.services = config.services();
 		this.store = this.services.store();
+		this.handledTypes = Collections.unmodifiableSet(new TreeSet<>(config.handlers().keySet()));
 		this.health = new HealthTracker(this::wakeAll, config.clock());
 		this.retry = new DatabaseRetry(Duration.ofSeconds(2), 4, this.health::failure);
 		this.completer = new Completer(this.store, this.services.enqueuer(), this.retry, this.health, config.clock(),
@@ -343,8 +347,9 @@ public final class WorkerNode {
 		return this.runners;
 	}
 
+	/** The job types this node has handlers for. */
 	Set<String> handledTypes() {
-		return new TreeSet<>(this.config.handlers().keySet());
+		return this.handledTypes;
 	}
 
 }

@@ -2,6 +2,7 @@ package io.sqlqueue.internal.maintenance;
 
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -12,6 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.sqlqueue.JobState;
+import io.sqlqueue.UnhandledJobs;
+import io.sqlqueue.internal.Unhandled;
 import io.sqlqueue.internal.store.JobStore;
 import io.sqlqueue.worker.MaintenanceSettings;
 import io.sqlqueue.worker.Retention;
@@ -30,20 +33,12 @@ public final class Maintenance {
 
 	private static final int DELETE_BATCH = 1000;
 
-	/** Job tables this JVM has warned about already: once is enough, however many workers start. */
-	private static final Set<String> WARNED_ABOUT_VACUUM = ConcurrentHashMap.newKeySet();
-
 	/** How long the rows of dead nodes are kept, for operators to see which nodes went away. */
 	private static final Duration DEAD_NODES_KEPT = Duration.ofHours(1);
-
-	/** How often the job table's dead rows are counted, when a vacuum waits for a number of them. */
-	private static final Duration DEAD_ROWS_CHECK = Duration.ofSeconds(1);
 
 	private final JobStore store;
 
 	private final LeaderElector elector;
-
-	private final InstantSource clock;
 
 	private final Duration rescueInterval;
 
@@ -51,20 +46,14 @@ public final class Maintenance {
 
 	private final Duration nodeHeartbeat;
 
+	private final Duration unhandledAfter;
+
+	/** The queues and types this node warned about as unhandled, so that it warns once until they are handled. */
+	private final Set<String> warnedUnhandled = ConcurrentHashMap.newKeySet();
+
 	private final Retention retention;
 
-	private final Duration vacuumInterval;
-
-	private final long vacuumDeadRows;
-
-	/** When the last vacuum ended (the clock's epoch milliseconds), for a vacuum that waits for dead rows or its interval. */
-	private long vacuumedAt;
-
-	/** Whether the last count of dead rows failed: one warning for a run of failures, not one a second. */
-	private boolean deadRowsFailing;
-
-	/** Whether this node's user may vacuum the job table; null until known. */
-	private volatile Boolean vacuumPermitted;
+	private final Vacuum vacuum;
 
 	private ScheduledExecutorService scheduler;
 
@@ -78,24 +67,19 @@ public final class Maintenance {
 	public Maintenance(JobStore store, MaintenanceSettings config, LeaderElector elector, InstantSource clock) {
 		this.store = store;
 		this.elector = elector;
-		this.clock = clock;
 		this.rescueInterval = config.rescueInterval();
 		this.cleanInterval = config.cleanInterval();
 		this.nodeHeartbeat = config.nodeHeartbeat();
+		this.unhandledAfter = config.unhandledAfter();
 		this.retention = config.retention();
-		this.vacuumInterval = config.vacuumInterval();
-		this.vacuumDeadRows = config.vacuumDeadRows();
-		this.vacuumedAt = clock.millis();
+		this.vacuum = new Vacuum(store, config.vacuumInterval(), config.vacuumDeadRows(), clock);
 	}
 
 	/**
-	 * Runs {@link #rescue()}, {@link #clean()} and, with a vacuum interval or a number of dead rows,
-	 * {@link #vacuum()} on daemon threads, each first after one interval and then with that delay between its
-	 * runs, independently of the others, each only while this node leads; a failed run is logged and tried again.
-	 * A vacuum waiting for dead rows
-	 * counts them every second (or every vacuum interval, if shorter) and runs once there are as many, or once
-	 * its interval has passed since the last. Warns (once per JVM and table) when the job table would bloat:
-	 * neither set on a PostgreSQL server with autovacuum off. Does nothing when started already.
+	 * Runs {@link #rescue()}, {@link #clean()}, {@link #rescueJobsOfDeadNodes()}, {@link #warnOfUnhandledJobs()}
+	 * and the {@link Vacuum} on daemon threads, each first after one interval and then with that delay between
+	 * its runs, independently of the others, each only while this node leads; a failed run is logged and tried
+	 * again. Does nothing when started already.
 	 */
 	public synchronized void start() {
 		if (this.scheduler != null) {
@@ -114,24 +98,10 @@ public final class Maintenance {
 				this.cleanInterval.toMillis(), TimeUnit.MILLISECONDS);
 		this.scheduler.scheduleWithFixedDelay(this::rescueJobsOfDeadNodesIfLeader, this.nodeHeartbeat.toMillis(),
 				this.nodeHeartbeat.toMillis(), TimeUnit.MILLISECONDS);
-		if (this.vacuumInterval == null && this.vacuumDeadRows == 0) {
-			this.scheduler.execute(this::warnIfNobodyVacuums);
-		}
-		else if (!this.store.vendor().needsVacuum()) {
-			// a worker vacuums by dead rows by default, so only a vacuum interval tells that one was asked for
-			if (this.vacuumInterval != null) {
-				logger.info("sqlqueue's vacuum settings are ignored: {} needs no VACUUM", this.store.vendor());
-			}
-		}
-		else if (this.vacuumDeadRows == 0) {
-			this.scheduler.scheduleWithFixedDelay(this::vacuumIfLeader, this.vacuumInterval.toMillis(),
-					this.vacuumInterval.toMillis(), TimeUnit.MILLISECONDS);
-		}
-		else {
-			long check = (this.vacuumInterval != null) ? Math.min(DEAD_ROWS_CHECK.toMillis(), this.vacuumInterval.toMillis())
-					: DEAD_ROWS_CHECK.toMillis();
-			this.scheduler.scheduleWithFixedDelay(this::vacuumWhenDue, check, check, TimeUnit.MILLISECONDS);
-		}
+		long unhandledCheck = Math.min(Duration.ofMinutes(1).toMillis(), this.unhandledAfter.toMillis());
+		this.scheduler.scheduleWithFixedDelay(this::warnOfUnhandledJobsIfLeader, unhandledCheck, unhandledCheck,
+				TimeUnit.MILLISECONDS);
+		this.vacuum.schedule(this.scheduler, this::leads);
 	}
 
 	/**
@@ -195,15 +165,44 @@ public final class Maintenance {
 		}
 	}
 
-	private void cleanIfLeader() {
+	private void warnOfUnhandledJobsIfLeader() {
 		if (leads()) {
-			clean();
+			warnOfUnhandledJobs();
 		}
 	}
 
-	private void vacuumIfLeader() {
+	/**
+	 * Warns, once per queue and type until they are run, of due jobs that waited longer than the configured time
+	 * for a node with their handler: no running node of their queue has one.
+	 * @return the unhandled jobs found
+	 */
+	public List<UnhandledJobs> warnOfUnhandledJobs() {
+		List<UnhandledJobs> unhandled;
+		try {
+			unhandled = Unhandled.find(this.store, this.unhandledAfter);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("sqlqueue could not look for jobs no node can run; it will try again: {}", ex.getMessage());
+			return List.of();
+		}
+		Set<String> now = ConcurrentHashMap.newKeySet();
+		for (UnhandledJobs jobs : unhandled) {
+			String key = jobs.queue() + " " + jobs.type();
+			now.add(key);
+			if (this.warnedUnhandled.add(key)) {
+				logger.warn("sqlqueue has {} due jobs of type '{}' on queue '{}', the oldest waiting {}, that no running"
+						+ " node can run: none has a handler for the type on that queue. They stay READY until one does;"
+						+ " deploy the handler, or kill or cancel them.", jobs.jobs(), jobs.type(), jobs.queue(),
+						jobs.oldestWaiting());
+			}
+		}
+		this.warnedUnhandled.retainAll(now);
+		return unhandled;
+	}
+
+	private void cleanIfLeader() {
 		if (leads()) {
-			vacuum();
+			clean();
 		}
 	}
 
@@ -223,25 +222,12 @@ public final class Maintenance {
 	}
 
 	/**
-	 * Vacuums the job table on PostgreSQL: the dead row versions every claim, completion and
-	 * deletion leaves behind are reclaimed, and the claim index stays small. For servers where
-	 * autovacuum is off, or comes too seldom for a busy queue (it visits a table at most once per
-	 * {@code autovacuum_naptime}, a minute by default).
-	 * @return whether the table was vacuumed (false where the database needs no VACUUM, where this
-	 * node's user may not vacuum the table, or on failure)
+	 * Vacuums the job table on PostgreSQL, whether or not this node leads.
+	 * @return whether the table was vacuumed
+	 * @see Vacuum#vacuum()
 	 */
 	public boolean vacuum() {
-		if (!this.store.vendor().needsVacuum() || !mayVacuum()) {
-			return false;
-		}
-		try {
-			this.store.tableVacuum();
-			return true;
-		}
-		catch (RuntimeException ex) {
-			logger.warn("sqlqueue could not vacuum {}; it will try again: {}", this.store.jobTable(), ex.getMessage());
-			return false;
-		}
+		return this.vacuum.vacuum();
 	}
 
 	/**
@@ -250,88 +236,7 @@ public final class Maintenance {
 	 * @return whether it vacuumed
 	 */
 	public boolean vacuumWhenDue() {
-		if (!leads() || !mayVacuum()) {
-			return false;
-		}
-		boolean due = this.vacuumInterval != null
-				&& this.clock.millis() - this.vacuumedAt >= this.vacuumInterval.toMillis();
-		if (!due) {
-			try {
-				due = this.store.tableDeadRows() >= this.vacuumDeadRows;
-				this.deadRowsFailing = false;
-			}
-			catch (RuntimeException ex) {
-				if (!this.deadRowsFailing) {
-					logger.warn("sqlqueue could not count the dead rows of {}; it will try again every second: {}",
-							this.store.jobTable(), ex.getMessage());
-				}
-				this.deadRowsFailing = true;
-				return false;
-			}
-		}
-		if (due) {
-			boolean vacuumed = vacuum();
-			this.vacuumedAt = this.clock.millis();
-			return vacuumed;
-		}
-		return false;
-	}
-
-	/**
-	 * Whether this node's user may vacuum the job table, asked of the server once. PostgreSQL skips
-	 * a table its user may not vacuum with a warning, not an error, so without this a node would
-	 * vacuum in vain on every check, unseen.
-	 */
-	private boolean mayVacuum() {
-		Boolean permitted = this.vacuumPermitted;
-		if (permitted != null) {
-			return permitted;
-		}
-		String refusal;
-		try {
-			refusal = this.store.tableVacuumRefusal();
-		}
-		catch (RuntimeException ex) {
-			// try the vacuum all the same; ask again next time
-			logger.debug("sqlqueue could not check whether it may vacuum {}: {}", this.store.jobTable(), ex.getMessage());
-			return true;
-		}
-		if (refusal != null) {
-			String autovacuumOff = autovacuumOff();
-			if (autovacuumOff != null) {
-				logger.warn("sqlqueue will not vacuum {}: {}, and {}: dead rows will pile up and slow its queues down."
-						+ " Its owner can schedule VACUUM instead, or this user be given the table.", this.store.jobTable(),
-						refusal, autovacuumOff);
-			}
-			else {
-				logger.info("sqlqueue will not vacuum {}: {}. It is left to autovacuum, which visits it at most once per"
-						+ " autovacuum_naptime; for a busy queue its owner can schedule VACUUM, or this user be given the"
-						+ " table.", this.store.jobTable(), refusal);
-			}
-		}
-		this.vacuumPermitted = refusal == null;
-		return refusal == null;
-	}
-
-	/** The server's reason for dead rows to pile up unless someone vacuums, or null (asking costs a query). */
-	private String autovacuumOff() {
-		try {
-			return this.store.tableAutovacuumOff();
-		}
-		catch (RuntimeException ex) {
-			logger.debug("sqlqueue could not check how {} is vacuumed: {}", this.store.jobTable(), ex.getMessage());
-			return null;
-		}
-	}
-
-	private void warnIfNobodyVacuums() {
-		String warning = autovacuumOff();
-		if (warning != null && WARNED_ABOUT_VACUUM.add(this.store.jobTable())) {
-			logger.warn("{} and this node's vacuum is turned off: dead rows will pile up in {} and slow its queues down."
-					+ " Set a number of dead rows to vacuum at or a vacuum interval (sqlqueue.worker.vacuum-dead-rows or"
-					+ " sqlqueue.worker.vacuum-interval in Spring Boot, JobWorker.Builder.vacuumDeadRows or"
-					+ " vacuumInterval in code) or schedule VACUUM.", warning, this.store.jobTable());
-		}
+		return leads() && this.vacuum.whenDue();
 	}
 
 	/**

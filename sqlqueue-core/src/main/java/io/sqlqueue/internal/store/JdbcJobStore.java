@@ -232,6 +232,11 @@ public final class JdbcJobStore implements JobStore {
 		return this.reads.oldestDueAge();
 	}
 
+	@Override
+	public List<DueTypeRow> jobCountDueByType(Duration longerThan) {
+		return this.reads.dueByType(longerThan);
+	}
+
 	/**
 	 * {@inheritDoc} Its own commit does not wait for the WAL flush, since a notification lost in a crash only
 	 * leaves the jobs to the workers' next poll.

@@ -4,6 +4,7 @@ import static io.sqlqueue.internal.store.StoreSql.READY;
 import static io.sqlqueue.internal.store.StoreSql.RUNNING;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Supplier;
@@ -27,24 +28,28 @@ final class JobClaims {
 
 	private final String queueLockTable;
 
-	private final Supplier<String> claim;
+	/** The one-statement claims of any type, and of the types bound as one array (PostgreSQL). */
+	private final Supplier<String> claimAny;
+
+	private final Supplier<String> claimTyped;
 
 	JobClaims(StoreSql sql) {
 		this.sql = sql;
 		this.queueLockTable = sql.tableNamed("queue_lock");
-		this.claim = StoreSql.builtOnce(this::claimSql);
+		this.claimAny = StoreSql.builtOnce(() -> claimSql(""));
+		this.claimTyped = StoreSql.builtOnce(() -> claimSql(typeFilter(1)));
 	}
 
 	List<Job> claim(ClaimParams p) {
+		List<Object> due = dueArgs(p);
 		List<Job> jobs = switch (this.sql.vendor.claimForm()) {
 			// the locked due ids come first in the text, then the SET clause
-			case UPDATE_FROM_LOCKED -> this.sql.jdbc.query(this.claim.get(), this.sql.jobRowMapper(), p.queue(),
-					p.limit(), p.lease().toMillis(), p.workerId());
-			case UPDATE_RETURNING -> this.sql.jdbc.query(this.claim.get(), this.sql.jobRowMapper(),
-					p.lease().toMillis(), p.workerId(), p.queue(), p.limit());
-			case LOCK_THEN_UPDATE -> this.sql.inTransaction(() -> lockThenUpdate(
-					this.sql.jdbc.queryForList(dueIdsSql() + " FOR UPDATE SKIP LOCKED", Long.class, p.queue(), p.limit()),
-					p));
+			case UPDATE_FROM_LOCKED -> this.sql.jdbc.query((p.types() == null) ? this.claimAny.get() : this.claimTyped.get(),
+					this.sql.jobRowMapper(), concat(due, List.of(p.lease().toMillis(), p.workerId())));
+			case UPDATE_RETURNING -> this.sql.jdbc.query(claimSql(typeFilter(p)), this.sql.jobRowMapper(),
+					concat(List.of(p.lease().toMillis(), p.workerId()), due));
+			case LOCK_THEN_UPDATE -> this.sql.inTransaction(() -> lockThenUpdate(this.sql.jdbc
+				.queryForList(dueIdsSql(typeFilter(p)) + " FOR UPDATE SKIP LOCKED", Long.class, due.toArray()), p));
 		};
 		if (jobs.size() > 1) {
 			jobs = new ArrayList<>(jobs);
@@ -53,10 +58,50 @@ final class JobClaims {
 		return jobs;
 	}
 
-	/** The ids of a queue's due jobs in claim order ({@code queue}, {@code limit} parameters). */
-	private String dueIdsSql() {
+	/**
+	 * The ids of a queue's due jobs in claim order, of the types {@code typeFilter} lets through: parameters
+	 * the queue, the types, the limit.
+	 */
+	private String dueIdsSql(String typeFilter) {
 		return "SELECT id FROM " + this.sql.table + " WHERE queue = ? AND state = " + READY + " AND run_at <= "
-				+ this.sql.now() + " ORDER BY priority DESC, run_at, id LIMIT ?";
+				+ this.sql.now() + typeFilter + " ORDER BY priority DESC, run_at, id LIMIT ?";
+	}
+
+	/** The parameters of {@link #dueIdsSql(String)}. */
+	private List<Object> dueArgs(ClaimParams p) {
+		List<Object> args = new ArrayList<>();
+		args.add(p.queue());
+		args.addAll(typeArgs(p));
+		args.add(p.limit());
+		return args;
+	}
+
+	/**
+	 * The condition that keeps a claim to the types its node can run, so that during a rolling deploy a node
+	 * leaves a new type's jobs to the nodes that have its handler: empty for any type.
+	 */
+	private String typeFilter(ClaimParams p) {
+		return (p.types() == null) ? "" : typeFilter(p.types().size());
+	}
+
+	private String typeFilter(int types) {
+		// one text whatever the node's types where the database takes an array
+		return this.sql.vendor.arrays() ? " AND type = ANY(CAST(? AS text[]))"
+				: " AND type IN (" + StoreSql.placeholders(types) + ")";
+	}
+
+	private List<Object> typeArgs(ClaimParams p) {
+		if (p.types() == null) {
+			return List.of();
+		}
+		List<String> types = p.types().stream().sorted().toList();
+		return this.sql.vendor.arrays() ? List.of(StoreSql.textArray(types)) : List.copyOf(types);
+	}
+
+	private static Object[] concat(List<Object> first, List<Object> second) {
+		List<Object> all = new ArrayList<>(first);
+		all.addAll(second);
+		return all.toArray();
 	}
 
 	/**
@@ -69,16 +114,16 @@ final class JobClaims {
 	}
 
 	/** The one-statement claim of {@link Vendor.ClaimForm#UPDATE_FROM_LOCKED} or {@link Vendor.ClaimForm#UPDATE_RETURNING}. */
-	private String claimSql() {
+	private String claimSql(String typeFilter) {
 		if (this.sql.vendor.claimForm() == Vendor.ClaimForm.UPDATE_RETURNING) {
 			// one DML statement takes SQLite's write lock before it reads, so no two claims interleave
-			return "UPDATE " + this.sql.table + " SET " + claimSet("") + " WHERE id IN (" + dueIdsSql() + ") RETURNING "
+			return "UPDATE " + this.sql.table + " SET " + claimSet("") + " WHERE id IN (" + dueIdsSql(typeFilter) + ") RETURNING "
 					+ StoreSql.COLUMNS;
 		}
 		// A claim commits without waiting for its WAL flush: lost in a database crash, its jobs are simply
 		// READY again, and the fencing attempt rejects the outcome of the run that was lost. The next durable
 		// commit (the run's outcome) flushes the claim with it.
-		return "WITH async AS (SELECT set_config('synchronous_commit', 'off', true)), due AS (" + dueIdsSql()
+		return "WITH async AS (SELECT set_config('synchronous_commit', 'off', true)), due AS (" + dueIdsSql(typeFilter)
 				+ " FOR UPDATE SKIP LOCKED) UPDATE " + this.sql.table + " j SET " + claimSet("j.")
 				+ " FROM due, async WHERE j.id = due.id RETURNING " + qualified("j.");
 	}
@@ -105,14 +150,14 @@ final class JobClaims {
 		List<Job> jobs;
 		if (!this.sql.vendor.locksFifoQueues()) {
 			jobs = this.sql.jdbc.query("UPDATE " + this.sql.table + " SET " + claimSet("") + " WHERE id IN ("
-					+ fifoHeadsSql() + ") RETURNING " + StoreSql.COLUMNS, this.sql.jobRowMapper(), p.lease().toMillis(),
-					p.workerId(), p.queue(), p.queue(), p.limit());
+					+ fifoHeadsSql(typeFilter(p)) + ") RETURNING " + StoreSql.COLUMNS, this.sql.jobRowMapper(),
+					concat(List.of(p.lease().toMillis(), p.workerId()), Arrays.asList(fifoArgs(p))));
 		}
 		else {
 			jobs = this.sql.inTransaction(() -> {
 				this.sql.jdbc.query("SELECT queue FROM " + this.queueLockTable + " WHERE queue = ? FOR UPDATE", (rs) -> {
 				}, p.queue());
-				List<Long> heads = this.sql.jdbc.queryForList(fifoHeadsSql(), Long.class, p.queue(), p.queue(), p.limit());
+				List<Long> heads = this.sql.jdbc.queryForList(fifoHeadsSql(typeFilter(p)), Long.class, fifoArgs(p));
 				return this.sql.vendor.arrays() ? updateHeads(heads, p) : lockThenUpdate(heads, p);
 			});
 		}
@@ -139,8 +184,9 @@ final class JobClaims {
 
 	/**
 	 * The claimable heads of a FIFO queue: a due READY job that is the oldest READY or RUNNING job of its
-	 * ordering key (jobs without one form one group), in a key with no job RUNNING. Parameters: the queue
-	 * twice, then the limit.
+	 * ordering key (jobs without one form one group), in a key with no job RUNNING, of a type {@code typeFilter}
+	 * lets through (a head of another type holds its key back: order goes first). Parameters: the queue twice,
+	 * the types, the limit.
 	 *
 	 * <p>One grouped pass over the queue's READY jobs (through the claim index) and its RUNNING ones (through
 	 * the lease index) finds, per key, the oldest id and whether any is running; the keys are never compared
@@ -148,13 +194,20 @@ final class JobClaims {
 	 * null-safely, the keys could not be hashed, and with 20,000 jobs queued on PostgreSQL the statement
 	 * compared 100 million pairs and took 13 s.
 	 */
-	private String fifoHeadsSql() {
+	private String fifoHeadsSql(String typeFilter) {
 		String t = this.sql.table;
 		return "SELECT j.id FROM " + t + " j JOIN (SELECT MIN(h.id) AS id FROM (SELECT id, ordering_key, 0 AS running"
 				+ " FROM " + t + " WHERE queue = ? AND state = " + READY + " UNION ALL SELECT id, ordering_key,"
 				+ " 1 AS running FROM " + t + " WHERE queue = ? AND state = " + RUNNING + ") h GROUP BY h.ordering_key"
 				+ " HAVING MAX(h.running) = 0) heads ON heads.id = j.id WHERE j.run_at <= " + this.sql.now()
-				+ " ORDER BY j.id LIMIT ?";
+				+ typeFilter.replace(" type ", " j.type ") + " ORDER BY j.id LIMIT ?";
+	}
+
+	private Object[] fifoArgs(ClaimParams p) {
+		List<Object> args = new ArrayList<>(List.of(p.queue(), p.queue()));
+		args.addAll(typeArgs(p));
+		args.add(p.limit());
+		return args.toArray();
 	}
 
 	void queueLockEnsure(String queue) {

@@ -84,6 +84,17 @@ final class JobReads {
 		return ages;
 	}
 
+	/** Per queue and type, the READY jobs due for longer than {@code longerThan}, and the oldest's wait. */
+	List<DueTypeRow> dueByType(Duration longerThan) {
+		return this.sql.jdbc.query("SELECT queue, type, COUNT(*) AS jobs, MIN(run_at) AS oldest, MAX(" + this.sql.now()
+				+ ") AS now_ FROM " + this.sql.table + " WHERE state = " + READY + " AND run_at <= " + this.sql.nowPlusParam()
+				+ " GROUP BY queue, type ORDER BY queue, type", (rs, row) -> {
+					Duration waited = Duration.between(this.sql.vendor.readTime(rs, "oldest"), this.sql.vendor.readTime(rs, "now_"));
+					return new DueTypeRow(rs.getString("queue"), rs.getString("type"), rs.getLong("jobs"),
+							waited.isNegative() ? Duration.ZERO : waited);
+				}, -longerThan.toMillis());
+	}
+
 	Instant databaseNow() {
 		return this.sql.jdbc.query("SELECT " + this.sql.now() + " AS now_", (rs, row) -> this.sql.vendor.readTime(rs, "now_"))
 			.get(0);

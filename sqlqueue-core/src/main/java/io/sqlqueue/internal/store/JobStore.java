@@ -173,6 +173,9 @@ public interface JobStore {
 	/** Per queue, how long its oldest due READY job has been waiting (database clock). */
 	Map<String, Duration> jobOldestDueAge();
 
+	/** Per queue and type, the READY jobs due for longer than {@code longerThan}, with the oldest's wait. */
+	List<DueTypeRow> jobCountDueByType(Duration longerThan);
+
 	// ---- queues --------------------------------------------------------------------------------
 
 	/**

@@ -14,6 +14,8 @@ import javax.sql.DataSource;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.SqlTypeValue;
+import org.springframework.jdbc.core.support.AbstractSqlTypeValue;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -163,6 +165,16 @@ final class StoreSql {
 			ps.setNull(index, Types.ARRAY);
 		}
 
+	}
+
+	/** A text array parameter for a statement run with plain arguments. */
+	static SqlTypeValue textArray(List<String> values) {
+		return new AbstractSqlTypeValue() {
+			@Override
+			protected Object createTypeValue(Connection con, int sqlType, String typeName) throws SQLException {
+				return con.createArrayOf("text", values.toArray());
+			}
+		};
 	}
 
 	static Long nullableLong(ResultSet rs, String column) throws SQLException {

@@ -1,6 +1,8 @@
 package io.sqlqueue.spring.actuate;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -33,6 +35,8 @@ import io.sqlqueue.worker.JobWorker;
  * <li>{@code sqlqueue.outcomes.waiting}: outcomes of finished runs this node has not written yet, bounded by
  * {@code sqlqueue.worker.outcome-backlog} (read from the worker, not sampled);</li>
  * <li>{@code sqlqueue.outcomes.oldest.age}: how long the oldest of them has waited;</li>
+ * <li>{@code sqlqueue.jobs.unhandled} (queue, type): due jobs that no running node of their queue has a handler
+ * for, once they waited {@code sqlqueue.worker.unhandled-after};</li>
  * <li>{@code sqlqueue.table.dead.rows} (table), on PostgreSQL: the dead row versions the server's
  * statistics count in the job table, which slow claims down until a vacuum reclaims them.</li>
  * </ul>
@@ -47,6 +51,9 @@ public class SqlQueueGauges implements SmartLifecycle {
 
 	/** Gauge of running handlers per queue. */
 	public static final String WORKERS_BUSY = "sqlqueue.workers.busy";
+
+	/** Gauge of the due jobs no running node can run, per queue and type. */
+	public static final String JOBS_UNHANDLED = "sqlqueue.jobs.unhandled";
 
 	/** Gauge of the outcomes this node has not written yet. */
 	public static final String OUTCOMES_WAITING = "sqlqueue.outcomes.waiting";
@@ -73,6 +80,11 @@ public class SqlQueueGauges implements SmartLifecycle {
 
 	private final Set<String> busyQueues = ConcurrentHashMap.newKeySet();
 
+	/** The unhandled jobs per queue and type seen so far, set to 0 once they are gone. */
+	private final Map<List<String>, AtomicLong> unhandled = new ConcurrentHashMap<>();
+
+	private final Duration unhandledAfter;
+
 	/** The sampled dead rows of the job table; registered at the first sample where the database counts them. */
 	private volatile AtomicLong deadRows;
 
@@ -80,10 +92,13 @@ public class SqlQueueGauges implements SmartLifecycle {
 
 	/**
 	 * Gauges in {@code registry} for {@code queue}'s jobs and the busy handlers of {@code handlers}' worker,
-	 * sampled every {@code interval} (positive) once {@link #start()} is called.
+	 * sampled every {@code interval} (positive) once {@link #start()} is called; due jobs no node can run count as
+	 * unhandled once they waited {@code unhandledAfter}.
 	 */
-	public SqlQueueGauges(MeterRegistry registry, JdbcJobQueue queue, JobHandlerRegistry handlers, Duration interval) {
+	public SqlQueueGauges(MeterRegistry registry, JdbcJobQueue queue, JobHandlerRegistry handlers, Duration interval,
+			Duration unhandledAfter) {
 		this.registry = registry;
+		this.unhandledAfter = unhandledAfter;
 		this.queue = queue;
 		this.handlers = handlers;
 		this.interval = interval;
@@ -108,6 +123,19 @@ public class SqlQueueGauges implements SmartLifecycle {
 		});
 		this.oldestMillis.forEach((name, value) -> value.set(ages.getOrDefault(name, Duration.ZERO).toMillis()));
 		this.queue.jobTableDeadRows().ifPresent((dead) -> deadRowsGauge().set(dead));
+		Map<List<String>, Long> unhandledNow = new HashMap<>();
+		this.queue.unhandledJobs(this.unhandledAfter)
+			.forEach((jobs) -> unhandledNow.put(List.of(jobs.queue(), jobs.type()), jobs.jobs()));
+		unhandledNow.keySet().forEach((key) -> this.unhandled.computeIfAbsent(key, (k) -> {
+			AtomicLong value = new AtomicLong();
+			Gauge.builder(JOBS_UNHANDLED, value, AtomicLong::get)
+				.description("Due jobs that no running node of their queue has a handler for")
+				.tag("queue", k.get(0))
+				.tag("type", k.get(1))
+				.register(this.registry);
+			return value;
+		}));
+		this.unhandled.forEach((key, value) -> value.set(unhandledNow.getOrDefault(key, 0L)));
 	}
 
 	private AtomicLong deadRowsGauge() {

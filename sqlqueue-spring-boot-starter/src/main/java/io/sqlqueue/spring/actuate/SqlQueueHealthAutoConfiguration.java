@@ -10,6 +10,7 @@ import org.springframework.context.annotation.Bean;
 
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.spring.JobHandlerRegistry;
+import io.sqlqueue.spring.SqlQueueProperties;
 import io.sqlqueue.spring.SqlQueueAutoConfiguration;
 
 /**
@@ -23,8 +24,9 @@ public final class SqlQueueHealthAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(name = "sqlqueueHealthIndicator")
-	SqlQueueHealthIndicator sqlqueueHealthIndicator(JdbcJobQueue queue, JobHandlerRegistry handlers) {
-		return new SqlQueueHealthIndicator(queue, handlers);
+	SqlQueueHealthIndicator sqlqueueHealthIndicator(JdbcJobQueue queue, JobHandlerRegistry handlers,
+			SqlQueueProperties properties) {
+		return new SqlQueueHealthIndicator(queue, handlers, properties.getWorker().getUnhandledAfter());
 	}
 
 }

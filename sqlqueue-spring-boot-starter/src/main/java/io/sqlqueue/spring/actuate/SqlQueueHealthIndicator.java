@@ -1,19 +1,24 @@
 package io.sqlqueue.spring.actuate;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 
 import io.sqlqueue.JdbcJobQueue;
+import io.sqlqueue.UnhandledJobs;
 import io.sqlqueue.spring.JobHandlerRegistry;
 import io.sqlqueue.worker.JobWorker;
 import io.sqlqueue.worker.WorkerHealth;
 
 /**
- * Health of sqlqueue ({@code sqlqueue}): DOWN when the database cannot be reached, or when the
- * worker's own database calls are failing (it reports the last error); UP otherwise, with the
- * worker's id, queues and state as details.
+ * Health of sqlqueue ({@code sqlqueue}): DOWN when the database cannot be reached, when the worker's own
+ * database calls are failing (it reports the last error), or when the outcomes of its finished runs are not
+ * being written; UP otherwise, with the worker's id, queues and state as details, and the due jobs no running
+ * node can run ({@code unhandledJobs}) when there are any.
  */
 public class SqlQueueHealthIndicator extends AbstractHealthIndicator {
 
@@ -21,11 +26,17 @@ public class SqlQueueHealthIndicator extends AbstractHealthIndicator {
 
 	private final JobHandlerRegistry handlers;
 
-	/** A health indicator that checks {@code queue}'s database and the worker {@code handlers} runs, if any. */
-	public SqlQueueHealthIndicator(JdbcJobQueue queue, JobHandlerRegistry handlers) {
+	private final Duration unhandledAfter;
+
+	/**
+	 * A health indicator that checks {@code queue}'s database and the worker {@code handlers} runs, if any, and
+	 * lists the due jobs no running node can run once they waited {@code unhandledAfter}.
+	 */
+	public SqlQueueHealthIndicator(JdbcJobQueue queue, JobHandlerRegistry handlers, Duration unhandledAfter) {
 		super("sqlqueue health check failed");
 		this.queue = queue;
 		this.handlers = handlers;
+		this.unhandledAfter = unhandledAfter;
 	}
 
 	@Override
@@ -51,6 +62,14 @@ public class SqlQueueHealthIndicator extends AbstractHealthIndicator {
 			builder.up();
 		}
 		addWorkerDetails(builder, worker);
+		List<UnhandledJobs> unhandled = this.queue.unhandledJobs(this.unhandledAfter);
+		if (!unhandled.isEmpty()) {
+			// a detail, not DOWN: this node is fine, and restarting it would not run those jobs
+			builder.withDetail("unhandledJobs", unhandled.stream()
+				.map((jobs) -> Map.of("queue", jobs.queue(), "type", jobs.type(), "jobs", jobs.jobs(), "oldestWaiting",
+						jobs.oldestWaiting().toString()))
+				.toList());
+		}
 	}
 
 	private static void addWorkerDetails(Health.Builder builder, Optional<JobWorker> worker) {

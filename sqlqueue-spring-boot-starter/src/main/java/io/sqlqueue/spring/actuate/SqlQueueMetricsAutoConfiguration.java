@@ -34,7 +34,8 @@ public final class SqlQueueMetricsAutoConfiguration {
 	@ConditionalOnBean(JobHandlerRegistry.class)
 	SqlQueueGauges sqlQueueGauges(MeterRegistry registry, JdbcJobQueue queue, JobHandlerRegistry handlers,
 			SqlQueueProperties properties) {
-		return new SqlQueueGauges(registry, queue, handlers, properties.getMetrics().getSampleInterval());
+		return new SqlQueueGauges(registry, queue, handlers, properties.getMetrics().getSampleInterval(),
+				properties.getWorker().getUnhandledAfter());
 	}
 
 }
