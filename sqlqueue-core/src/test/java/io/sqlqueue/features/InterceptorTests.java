@@ -29,7 +29,7 @@ import io.sqlqueue.testing.TestDatabase;
 /** Interceptors wrap enqueue and processing in registration order; the MDC interceptor names the job. */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class InterceptorTest {
+class InterceptorTests {
 
 	@Parameter
 	TestDatabase db;
@@ -166,24 +166,24 @@ class InterceptorTest {
 
 		@Override
 		public List<Long> aroundEnqueue(List<JobRequest> jobs, EnqueueChain chain) {
-			InterceptorTest.this.events.add(this.name + " enqueue before");
+			InterceptorTests.this.events.add(this.name + " enqueue before");
 			List<JobRequest> marked = jobs.stream()
 				.map((job) -> JobRequest.of(job.type(), job.payload(),
 						job.options().withMetadata("added-by-" + this.name, "yes")))
 				.toList();
 			List<Long> ids = chain.proceed(marked);
-			InterceptorTest.this.events.add(this.name + " enqueue after " + ids.size() + " job");
+			InterceptorTests.this.events.add(this.name + " enqueue after " + ids.size() + " job");
 			return ids;
 		}
 
 		@Override
 		public void aroundProcess(JobContext job, Object payload, ProcessChain chain) throws Exception {
-			InterceptorTest.this.events.add(this.name + " process before");
+			InterceptorTests.this.events.add(this.name + " process before");
 			try {
 				chain.proceed();
 			}
 			finally {
-				InterceptorTest.this.events.add(this.name + " process after");
+				InterceptorTests.this.events.add(this.name + " process after");
 			}
 		}
 

@@ -42,7 +42,7 @@ import io.sqlqueue.worker.QueueSettings;
  */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class FifoQueueTest {
+class FifoQueueTests {
 
 	private static final QueueSettings FIFO = FeatureFixture.FAST.withFifo(true).withConcurrency(4);
 

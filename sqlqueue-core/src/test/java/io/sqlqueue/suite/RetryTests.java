@@ -33,7 +33,7 @@ import static org.awaitility.Awaitility.await;
  */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class RetryTest {
+class RetryTests {
 
 	record Invoice(String number, int cents) {
 	}

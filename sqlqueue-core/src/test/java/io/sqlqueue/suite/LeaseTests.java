@@ -41,7 +41,7 @@ import static org.awaitility.Awaitility.await;
  */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class LeaseTest {
+class LeaseTests {
 
 	private static final Duration LEASE = Duration.ofSeconds(1);
 
@@ -61,12 +61,12 @@ class LeaseTest {
 		this.jobs = JdbcJobQueue.builder(TestDatabases.fresh(this.db)).listener(new JobEventListener() {
 			@Override
 			public void staleOutcomeIgnored(long jobId, int attempt) {
-				LeaseTest.this.staleOutcomes.add(jobId + "@" + attempt);
+				LeaseTests.this.staleOutcomes.add(jobId + "@" + attempt);
 			}
 
 			@Override
 			public void jobFinished(Job job, Outcome outcome, Duration execution, Throwable error) {
-				LeaseTest.this.finished.add(job.id() + "@" + job.attempt() + ":" + outcome);
+				LeaseTests.this.finished.add(job.id() + "@" + job.attempt() + ":" + outcome);
 			}
 		}).build();
 	}

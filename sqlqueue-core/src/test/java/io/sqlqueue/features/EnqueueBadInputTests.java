@@ -33,7 +33,7 @@ import io.sqlqueue.testing.TestDatabase;
  */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class EnqueueBadInputTest {
+class EnqueueBadInputTests {
 
 	@Parameter
 	TestDatabase db;

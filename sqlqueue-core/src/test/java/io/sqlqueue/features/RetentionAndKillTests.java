@@ -31,7 +31,7 @@ import io.sqlqueue.testing.TestDatabase;
  */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class RetentionAndKillTest {
+class RetentionAndKillTests {
 
 	@Parameter
 	TestDatabase db;

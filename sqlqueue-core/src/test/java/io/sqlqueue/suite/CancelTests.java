@@ -27,7 +27,7 @@ import static org.awaitility.Awaitility.await;
 /** Cancelling: a READY job never runs; a RUNNING job's handler is told and its job ends CANCELLED. */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class CancelTest {
+class CancelTests {
 
 	@Parameter
 	TestDatabase db;

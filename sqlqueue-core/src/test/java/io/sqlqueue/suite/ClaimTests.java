@@ -34,7 +34,7 @@ import static org.awaitility.Awaitility.await;
 /** Claiming: concurrent workers run each job once, in priority, run-at and id order, never early. */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class ClaimTest {
+class ClaimTests {
 
 	record Numbered(int n) {
 	}

@@ -28,7 +28,7 @@ import io.sqlqueue.testing.TestDatabases;
  * thread ran them all, and a soak whose cleaner never caught up starved its vacuum too. And a
  * statement under way when maintenance stops is waited for.
  */
-class MaintenanceThreadsTest {
+class MaintenanceThreadsTests {
 
 	@Test
 	void aLongCleanupDoesNotHoldBackTheLeaseRescue() throws Exception {

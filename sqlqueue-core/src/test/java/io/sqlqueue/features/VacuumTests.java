@@ -42,7 +42,7 @@ import io.sqlqueue.worker.MaintenanceSettings;
  */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class VacuumTest {
+class VacuumTests {
 
 	@Parameter
 	TestDatabase db;

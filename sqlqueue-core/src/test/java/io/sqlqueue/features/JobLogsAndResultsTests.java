@@ -28,7 +28,7 @@ import io.sqlqueue.testing.TestDatabase;
  */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class JobLogsAndResultsTest {
+class JobLogsAndResultsTests {
 
 	private static final JsonMapper json = JsonMapper.builder().build();
 

@@ -42,7 +42,7 @@ import io.sqlqueue.worker.JobWorker;
  */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class RecurringJobTest {
+class RecurringJobTests {
 
 	@Parameter
 	TestDatabase db;

@@ -35,7 +35,7 @@ import io.sqlqueue.worker.JobWorker;
  */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class ChainedJobTest {
+class ChainedJobTests {
 
 	@Parameter
 	TestDatabase db;
@@ -58,7 +58,7 @@ class ChainedJobTest {
 			public void jobFinished(Job job, Outcome outcome, Duration execution, Throwable error) {
 				if (job.id() == ids[0] && outcome == Outcome.RETRIED) {
 					// the parent's retry is recorded: it is READY again, waiting for its backoff
-					childSeen.put("parent retrying", ChainedJobTest.this.fixture.state(ids[1]));
+					childSeen.put("parent retrying", ChainedJobTests.this.fixture.state(ids[1]));
 				}
 			}
 		}));

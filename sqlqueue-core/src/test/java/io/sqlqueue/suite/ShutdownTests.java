@@ -32,7 +32,7 @@ import static org.awaitility.Awaitility.await;
 /** Graceful shutdown: running handlers finish within the timeout; the rest are interrupted and released. */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class ShutdownTest {
+class ShutdownTests {
 
 	@Parameter
 	TestDatabase db;

@@ -31,7 +31,7 @@ import io.sqlqueue.worker.JobWorker;
  */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class PoisonJobTest {
+class PoisonJobTests {
 
 	/** The payload class of today: the field once called {@code name} is now {@code fullName}. */
 	record Greeting(String fullName, String language) {
@@ -66,7 +66,7 @@ class PoisonJobTest {
 		this.fixture = FeatureFixture.fresh(this.db, (builder) -> builder.listener(new JobEventListener() {
 			@Override
 			public void staleOutcomeIgnored(long jobId, int attempt) {
-				PoisonJobTest.this.staleOutcomes.add(jobId);
+				PoisonJobTests.this.staleOutcomes.add(jobId);
 			}
 		}));
 	}

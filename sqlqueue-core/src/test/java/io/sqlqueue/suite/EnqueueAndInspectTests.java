@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.within;
 /** Enqueueing, inspecting and administering jobs without a worker, on every database. */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class EnqueueAndInspectTest {
+class EnqueueAndInspectTests {
 
 	record Email(String to, String subject) {
 	}

@@ -40,7 +40,7 @@ import static org.awaitility.Awaitility.await;
 /** Unique keys: one READY or RUNNING job per key; a finished job frees it. */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class UniqueKeyTest {
+class UniqueKeyTests {
 
 	@Parameter
 	TestDatabase db;

@@ -34,7 +34,7 @@ import static org.awaitility.Awaitility.await;
  */
 @ParameterizedClass
 @EnumSource(value = TestDatabase.class, names = "POSTGRESQL")
-class NotificationWakeUpTest {
+class NotificationWakeUpTests {
 
 	record Note(String text) {
 	}

@@ -37,7 +37,7 @@ import static org.awaitility.Awaitility.await;
  */
 @ParameterizedClass
 @EnumSource(value = TestDatabase.class, names = { "POSTGRESQL", "MARIADB" })
-class TwoProcessDrainTest {
+class TwoProcessDrainTests {
 
 	private static final int TOTAL = 2000;
 
