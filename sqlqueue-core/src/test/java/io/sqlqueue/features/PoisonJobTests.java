@@ -20,6 +20,7 @@ import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.Job;
 import io.sqlqueue.JobEventListener;
 import io.sqlqueue.JobState;
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.worker.JobWorker;
 
@@ -55,7 +56,7 @@ class PoisonJobTests {
 	@Parameter
 	TestDatabase db;
 
-	private FeatureFixture fixture;
+	private QueueFixture fixture;
 
 	private final List<String> succeeded = new CopyOnWriteArrayList<>();
 
@@ -63,7 +64,7 @@ class PoisonJobTests {
 
 	@BeforeEach
 	void freshSchema() {
-		this.fixture = FeatureFixture.fresh(this.db, (builder) -> builder.listener(new JobEventListener() {
+		this.fixture = QueueFixture.fresh(this.db, (builder) -> builder.listener(new JobEventListener() {
 			@Override
 			public void staleOutcomeIgnored(long jobId, int attempt) {
 				PoisonJobTests.this.staleOutcomes.add(jobId);
@@ -80,7 +81,7 @@ class PoisonJobTests {
 
 	private JobWorker.Builder singleThreadedWorker() {
 		return this.fixture.worker()
-			.defaults(FeatureFixture.FAST.withConcurrency(1))
+			.defaults(QueueFixture.FAST.withConcurrency(1))
 			.handler("ok", String.class, (name, ctx) -> {
 				assertThat(Thread.currentThread().isInterrupted()).as("handler thread interrupted").isFalse();
 				Thread.sleep(1);
@@ -90,7 +91,7 @@ class PoisonJobTests {
 
 	/** The worker still runs jobs after whatever came before. */
 	private void assertWorkerCarriesOn() {
-		long id = this.fixture.queue.enqueue("ok", "afterwards");
+		long id = this.fixture.queue().enqueue("ok", "afterwards");
 		this.fixture.awaitState(id, JobState.SUCCEEDED);
 		assertThat(this.succeeded).contains("afterwards");
 	}
@@ -102,10 +103,10 @@ class PoisonJobTests {
 			.handler("tally", Tally.class, (tally, ctx) -> this.succeeded.add(tally.name()))
 			.handler("mail", Email.class, (email, ctx) -> this.succeeded.add(email.to())));
 
-		long renamed = this.fixture.queue.enqueue("greet", Map.of("name", "Ada", "language", "en"));
-		long missing = this.fixture.queue.enqueue("greet", Map.of("language", "en"));
-		long missingPrimitive = this.fixture.queue.enqueue("tally", Map.of("name", "visits"));
-		long invalid = this.fixture.queue.enqueue("mail", Map.of("to", "nobody"));
+		long renamed = this.fixture.queue().enqueue("greet", Map.of("name", "Ada", "language", "en"));
+		long missing = this.fixture.queue().enqueue("greet", Map.of("language", "en"));
+		long missingPrimitive = this.fixture.queue().enqueue("tally", Map.of("name", "visits"));
+		long invalid = this.fixture.queue().enqueue("mail", Map.of("to", "nobody"));
 
 		Job dead = this.fixture.awaitState(renamed, JobState.DEAD);
 		assertThat(dead.attempt()).isEqualTo(1);
@@ -131,7 +132,7 @@ class PoisonJobTests {
 	void aJobOfAnUnknownTypeIsDeadAtOnceWithTheReason() {
 		this.fixture.start(singleThreadedWorker());
 
-		long unknown = this.fixture.queue.enqueue("nobody-handles-this", "x");
+		long unknown = this.fixture.queue().enqueue("nobody-handles-this", "x");
 
 		Job dead = this.fixture.awaitState(unknown, JobState.DEAD);
 		assertThat(dead.attempt()).isEqualTo(1);
@@ -154,10 +155,10 @@ class PoisonJobTests {
 			}
 		}));
 
-		long assertion = this.fixture.queue.enqueue("fragile", "assertion");
-		long overflow = this.fixture.queue.enqueue("fragile", "stack-overflow",
+		long assertion = this.fixture.queue().enqueue("fragile", "assertion");
+		long overflow = this.fixture.queue().enqueue("fragile", "stack-overflow",
 				EnqueueOptions.defaults().withMaxAttempts(1));
-		long runtime = this.fixture.queue.enqueue("fragile", "runtime", EnqueueOptions.defaults().withMaxAttempts(2));
+		long runtime = this.fixture.queue().enqueue("fragile", "runtime", EnqueueOptions.defaults().withMaxAttempts(2));
 
 		Job recovered = this.fixture.awaitState(assertion, JobState.SUCCEEDED);
 		assertThat(recovered.attempt()).isEqualTo(2);
@@ -179,8 +180,8 @@ class PoisonJobTests {
 			}
 		}));
 
-		long returns = this.fixture.queue.enqueue("rude", "returns");
-		long sleeps = this.fixture.queue.enqueue("rude", "then-sleeps");
+		long returns = this.fixture.queue().enqueue("rude", "returns");
+		long sleeps = this.fixture.queue().enqueue("rude", "then-sleeps");
 
 		assertThat(this.fixture.awaitState(returns, JobState.SUCCEEDED).attempt()).isEqualTo(1);
 		Job retried = this.fixture.awaitState(sleeps, JobState.SUCCEEDED);
@@ -192,14 +193,14 @@ class PoisonJobTests {
 	@Test
 	void aHandlerRunningPastItsLeaseIsInterruptedAndItsJobRetried() {
 		this.fixture.start(singleThreadedWorker()
-			.queue("default", FeatureFixture.FAST.withConcurrency(1).withLease(Duration.ofSeconds(1)))
+			.queue("default", QueueFixture.FAST.withConcurrency(1).withLease(Duration.ofSeconds(1)))
 			.handler("hangs", String.class, (name, ctx) -> {
 				if (ctx.attempt() == 1) {
 					Thread.sleep(Long.MAX_VALUE);
 				}
 			}));
 
-		long id = this.fixture.queue.enqueue("hangs", "x");
+		long id = this.fixture.queue().enqueue("hangs", "x");
 
 		Job retried = this.fixture.awaitState(id, JobState.SUCCEEDED);
 		assertThat(retried.attempt()).isEqualTo(2);
@@ -212,7 +213,7 @@ class PoisonJobTests {
 	void aHandlerThatIgnoresInterruptsIsRescuedElsewhereAndItsLateOutcomeIgnored() {
 		AtomicBoolean release = new AtomicBoolean();
 		this.fixture.start(singleThreadedWorker()
-			.queue("default", FeatureFixture.FAST.withConcurrency(2).withLease(Duration.ofSeconds(1)))
+			.queue("default", QueueFixture.FAST.withConcurrency(2).withLease(Duration.ofSeconds(1)))
 			.maintenance(true)
 			.rescueInterval(Duration.ofMillis(300))
 			.handler("stubborn", String.class, (name, ctx) -> {
@@ -229,13 +230,13 @@ class PoisonJobTests {
 				}
 			}));
 
-		long id = this.fixture.queue.enqueue("stubborn", "x");
+		long id = this.fixture.queue().enqueue("stubborn", "x");
 
 		Job rescued = this.fixture.awaitState(id, JobState.SUCCEEDED);
 		assertThat(rescued.attempt()).isEqualTo(2);
 		assertThat(rescued.lastError()).contains("Lease expired");
 		release.set(true);
-		await().atMost(FeatureFixture.PATIENCE).until(() -> this.staleOutcomes.contains(id));
+		await().atMost(QueueFixture.PATIENCE).until(() -> this.staleOutcomes.contains(id));
 		assertThat(this.fixture.job(id).attempt()).isEqualTo(2);
 		assertThat(this.fixture.state(id)).isEqualTo(JobState.SUCCEEDED);
 		assertWorkerCarriesOn();

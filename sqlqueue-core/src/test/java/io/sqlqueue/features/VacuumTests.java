@@ -30,6 +30,7 @@ import io.sqlqueue.internal.store.JdbcJobStore;
 import io.sqlqueue.testing.Internals;
 import io.sqlqueue.internal.maintenance.Maintenance;
 import io.sqlqueue.worker.Retention;
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.worker.JobWorker;
 import io.sqlqueue.worker.MaintenanceSettings;
@@ -47,11 +48,11 @@ class VacuumTests {
 	@Parameter
 	TestDatabase db;
 
-	private FeatureFixture fixture;
+	private QueueFixture fixture;
 
 	@BeforeEach
 	void setUp() {
-		this.fixture = FeatureFixture.fresh(this.db);
+		this.fixture = QueueFixture.fresh(this.db);
 	}
 
 	@AfterEach
@@ -66,10 +67,11 @@ class VacuumTests {
 		this.fixture.start(this.fixture.worker().handler("work", String.class, (name, ctx) -> {
 		}));
 		for (int n = 0; n < 50; n++) {
-			long id = this.fixture.queue.enqueue("work", "job " + n, EnqueueOptions.defaults().withRetention(Duration.ZERO));
+			long id = this.fixture.queue()
+				.enqueue("work", "job " + n, EnqueueOptions.defaults().withRetention(Duration.ZERO));
 			this.fixture.awaitState(id, JobState.SUCCEEDED);
 		}
-		Maintenance maintenance = Internals.maintenance(Internals.store(this.fixture.queue), Duration.ofHours(1),
+		Maintenance maintenance = Internals.maintenance(Internals.store(this.fixture.queue()), Duration.ofHours(1),
 				Duration.ofHours(1), Retention.DEFAULT, Duration.ofHours(1), 0);
 		assertThat(maintenance.clean()).isEqualTo(50);
 
@@ -80,7 +82,7 @@ class VacuumTests {
 			assertThat(deadRows()).isZero();
 			assertThat(vacuumCount()).isPositive();
 		}
-		assertThat(this.fixture.queue.count(null, null)).isZero();
+		assertThat(this.fixture.queue().count(null, null)).isZero();
 	}
 
 	@Test
@@ -88,7 +90,7 @@ class VacuumTests {
 		startAndRunAJob(this.fixture.worker().maintenance(true).vacuumInterval(Duration.ofMillis(100)));
 
 		if (!nothingToVacuum()) {
-			await().atMost(FeatureFixture.PATIENCE).until(() -> vacuumCount() >= 2);
+			await().atMost(QueueFixture.PATIENCE).until(() -> vacuumCount() >= 2);
 		}
 	}
 
@@ -104,11 +106,11 @@ class VacuumTests {
 		assertThat(vacuumCount()).as("vacuums with a handful of dead rows").isEqualTo(vacuumsBefore);
 
 		for (int n = 1; n <= 40; n++) {
-			long id = this.fixture.queue.enqueue("work", "job " + n);
+			long id = this.fixture.queue().enqueue("work", "job " + n);
 			this.fixture.awaitState(id, JobState.SUCCEEDED);
 		}
 
-		await().atMost(FeatureFixture.PATIENCE).until(() -> vacuumCount() > vacuumsBefore);
+		await().atMost(QueueFixture.PATIENCE).until(() -> vacuumCount() > vacuumsBefore);
 	}
 
 	@Test
@@ -120,8 +122,8 @@ class VacuumTests {
 		long vacuumsBefore = vacuumCount();
 		// the dead rows of as many finished and deleted jobs as the default threshold, in one go: what a
 		// busy queue leaves behind between two visits of autovacuum
-		JdbcTemplate jdbc = new JdbcTemplate(this.fixture.dataSource);
-		String table = this.fixture.queue.jobTable();
+		JdbcTemplate jdbc = new JdbcTemplate(this.fixture.dataSource());
+		String table = this.fixture.queue().jobTable();
 		// on a server with autovacuum on, it must not come first
 		jdbc.execute("ALTER TABLE " + table + " SET (autovacuum_enabled = false)");
 		try {
@@ -130,42 +132,42 @@ class VacuumTests {
 					MaintenanceSettings.DEFAULT_VACUUM_DEAD_ROWS);
 			jdbc.update("DELETE FROM " + table + " WHERE queue = 'elsewhere'");
 
-			await().atMost(FeatureFixture.PATIENCE).until(() -> vacuumCount() > vacuumsBefore);
+			await().atMost(QueueFixture.PATIENCE).until(() -> vacuumCount() > vacuumsBefore);
 		}
 		finally {
 			jdbc.execute("ALTER TABLE " + table + " RESET (autovacuum_enabled)");
 		}
 		assertThat(deadRows()).isLessThan(MaintenanceSettings.DEFAULT_VACUUM_DEAD_ROWS / 100);
-		long after = this.fixture.queue.enqueue("work", "after");
+		long after = this.fixture.queue().enqueue("work", "after");
 		this.fixture.awaitState(after, JobState.SUCCEEDED);
 	}
 
 	@Test
 	void aNodeWhoseUserMayNotVacuumTheTableSaysSoOnceAndDoesNotTry() throws SQLException {
 		if (this.db != TestDatabase.POSTGRESQL) {
-			assertThat(Internals.store(this.fixture.queue).tableVacuumRefusal()).as("nothing to vacuum").isNull();
+			assertThat(Internals.store(this.fixture.queue()).tableVacuumRefusal()).as("nothing to vacuum").isNull();
 			return;
 		}
-		JdbcTemplate owner = new JdbcTemplate(this.fixture.dataSource);
+		JdbcTemplate owner = new JdbcTemplate(this.fixture.dataSource());
 		owner.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'sqlqueue_not_owner')"
 				+ " THEN CREATE ROLE sqlqueue_not_owner; END IF; END $$");
 		// a user of the application's, which sees the table, but does not own it
 		owner.execute("GRANT USAGE ON SCHEMA " + owner.queryForObject("SELECT current_schema()", String.class)
 				+ " TO sqlqueue_not_owner");
-		String table = this.fixture.queue.jobTable();
+		String table = this.fixture.queue().jobTable();
 		String ownerName = owner.queryForObject(
 				"SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = CAST(? AS regclass)", String.class, table);
-		assertThat(Internals.store(this.fixture.queue).tableVacuumRefusal()).as("the table's owner may").isNull();
+		assertThat(Internals.store(this.fixture.queue()).tableVacuumRefusal()).as("the table's owner may").isNull();
 		Logger logger = (Logger) LoggerFactory.getLogger(Maintenance.class);
 		ListAppender<ILoggingEvent> logged = new ListAppender<>();
 		logged.start();
 		logger.addAppender(logged);
-		try (Connection connection = this.fixture.dataSource.getConnection()) {
+		try (Connection connection = this.fixture.dataSource().getConnection()) {
 			try (Statement statement = connection.createStatement()) {
 				statement.execute("SET ROLE sqlqueue_not_owner");
 			}
 			JdbcJobStore notOwner = new JdbcJobStore(new SingleConnectionDataSource(connection, true),
-					Internals.store(this.fixture.queue).tablePrefix());
+					Internals.store(this.fixture.queue()).tablePrefix());
 			Maintenance maintenance = Internals.maintenance(notOwner, Duration.ofHours(1), Duration.ofHours(1),
 					Retention.DEFAULT, Duration.ofHours(1), 0);
 			long vacuumsBefore = vacuumCount();
@@ -195,13 +197,13 @@ class VacuumTests {
 	@Test
 	void aNodeWithItsVacuumTurnedOffWarnsOnceWhereTheServerDoesNotVacuumEither() throws InterruptedException {
 		if (this.db != TestDatabase.POSTGRESQL) {
-			assertThat(Internals.store(this.fixture.queue).tableAutovacuumOff()).as("nothing to vacuum").isNull();
+			assertThat(Internals.store(this.fixture.queue()).tableAutovacuumOff()).as("nothing to vacuum").isNull();
 			return;
 		}
-		boolean autovacuum = "on".equals(new JdbcTemplate(this.fixture.dataSource).queryForObject("SHOW autovacuum",
+		boolean autovacuum = "on".equals(new JdbcTemplate(this.fixture.dataSource()).queryForObject("SHOW autovacuum",
 				String.class));
 		// a table of its own: the warning is given once per JVM and table
-		JdbcJobStore store = new JdbcJobStore(this.fixture.dataSource, "sqlqueue_unvacuumed_");
+		JdbcJobStore store = new JdbcJobStore(this.fixture.dataSource(), "sqlqueue_unvacuumed_");
 		Logger logger = (Logger) LoggerFactory.getLogger(Maintenance.class);
 		ListAppender<ILoggingEvent> logged = new ListAppender<>();
 		logged.start();
@@ -216,7 +218,7 @@ class VacuumTests {
 				Thread.sleep(1000);
 			}
 			else {
-				await().atMost(FeatureFixture.PATIENCE)
+				await().atMost(QueueFixture.PATIENCE)
 					.until(() -> logged.list.stream().anyMatch((event) -> event.getLevel() == Level.WARN));
 				// the second node's check has had the time of the first
 				Thread.sleep(500);
@@ -227,7 +229,7 @@ class VacuumTests {
 			logger.detachAppender(logged);
 		}
 		for (Maintenance node : nodes) {
-			assertThat(node.awaitStopped(FeatureFixture.PATIENCE)).isTrue();
+			assertThat(node.awaitStopped(QueueFixture.PATIENCE)).isTrue();
 		}
 		if (autovacuum) {
 			assertThat(logged.list).noneMatch((event) -> event.getLevel() == Level.WARN);
@@ -244,7 +246,7 @@ class VacuumTests {
 	private void startAndRunAJob(JobWorker.Builder worker) {
 		this.fixture.start(worker.handler("work", String.class, (name, ctx) -> {
 		}));
-		long id = this.fixture.queue.enqueue("work", "job");
+		long id = this.fixture.queue().enqueue("work", "job");
 		this.fixture.awaitState(id, JobState.SUCCEEDED);
 	}
 
@@ -256,7 +258,7 @@ class VacuumTests {
 		if (this.db == TestDatabase.POSTGRESQL) {
 			return false;
 		}
-		long next = this.fixture.queue.enqueue("work", "next");
+		long next = this.fixture.queue().enqueue("work", "next");
 		this.fixture.awaitState(next, JobState.SUCCEEDED);
 		return true;
 	}
@@ -270,9 +272,9 @@ class VacuumTests {
 	}
 
 	private long statistic(String column) {
-		return new JdbcTemplate(this.fixture.dataSource).queryForObject(
+		return new JdbcTemplate(this.fixture.dataSource()).queryForObject(
 				"SELECT " + column + " FROM pg_stat_user_tables WHERE relid = CAST(? AS regclass)", Long.class,
-				this.fixture.queue.jobTable());
+				this.fixture.queue().jobTable());
 	}
 
 }

@@ -17,8 +17,8 @@ import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.Job;
 import io.sqlqueue.JobState;
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
-import io.sqlqueue.testing.TestDatabases;
 import io.sqlqueue.worker.HandlerSpec;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,18 +32,19 @@ class CancelTests {
 	@Parameter
 	TestDatabase db;
 
-	JdbcJobQueue jobs;
+	QueueFixture fixture;
 
-	final RunningWorkers workers = new RunningWorkers();
+	JdbcJobQueue jobs;
 
 	@BeforeEach
 	void setUp() {
-		this.jobs = JdbcJobQueue.builder(TestDatabases.fresh(this.db)).build();
+		this.fixture = QueueFixture.fresh(this.db);
+		this.jobs = this.fixture.queue();
 	}
 
 	@AfterEach
 	void tearDown() {
-		this.workers.close();
+		this.fixture.close();
 	}
 
 	@Test
@@ -51,8 +52,8 @@ class CancelTests {
 		AtomicInteger runs = new AtomicInteger();
 		long cancelled = this.jobs.enqueue("task", Map.of(), EnqueueOptions.defaults().withDelay(Duration.ofMillis(300)));
 		assertThat(this.jobs.cancel(cancelled)).isTrue();
-		this.workers.start(this.jobs,
-				(builder) -> builder.handler(HandlerSpec.of("task", Map.class, (payload, ctx) -> runs.incrementAndGet())));
+		this.fixture.start(this.fixture.worker()
+			.handler(HandlerSpec.of("task", Map.class, (payload, ctx) -> runs.incrementAndGet())));
 
 		long marker = this.jobs.enqueue("task", Map.of(), EnqueueOptions.defaults().withDelay(Duration.ofMillis(600)));
 
@@ -64,7 +65,7 @@ class CancelTests {
 	@Test
 	void aRunningHandlerSeesTheCancellationAndItsJobEndsCancelled() throws InterruptedException {
 		CountDownLatch started = new CountDownLatch(1);
-		this.workers.start(this.jobs, (builder) -> builder.handler(HandlerSpec.of("long", Map.class, (payload, ctx) -> {
+		this.fixture.start(this.fixture.worker().handler(HandlerSpec.of("long", Map.class, (payload, ctx) -> {
 			started.countDown();
 			long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
 			while (System.nanoTime() < end) {

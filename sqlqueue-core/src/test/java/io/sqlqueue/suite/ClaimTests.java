@@ -23,8 +23,8 @@ import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.Job;
 import io.sqlqueue.JobRequest;
 import io.sqlqueue.JobState;
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
-import io.sqlqueue.testing.TestDatabases;
 import io.sqlqueue.worker.HandlerSpec;
 import io.sqlqueue.worker.JobWorker;
 
@@ -42,18 +42,19 @@ class ClaimTests {
 	@Parameter
 	TestDatabase db;
 
-	JdbcJobQueue jobs;
+	QueueFixture fixture;
 
-	final RunningWorkers workers = new RunningWorkers();
+	JdbcJobQueue jobs;
 
 	@BeforeEach
 	void setUp() {
-		this.jobs = JdbcJobQueue.builder(TestDatabases.fresh(this.db)).build();
+		this.fixture = QueueFixture.fresh(this.db);
+		this.jobs = this.fixture.queue();
 	}
 
 	@AfterEach
 	void tearDown() {
-		this.workers.close();
+		this.fixture.close();
 	}
 
 	@Test
@@ -63,8 +64,8 @@ class ClaimTests {
 		Map<String, AtomicInteger> perWorker = new ConcurrentHashMap<>();
 		for (int w = 0; w < 3; w++) {
 			String workerId = "drain-worker-" + w;
-			this.workers.start(this.jobs, (builder) -> builder.workerId(workerId)
-				.defaults(RunningWorkers.FAST.withConcurrency(4).withBatchSize(10))
+			this.fixture.start(this.fixture.worker().workerId(workerId)
+				.defaults(QueueFixture.FAST.withConcurrency(4).withBatchSize(10))
 				.handler(HandlerSpec.of("drain", Numbered.class, (payload, ctx) -> {
 					executions.computeIfAbsent(ctx.id(), (id) -> new AtomicInteger()).incrementAndGet();
 					perWorker.computeIfAbsent(workerId, (id) -> new AtomicInteger()).incrementAndGet();
@@ -102,7 +103,7 @@ class ClaimTests {
 		Collections.addAll(expected, high, middleOld, middleNew, lowOld, lowNew1, lowNew2, negative);
 		List<Long> order = new CopyOnWriteArrayList<>();
 
-		this.workers.start(this.jobs, (builder) -> builder.defaults(RunningWorkers.FAST.withConcurrency(1))
+		this.fixture.start(this.fixture.worker().defaults(QueueFixture.FAST.withConcurrency(1))
 			.handler(HandlerSpec.of("ordered", Map.class, (payload, ctx) -> order.add(ctx.id()))));
 
 		await().atMost(Duration.ofSeconds(30)).until(() -> order.size() == expected.size());
@@ -112,7 +113,7 @@ class ClaimTests {
 	@Test
 	void delayedJobsDoNotRunBeforeTheirTimeOnTheDatabaseClock() {
 		Map<Long, Instant> startedAt = new ConcurrentHashMap<>();
-		this.workers.start(this.jobs, (builder) -> builder.handler(HandlerSpec.of("timed", Map.class,
+		this.fixture.start(this.fixture.worker().handler(HandlerSpec.of("timed", Map.class,
 				(payload, ctx) -> startedAt.put(ctx.id(), this.jobs.databaseTime()))));
 		Instant runAt = this.jobs.databaseTime().plusMillis(1500);
 
@@ -131,8 +132,8 @@ class ClaimTests {
 	void aDelayedJobIsNotClaimedWhileAnotherWorkerPollsForIt() throws InterruptedException {
 		long delayed = this.jobs.enqueue("later", Map.of(), EnqueueOptions.defaults().withDelay(Duration.ofHours(1)));
 		List<Long> ran = new CopyOnWriteArrayList<>();
-		JobWorker worker = this.workers.start(this.jobs,
-				(builder) -> builder.handler(HandlerSpec.of("later", Map.class, (payload, ctx) -> ran.add(ctx.id()))));
+		JobWorker worker = this.fixture.start(this.fixture.worker()
+			.handler(HandlerSpec.of("later", Map.class, (payload, ctx) -> ran.add(ctx.id()))));
 		long marker = this.jobs.enqueue("later", Map.of());
 
 		await().atMost(Duration.ofSeconds(30)).until(() -> ran.contains(marker));

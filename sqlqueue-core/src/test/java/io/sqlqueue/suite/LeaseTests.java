@@ -26,8 +26,8 @@ import io.sqlqueue.internal.maintenance.Maintenance;
 import io.sqlqueue.internal.store.ClaimParams;
 import io.sqlqueue.testing.Internals;
 import io.sqlqueue.worker.Retention;
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
-import io.sqlqueue.testing.TestDatabases;
 import io.sqlqueue.worker.HandlerSpec;
 import io.sqlqueue.worker.JobWorker;
 
@@ -48,17 +48,17 @@ class LeaseTests {
 	@Parameter
 	TestDatabase db;
 
+	QueueFixture fixture;
+
 	JdbcJobQueue jobs;
 
 	final List<String> staleOutcomes = new CopyOnWriteArrayList<>();
 
 	final List<String> finished = new CopyOnWriteArrayList<>();
 
-	final RunningWorkers workers = new RunningWorkers();
-
 	@BeforeEach
 	void setUp() {
-		this.jobs = JdbcJobQueue.builder(TestDatabases.fresh(this.db)).listener(new JobEventListener() {
+		this.fixture = QueueFixture.fresh(this.db, (queue) -> queue.listener(new JobEventListener() {
 			@Override
 			public void staleOutcomeIgnored(long jobId, int attempt) {
 				LeaseTests.this.staleOutcomes.add(jobId + "@" + attempt);
@@ -68,7 +68,8 @@ class LeaseTests {
 			public void jobFinished(Job job, Outcome outcome, Duration execution, Throwable error) {
 				LeaseTests.this.finished.add(job.id() + "@" + job.attempt() + ":" + outcome);
 			}
-		}).build();
+		}));
+		this.jobs = this.fixture.queue();
 	}
 
 	/** Released after each test so that a failed test leaves no handler blocked. */
@@ -80,7 +81,7 @@ class LeaseTests {
 	void tearDown() {
 		this.releaseFirst.countDown();
 		this.releaseSecond.countDown();
-		this.workers.close();
+		this.fixture.close();
 	}
 
 	@Test
@@ -101,7 +102,7 @@ class LeaseTests {
 		assertThat(rescued.lastError()).contains("Lease expired");
 
 		List<Integer> attempts = new CopyOnWriteArrayList<>();
-		this.workers.start(this.jobs, (builder) -> builder
+		this.fixture.start(this.fixture.worker().defaults(QueueFixture.SHORT_LEASE)
 			.handler(HandlerSpec.of("work", Map.class, (payload, ctx) -> attempts.add(ctx.attempt()))));
 		await().atMost(Duration.ofSeconds(20)).until(() -> state(id) == JobState.SUCCEEDED);
 		assertThat(attempts).containsExactly(2);
@@ -113,7 +114,7 @@ class LeaseTests {
 		Internals.store(this.jobs).jobGetAvailable(new ClaimParams("default", 10, LEASE, "crashed-worker"));
 		List<String> runs = new CopyOnWriteArrayList<>();
 
-		this.workers.start(this.jobs, (builder) -> builder.rescueInterval(Duration.ofMillis(100))
+		this.fixture.start(rescuingWorker()
 			.handler(HandlerSpec.of("work", Map.class, (payload, ctx) -> runs.add(ctx.attempt() + ""))));
 
 		await().atMost(Duration.ofSeconds(20)).until(() -> state(id) == JobState.SUCCEEDED);
@@ -139,7 +140,7 @@ class LeaseTests {
 		AtomicInteger runs = new AtomicInteger();
 		AtomicBoolean leaseLost = new AtomicBoolean();
 		for (int i = 0; i < 2; i++) {
-			this.workers.start(this.jobs, (builder) -> builder.rescueInterval(Duration.ofMillis(100))
+			this.fixture.start(rescuingWorker()
 				.handler(HandlerSpec.of("long", Map.class, (payload, ctx) -> {
 					runs.incrementAndGet();
 					long end = System.nanoTime() + Duration.ofMillis(2500).toNanos();
@@ -167,7 +168,7 @@ class LeaseTests {
 		AtomicInteger runs = new AtomicInteger();
 		List<Boolean> extended = new CopyOnWriteArrayList<>();
 		for (int i = 0; i < 2; i++) {
-			this.workers.start(this.jobs, (builder) -> builder.rescueInterval(Duration.ofMillis(100))
+			this.fixture.start(rescuingWorker()
 				.handler(HandlerSpec.of("long", Map.class, (payload, ctx) -> {
 					runs.incrementAndGet();
 					extended.add(ctx.extendLease(Duration.ofSeconds(10)));
@@ -219,15 +220,13 @@ class LeaseTests {
 				awaitIgnoringInterrupts(releaseSecond);
 			}
 		});
-		this.workers.start(this.jobs, (builder) -> builder.workerId("worker-a")
-			.defaults(RunningWorkers.FAST.withConcurrency(1))
-			.rescueInterval(Duration.ofMillis(100))
+		this.fixture.start(rescuingWorker().workerId("worker-a")
+			.defaults(QueueFixture.SHORT_LEASE.withConcurrency(1))
 			.handler(handler));
 		long id = this.jobs.enqueue("fenced", Map.of());
 		assertThat(firstStarted.await(20, TimeUnit.SECONDS)).isTrue();
-		this.workers.start(this.jobs, (builder) -> builder.workerId("worker-b")
-			.defaults(RunningWorkers.FAST.withConcurrency(1))
-			.rescueInterval(Duration.ofMillis(100))
+		this.fixture.start(rescuingWorker().workerId("worker-b")
+			.defaults(QueueFixture.SHORT_LEASE.withConcurrency(1))
 			.handler(handler));
 
 		assertThat(secondStarted.await(20, TimeUnit.SECONDS)).isTrue();
@@ -257,7 +256,7 @@ class LeaseTests {
 	void aStaleRunEndingOnTheSameWorkerDoesNotHideTheCurrentRun() throws InterruptedException {
 		CountDownLatch firstStarted = new CountDownLatch(1);
 		CountDownLatch secondStarted = new CountDownLatch(1);
-		JobWorker worker = this.workers.start(this.jobs, (builder) -> builder.rescueInterval(Duration.ofMillis(100))
+		JobWorker worker = this.fixture.start(rescuingWorker()
 			.handler(HandlerSpec.of("twice", Map.class, (payload, ctx) -> {
 				if (ctx.attempt() == 1) {
 					firstStarted.countDown();
@@ -281,6 +280,17 @@ class LeaseTests {
 		assertThat(released.attempt()).isEqualTo(2);
 		assertThat(released.lastError()).as("attempt 2 was released by the shutdown, not failed")
 			.contains("Released unfinished by a worker shutting down");
+	}
+
+	/**
+	 * A worker builder with the shortest lease, taking part in the maintenance and rescuing expired leases every
+	 * 100 ms while it leads.
+	 */
+	private JobWorker.Builder rescuingWorker() {
+		return this.fixture.worker()
+			.defaults(QueueFixture.SHORT_LEASE)
+			.maintenance(true)
+			.rescueInterval(Duration.ofMillis(100));
 	}
 
 	private Maintenance rescuer() {

@@ -20,8 +20,8 @@ import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.internal.notify.Notification;
 import io.sqlqueue.testing.Internals;
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
-import io.sqlqueue.testing.TestDatabases;
 import io.sqlqueue.worker.HandlerSpec;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,6 +42,8 @@ class NotificationWakeUpTests {
 	@Parameter
 	TestDatabase db;
 
+	QueueFixture fixture;
+
 	JdbcJobQueue elsewhere;
 
 	JdbcJobQueue workerQueue;
@@ -50,16 +52,15 @@ class NotificationWakeUpTests {
 
 	final List<String> ran = new CopyOnWriteArrayList<>();
 
-	final RunningWorkers workers = new RunningWorkers();
-
 	@BeforeEach
 	void setUp() {
-		this.dataSource = TestDatabases.fresh(this.db);
-		this.workerQueue = JdbcJobQueue.builder(this.dataSource).build();
-		this.elsewhere = JdbcJobQueue.builder(this.dataSource).build();
-		this.workers.start(this.workerQueue,
-				(builder) -> builder.defaults(RunningWorkers.FAST.withPollInterval(Duration.ofMinutes(10)))
-					.handler(HandlerSpec.of("note", Note.class, (payload, ctx) -> this.ran.add(payload.text()))));
+		this.fixture = QueueFixture.fresh(this.db);
+		this.dataSource = this.fixture.dataSource();
+		this.workerQueue = this.fixture.queue();
+		this.elsewhere = this.fixture.otherNode();
+		this.fixture.start(this.fixture.worker(this.workerQueue)
+			.defaults(QueueFixture.FAST.withPollInterval(Duration.ofMinutes(10)))
+			.handler(HandlerSpec.of("note", Note.class, (payload, ctx) -> this.ran.add(payload.text()))));
 		// the first job may be claimed by the worker's first poll; the ones after it need a notification
 		this.elsewhere.enqueue("note", new Note("first"), EnqueueOptions.defaults());
 		await().atMost(Duration.ofSeconds(30)).until(() -> this.ran.contains("first"));
@@ -67,7 +68,7 @@ class NotificationWakeUpTests {
 
 	@AfterEach
 	void tearDown() {
-		this.workers.close();
+		this.fixture.close();
 	}
 
 	@Test

@@ -18,8 +18,8 @@ import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.Job;
 import io.sqlqueue.JobState;
 import io.sqlqueue.NonRetryableJobException;
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
-import io.sqlqueue.testing.TestDatabases;
 import io.sqlqueue.worker.Backoff;
 import io.sqlqueue.worker.HandlerSpec;
 import io.sqlqueue.worker.JobWorker;
@@ -41,18 +41,19 @@ class RetryTests {
 	@Parameter
 	TestDatabase db;
 
-	JdbcJobQueue jobs;
+	QueueFixture fixture;
 
-	final RunningWorkers workers = new RunningWorkers();
+	JdbcJobQueue jobs;
 
 	@BeforeEach
 	void setUp() {
-		this.jobs = JdbcJobQueue.builder(TestDatabases.fresh(this.db)).build();
+		this.fixture = QueueFixture.fresh(this.db);
+		this.jobs = this.fixture.queue();
 	}
 
 	@AfterEach
 	void tearDown() {
-		this.workers.close();
+		this.fixture.close();
 	}
 
 	@Test
@@ -142,7 +143,7 @@ class RetryTests {
 	@Test
 	void nonRetryableJobExceptionIsDeadAtOnceWithItsReason() {
 		AtomicInteger runs = new AtomicInteger();
-		this.workers.start(this.jobs, (builder) -> builder.handler(HandlerSpec.of("charge", Invoice.class, (invoice, ctx) -> {
+		this.fixture.start(this.fixture.worker().handler(HandlerSpec.of("charge", Invoice.class, (invoice, ctx) -> {
 			runs.incrementAndGet();
 			throw new NonRetryableJobException("invoice " + invoice.number() + " was already paid");
 		})));
@@ -159,7 +160,7 @@ class RetryTests {
 	@Test
 	void anUndecodablePayloadIsDeadAtOnceWithoutRunningTheHandler() {
 		AtomicInteger runs = new AtomicInteger();
-		JobWorker worker = this.workers.start(this.jobs, (builder) -> builder
+		JobWorker worker = this.fixture.start(this.fixture.worker()
 			.handler(HandlerSpec.of("charge", Invoice.class, (invoice, ctx) -> runs.incrementAndGet())));
 
 		long wrongValue = this.jobs.enqueue("charge", Map.of("number", "INV-8", "cents", "twelve"));
@@ -188,7 +189,7 @@ class RetryTests {
 	@Test
 	void aJobTypeWithNoHandlerIsDeadAtOnceNamingTheType() {
 		AtomicInteger runs = new AtomicInteger();
-		this.workers.start(this.jobs, (builder) -> builder
+		this.fixture.start(this.fixture.worker()
 			.handler(HandlerSpec.of("known", Map.class, (payload, ctx) -> runs.incrementAndGet())));
 
 		long unknown = this.jobs.enqueue("nobody-handles-this", Map.of());
@@ -206,7 +207,7 @@ class RetryTests {
 	@Test
 	void aHandlersOwnBackoffAndMaxAttemptsOverrideTheQueues() {
 		List<Integer> attempts = new CopyOnWriteArrayList<>();
-		this.workers.start(this.jobs, (builder) -> builder.handler(HandlerSpec.of("picky", Map.class, (payload, ctx) -> {
+		this.fixture.start(this.fixture.worker().handler(HandlerSpec.of("picky", Map.class, (payload, ctx) -> {
 			attempts.add(ctx.attempt());
 			throw new IllegalStateException("no");
 		}).withMaxAttempts(2).withBackoff(Backoff.constant(Duration.ofMillis(50)))));
@@ -236,7 +237,7 @@ class RetryTests {
 
 	/** Fails every attempt before {@code succeedOnAttempt}, recording each attempt number. */
 	private void failingWorker(Backoff backoff, List<Integer> attempts, int succeedOnAttempt) {
-		this.workers.start(this.jobs, (builder) -> builder.defaults(RunningWorkers.FAST.withBackoff(backoff))
+		this.fixture.start(this.fixture.worker().defaults(QueueFixture.FAST.withBackoff(backoff))
 			.handler(HandlerSpec.of("flaky", Map.class, (payload, ctx) -> {
 				attempts.add(ctx.attempt());
 				if (ctx.attempt() <= succeedOnAttempt) {
@@ -248,7 +249,7 @@ class RetryTests {
 	/** Milliseconds between the starts of consecutive attempts of a job that always fails. */
 	private List<Long> gapsBetweenAttempts(Backoff backoff, int attempts) {
 		List<Long> starts = new CopyOnWriteArrayList<>();
-		this.workers.start(this.jobs, (builder) -> builder.defaults(RunningWorkers.FAST.withBackoff(backoff))
+		this.fixture.start(this.fixture.worker().defaults(QueueFixture.FAST.withBackoff(backoff))
 			.handler(HandlerSpec.of("timed", Map.class, (payload, ctx) -> {
 				starts.add(System.nanoTime());
 				throw new IllegalStateException("failure on attempt " + ctx.attempt());

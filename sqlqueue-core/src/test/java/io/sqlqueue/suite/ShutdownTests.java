@@ -21,8 +21,8 @@ import io.sqlqueue.Job;
 import io.sqlqueue.JobQuery;
 import io.sqlqueue.JobRequest;
 import io.sqlqueue.JobState;
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
-import io.sqlqueue.testing.TestDatabases;
 import io.sqlqueue.worker.HandlerSpec;
 import io.sqlqueue.worker.JobWorker;
 
@@ -37,25 +37,26 @@ class ShutdownTests {
 	@Parameter
 	TestDatabase db;
 
-	JdbcJobQueue jobs;
+	QueueFixture fixture;
 
-	final RunningWorkers workers = new RunningWorkers();
+	JdbcJobQueue jobs;
 
 	@BeforeEach
 	void setUp() {
-		this.jobs = JdbcJobQueue.builder(TestDatabases.fresh(this.db)).build();
+		this.fixture = QueueFixture.fresh(this.db);
+		this.jobs = this.fixture.queue();
 	}
 
 	@AfterEach
 	void tearDown() {
-		this.workers.close();
+		this.fixture.close();
 	}
 
 	@Test
 	void stopWaitsForARunningHandlerToFinish() throws InterruptedException {
 		CountDownLatch started = new CountDownLatch(1);
 		AtomicBoolean completed = new AtomicBoolean();
-		JobWorker worker = this.workers.start(this.jobs, (builder) -> builder
+		JobWorker worker = this.fixture.start(this.fixture.worker()
 			.handler(HandlerSpec.of("slow", Map.class, (payload, ctx) -> {
 				started.countDown();
 				Thread.sleep(1000);
@@ -78,7 +79,7 @@ class ShutdownTests {
 	void aHandlerStillRunningAtTheTimeoutIsInterruptedAndItsJobIsReadyAtOnce() throws InterruptedException {
 		CountDownLatch started = new CountDownLatch(1);
 		AtomicBoolean interrupted = new AtomicBoolean();
-		JobWorker worker = this.workers.start(this.jobs, (builder) -> builder
+		JobWorker worker = this.fixture.start(this.fixture.worker()
 			.handler(HandlerSpec.of("stuck", Map.class, (payload, ctx) -> {
 				started.countDown();
 				try {
@@ -109,7 +110,7 @@ class ShutdownTests {
 	void aReleasedJobIsPickedUpByAnotherWorker() throws InterruptedException {
 		CountDownLatch started = new CountDownLatch(1);
 		AtomicInteger secondRuns = new AtomicInteger();
-		JobWorker first = this.workers.start(this.jobs, (builder) -> builder
+		JobWorker first = this.fixture.start(this.fixture.worker()
 			.handler(HandlerSpec.of("handover", Map.class, (payload, ctx) -> {
 				started.countDown();
 				Thread.sleep(60_000);
@@ -118,7 +119,7 @@ class ShutdownTests {
 		assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
 		first.stop(Duration.ofMillis(200));
 
-		this.workers.start(this.jobs, (builder) -> builder
+		this.fixture.start(this.fixture.worker()
 			.handler(HandlerSpec.of("handover", Map.class, (payload, ctx) -> secondRuns.incrementAndGet())));
 
 		await().atMost(Duration.ofSeconds(20)).until(() -> this.jobs.find(id).orElseThrow().state() == JobState.SUCCEEDED);
@@ -134,8 +135,8 @@ class ShutdownTests {
 			.toList());
 		for (int round = 0; round < 3; round++) {
 			long before = this.jobs.count(null, JobState.SUCCEEDED);
-			JobWorker worker = this.workers.start(this.jobs, (builder) -> builder
-				.defaults(RunningWorkers.FAST.withConcurrency(4).withBatchSize(4))
+			JobWorker worker = this.fixture.start(this.fixture.worker()
+				.defaults(QueueFixture.FAST.withConcurrency(4).withBatchSize(4))
 				.handler(HandlerSpec.of("quick", Map.class, (payload, ctx) -> Thread.sleep(2))));
 			await().atMost(Duration.ofSeconds(30)).until(() -> this.jobs.count(null, JobState.SUCCEEDED) > before + 20);
 
@@ -150,8 +151,8 @@ class ShutdownTests {
 	@Test
 	void aStoppedWorkerCanBeStartedAgain() {
 		AtomicInteger runs = new AtomicInteger();
-		JobWorker worker = this.workers.start(this.jobs,
-				(builder) -> builder.handler(HandlerSpec.of("again", Map.class, (payload, ctx) -> runs.incrementAndGet())));
+		JobWorker worker = this.fixture.start(this.fixture.worker()
+			.handler(HandlerSpec.of("again", Map.class, (payload, ctx) -> runs.incrementAndGet())));
 		long first = this.jobs.enqueue("again", Map.of());
 		await().atMost(Duration.ofSeconds(20)).until(() -> this.jobs.find(first).orElseThrow().state() == JobState.SUCCEEDED);
 		assertThat(worker.stop(Duration.ofSeconds(5))).isTrue();
@@ -167,8 +168,8 @@ class ShutdownTests {
 	@Test
 	void aStoppedWorkerClaimsNothingMore() throws InterruptedException {
 		AtomicInteger runs = new AtomicInteger();
-		JobWorker worker = this.workers.start(this.jobs,
-				(builder) -> builder.handler(HandlerSpec.of("after", Map.class, (payload, ctx) -> runs.incrementAndGet())));
+		JobWorker worker = this.fixture.start(this.fixture.worker()
+			.handler(HandlerSpec.of("after", Map.class, (payload, ctx) -> runs.incrementAndGet())));
 		assertThat(worker.stop(Duration.ofSeconds(5))).isTrue();
 
 		long id = this.jobs.enqueue("after", Map.of());

@@ -12,8 +12,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import javax.sql.DataSource;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,8 +27,8 @@ import io.sqlqueue.EnqueueOptions.UniquePolicy;
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.JobRequest;
 import io.sqlqueue.JobState;
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
-import io.sqlqueue.testing.TestDatabases;
 import io.sqlqueue.worker.HandlerSpec;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,21 +43,19 @@ class UniqueKeyTests {
 	@Parameter
 	TestDatabase db;
 
-	DataSource dataSource;
+	QueueFixture fixture;
 
 	JdbcJobQueue jobs;
 
-	final RunningWorkers workers = new RunningWorkers();
-
 	@BeforeEach
 	void setUp() {
-		this.dataSource = TestDatabases.fresh(this.db);
-		this.jobs = JdbcJobQueue.builder(this.dataSource).build();
+		this.fixture = QueueFixture.fresh(this.db);
+		this.jobs = this.fixture.queue();
 	}
 
 	@AfterEach
 	void tearDown() {
-		this.workers.close();
+		this.fixture.close();
 	}
 
 	@Test
@@ -94,7 +90,7 @@ class UniqueKeyTests {
 	void aRunningJobStillHoldsItsKey() throws InterruptedException {
 		CountDownLatch started = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
-		this.workers.start(this.jobs, (builder) -> builder.handler(HandlerSpec.of("welcome", Map.class, (payload, ctx) -> {
+		this.fixture.start(this.fixture.worker().handler(HandlerSpec.of("welcome", Map.class, (payload, ctx) -> {
 			started.countDown();
 			release.await(30, TimeUnit.SECONDS);
 		})));
@@ -111,7 +107,7 @@ class UniqueKeyTests {
 
 	@Test
 	void aSucceededJobFreesItsKey() {
-		this.workers.start(this.jobs, (builder) -> builder.handler(HandlerSpec.of("welcome", Map.class, (payload, ctx) -> {
+		this.fixture.start(this.fixture.worker().handler(HandlerSpec.of("welcome", Map.class, (payload, ctx) -> {
 		})));
 		long first = this.jobs.enqueue("welcome", Map.of(), unique("welcome-1"));
 		await().atMost(Duration.ofSeconds(20)).until(() -> state(first) == JobState.SUCCEEDED);
@@ -137,7 +133,8 @@ class UniqueKeyTests {
 
 	@Test
 	void aDuplicateInsideATransactionDoesNotBreakIt() {
-		TransactionTemplate transaction = new TransactionTemplate(new DataSourceTransactionManager(this.dataSource));
+		TransactionTemplate transaction = new TransactionTemplate(
+				new DataSourceTransactionManager(this.fixture.dataSource()));
 
 		List<Long> ids = transaction.execute((status) -> List.of(
 				this.jobs.enqueue("welcome", Map.of(), unique("welcome-1")),
