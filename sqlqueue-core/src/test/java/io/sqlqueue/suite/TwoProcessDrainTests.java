@@ -11,8 +11,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
-import javax.sql.DataSource;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,6 +23,7 @@ import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.JobRequest;
 import io.sqlqueue.JobState;
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.testing.TestDatabases;
 
@@ -54,11 +53,11 @@ class TwoProcessDrainTests {
 
 	@BeforeEach
 	void setUp() {
-		DataSource dataSource = TestDatabases.fresh(this.db);
-		this.jdbc = new JdbcTemplate(dataSource);
+		QueueFixture fixture = QueueFixture.fresh(this.db);
+		this.jdbc = new JdbcTemplate(fixture.dataSource());
 		this.jdbc.execute("CREATE TABLE " + DrainProcess.EXECUTIONS
 				+ " (job_id BIGINT NOT NULL, attempt INTEGER NOT NULL, worker VARCHAR(64) NOT NULL)");
-		this.jobs = JdbcJobQueue.builder(dataSource).build();
+		this.jobs = fixture.queue();
 	}
 
 	@AfterEach
