@@ -8,6 +8,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -27,6 +29,7 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.JobState;
 import io.sqlqueue.internal.store.JdbcJobStore;
+import io.sqlqueue.internal.store.JobStore;
 import io.sqlqueue.testing.Internals;
 import io.sqlqueue.internal.maintenance.Maintenance;
 import io.sqlqueue.worker.Retention;
@@ -95,20 +98,31 @@ class VacuumTests {
 	}
 
 	@Test
-	void aWorkerWithADeadRowThresholdVacuumsOnceTheTableHoldsThatMany() throws InterruptedException {
+	void aWorkerWithADeadRowThresholdVacuumsOnceTheTableHoldsThatMany() {
+		if (this.db == TestDatabase.POSTGRESQL) {
+			// the check such a worker makes every second, made by hand while no worker vacuums
+			Maintenance check = Internals.maintenance(Internals.store(this.fixture.queue()), Duration.ofHours(1),
+					Duration.ofHours(1), Retention.DEFAULT, null, 40);
+			startAndRunAJob(this.fixture.worker());
+			// a job leaves a dead version at its claim and one at its success: far below 40 dead rows
+			long vacuumsBefore = vacuumCount();
+			assertThat(check.vacuumWhenDue()).as("vacuums with a handful of dead rows").isFalse();
+			assertThat(vacuumCount()).isEqualTo(vacuumsBefore);
+
+			runJobs(40);
+
+			// the server counts dead rows a little after the fact
+			await().atMost(QueueFixture.PATIENCE).until(check::vacuumWhenDue);
+			await().atMost(QueueFixture.PATIENCE).until(() -> vacuumCount() > vacuumsBefore);
+		}
+		// and a worker with that threshold makes the check itself
 		startAndRunAJob(this.fixture.worker().maintenance(true).vacuumDeadRows(40));
 		if (nothingToVacuum()) {
 			return;
 		}
-		// a job leaves a dead version at its claim and one at its success: far below 40 dead rows
 		long vacuumsBefore = vacuumCount();
-		Thread.sleep(2500);
-		assertThat(vacuumCount()).as("vacuums with a handful of dead rows").isEqualTo(vacuumsBefore);
 
-		for (int n = 1; n <= 40; n++) {
-			long id = this.fixture.queue().enqueue("work", "job " + n);
-			this.fixture.awaitState(id, JobState.SUCCEEDED);
-		}
+		runJobs(40);
 
 		await().atMost(QueueFixture.PATIENCE).until(() -> vacuumCount() > vacuumsBefore);
 	}
@@ -203,7 +217,14 @@ class VacuumTests {
 		boolean autovacuum = "on".equals(new JdbcTemplate(this.fixture.dataSource()).queryForObject("SHOW autovacuum",
 				String.class));
 		// a table of its own: the warning is given once per JVM and table
-		JdbcJobStore store = new JdbcJobStore(this.fixture.dataSource(), "sqlqueue_unvacuumed_");
+		JdbcJobStore table = new JdbcJobStore(this.fixture.dataSource(), "sqlqueue_unvacuumed_");
+		// each node asks the server once, at its start, and then warns or not
+		CountDownLatch asked = new CountDownLatch(2);
+		JobStore store = Internals.replacing(table, "tableAutovacuumOff", (args) -> {
+			String autovacuumOff = table.tableAutovacuumOff();
+			asked.countDown();
+			return autovacuumOff;
+		});
 		Logger logger = (Logger) LoggerFactory.getLogger(Maintenance.class);
 		ListAppender<ILoggingEvent> logged = new ListAppender<>();
 		logged.start();
@@ -213,23 +234,16 @@ class VacuumTests {
 				Internals.maintenance(store, Duration.ofHours(1), Duration.ofHours(1), Retention.DEFAULT, null, 0));
 		try {
 			nodes.forEach(Maintenance::start);
-			if (autovacuum) {
-				// nothing to wait for: give the check that stays silent the time it takes
-				Thread.sleep(1000);
-			}
-			else {
-				await().atMost(QueueFixture.PATIENCE)
-					.until(() -> logged.list.stream().anyMatch((event) -> event.getLevel() == Level.WARN));
-				// the second node's check has had the time of the first
-				Thread.sleep(500);
+			assertThat(asked.await(QueueFixture.PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("both nodes asked").isTrue();
+			nodes.forEach(Maintenance::stop);
+			// a check under way is let finish: once stopped, both have warned or not
+			for (Maintenance node : nodes) {
+				assertThat(node.awaitStopped(QueueFixture.PATIENCE)).isTrue();
 			}
 		}
 		finally {
 			nodes.forEach(Maintenance::stop);
 			logger.detachAppender(logged);
-		}
-		for (Maintenance node : nodes) {
-			assertThat(node.awaitStopped(QueueFixture.PATIENCE)).isTrue();
 		}
 		if (autovacuum) {
 			assertThat(logged.list).noneMatch((event) -> event.getLevel() == Level.WARN);
@@ -238,7 +252,7 @@ class VacuumTests {
 			assertThat(logged.list).filteredOn((event) -> event.getLevel() == Level.WARN)
 				.singleElement()
 				.satisfies((event) -> assertThat(event.getFormattedMessage()).contains("autovacuum is off",
-						"vacuum is turned off", store.jobTable(), "sqlqueue.worker.vacuum-dead-rows"));
+						"vacuum is turned off", table.jobTable(), "sqlqueue.worker.vacuum-dead-rows"));
 		}
 	}
 
@@ -248,6 +262,14 @@ class VacuumTests {
 		}));
 		long id = this.fixture.queue().enqueue("work", "job");
 		this.fixture.awaitState(id, JobState.SUCCEEDED);
+	}
+
+	/** Runs {@code count} jobs of type "work", one after the other. */
+	private void runJobs(int count) {
+		for (int n = 1; n <= count; n++) {
+			long id = this.fixture.queue().enqueue("work", "job " + n);
+			this.fixture.awaitState(id, JobState.SUCCEEDED);
+		}
 	}
 
 	/**

@@ -39,6 +39,9 @@ class NotificationWakeUpTests {
 	record Note(String text) {
 	}
 
+	/** A second queue of the worker's, asleep like the first until a notification names it. */
+	private static final String OTHER_QUEUE = "other";
+
 	@Parameter
 	TestDatabase db;
 
@@ -60,7 +63,9 @@ class NotificationWakeUpTests {
 		this.elsewhere = this.fixture.otherNode();
 		this.fixture.start(this.fixture.worker(this.workerQueue)
 			.defaults(QueueFixture.FAST.withPollInterval(Duration.ofMinutes(10)))
-			.handler(HandlerSpec.of("note", Note.class, (payload, ctx) -> this.ran.add(payload.text()))));
+			.handler(HandlerSpec.of("note", Note.class, (payload, ctx) -> this.ran.add(payload.text())))
+			.handler(HandlerSpec.of("other-note", Note.class, (payload, ctx) -> this.ran.add(payload.text()))
+				.onQueue(OTHER_QUEUE)));
 		// the first job may be claimed by the worker's first poll; the ones after it need a notification
 		this.elsewhere.enqueue("note", new Note("first"), EnqueueOptions.defaults());
 		await().atMost(Duration.ofSeconds(30)).until(() -> this.ran.contains("first"));
@@ -111,14 +116,19 @@ class NotificationWakeUpTests {
 	}
 
 	@Test
-	void aWorkerIgnoresNotificationsFromItsOwnQueueObjectWhichWakesItDirectly() throws Exception {
+	void aWorkerIgnoresNotificationsFromItsOwnQueueObjectWhichWakesItDirectly() {
 		// READY, but no notification and no direct wake reach the worker, whose poll is ten minutes off
 		JdbcJobQueue silent = JdbcJobQueue.builder(this.dataSource).notifications(false).build();
-		silent.enqueue("note", new Note("quiet"), EnqueueOptions.defaults());
+		long quiet = silent.enqueue("note", new Note("quiet"), EnqueueOptions.defaults());
+		silent.enqueue("other-note", new Note("on the other queue"), EnqueueOptions.defaults().withQueue(OTHER_QUEUE));
 
 		notify("default " + Internals.services(this.workerQueue).notificationOrigin());
-		Thread.sleep(1000);
+		notify(OTHER_QUEUE + " " + Internals.services(this.elsewhere).notificationOrigin());
+		// one connection hands the worker its notifications in order: once the second has woken the other
+		// queue, the first had been handled
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.ran.contains("on the other queue"));
 		assertThat(this.ran).as("a notification from the worker's own queue object").doesNotContain("quiet");
+		assertThat(this.fixture.job(quiet).attempt()).as("never claimed").isZero();
 
 		notify("default " + Internals.services(this.elsewhere).notificationOrigin());
 		await().atMost(Duration.ofSeconds(30)).until(() -> this.ran.contains("quiet"));

@@ -2,10 +2,13 @@ package io.sqlqueue.suite;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterEach;
@@ -56,12 +59,19 @@ class ShutdownTests {
 	void stopWaitsForARunningHandlerToFinish() throws InterruptedException {
 		CountDownLatch started = new CountDownLatch(1);
 		AtomicBoolean completed = new AtomicBoolean();
+		AtomicReference<JobWorker> running = new AtomicReference<>();
 		JobWorker worker = this.fixture.start(this.fixture.worker()
+			// a lease the handler cannot outlast: no heartbeat tick interrupts it for running without heartbeats
+			.defaults(QueueFixture.FAST.withLease(Duration.ofMinutes(5)))
 			.handler(HandlerSpec.of("slow", Map.class, (payload, ctx) -> {
 				started.countDown();
-				Thread.sleep(1000);
+				// it ends only once stop() has begun, so stop() must have waited for it
+				await().atMost(QueueFixture.PATIENCE)
+					.pollInterval(Duration.ofMillis(10))
+					.until(() -> !running.get().isRunning());
 				completed.set(true);
 			})));
+		running.set(worker);
 		long id = this.jobs.enqueue("slow", Map.of());
 		assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
 
@@ -166,17 +176,36 @@ class ShutdownTests {
 	}
 
 	@Test
-	void aStoppedWorkerClaimsNothingMore() throws InterruptedException {
+	void aStoppedWorkerClaimsNothingMore() {
+		Set<Thread> before = sqlqueueThreads();
 		AtomicInteger runs = new AtomicInteger();
 		JobWorker worker = this.fixture.start(this.fixture.worker()
 			.handler(HandlerSpec.of("after", Map.class, (payload, ctx) -> runs.incrementAndGet())));
+		assertThat(threadsStartedSince(before)).as("the worker's own threads").isNotEmpty();
 		assertThat(worker.stop(Duration.ofSeconds(5))).isTrue();
 
+		// with none of its threads alive, nothing of the worker is left to claim
+		await().atMost(QueueFixture.PATIENCE).until(() -> threadsStartedSince(before).isEmpty());
 		long id = this.jobs.enqueue("after", Map.of());
-		Thread.sleep(300);
 
 		assertThat(runs).hasValue(0);
 		assertThat(this.jobs.find(id).orElseThrow().state()).isEqualTo(JobState.READY);
+	}
+
+	/** The live threads of sqlqueue's workers and queue objects in this JVM. */
+	private static Set<Thread> sqlqueueThreads() {
+		return Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.filter((thread) -> thread.isAlive() && thread.getName().startsWith("sqlqueue-"))
+			.collect(Collectors.toSet());
+	}
+
+	/** The sqlqueue threads alive now that were not alive in {@code before}. */
+	private static Set<Thread> threadsStartedSince(Set<Thread> before) {
+		Set<Thread> started = sqlqueueThreads();
+		started.removeAll(before);
+		return started;
 	}
 
 }
