@@ -57,9 +57,9 @@ class CancelTests {
 
 		long marker = this.jobs.enqueue("task", Map.of(), EnqueueOptions.defaults().withDelay(Duration.ofMillis(600)));
 
-		await().atMost(Duration.ofSeconds(20)).until(() -> state(marker) == JobState.SUCCEEDED);
+		this.fixture.awaitState(marker, JobState.SUCCEEDED);
 		assertThat(runs).hasValue(1);
-		assertThat(state(cancelled)).isEqualTo(JobState.CANCELLED);
+		assertThat(this.fixture.state(cancelled)).isEqualTo(JobState.CANCELLED);
 	}
 
 	@Test
@@ -81,15 +81,11 @@ class CancelTests {
 
 		assertThat(this.jobs.cancel(id)).as("a running job can be asked to cancel").isTrue();
 
-		await().atMost(Duration.ofSeconds(20)).until(() -> state(id) == JobState.CANCELLED);
-		Job cancelled = this.jobs.find(id).orElseThrow();
+		this.fixture.awaitState(id, JobState.CANCELLED);
+		Job cancelled = this.fixture.job(id);
 		assertThat(cancelled.attempt()).isEqualTo(1);
 		assertThat(cancelled.finishedAt()).isNotNull();
 		assertThat(cancelled.lastError()).startsWith("Cancelled").contains("stopped on request");
-	}
-
-	private JobState state(long id) {
-		return this.jobs.find(id).orElseThrow().state();
 	}
 
 }

@@ -122,7 +122,7 @@ class ClaimTests {
 		long now = this.jobs.enqueue("timed", Map.of());
 
 		await().atMost(Duration.ofSeconds(30)).until(() -> startedAt.size() == 3);
-		Job delayedJob = this.jobs.find(delayed).orElseThrow();
+		Job delayedJob = this.fixture.job(delayed);
 		assertThat(startedAt.get(delayed)).isAfterOrEqualTo(delayedJob.createdAt().plusMillis(1200));
 		assertThat(startedAt.get(scheduled)).isAfterOrEqualTo(runAt);
 		assertThat(startedAt.get(now)).isBefore(startedAt.get(delayed)).isBefore(startedAt.get(scheduled));
@@ -142,7 +142,7 @@ class ClaimTests {
 
 		assertThat(worker.isRunning()).isTrue();
 		assertThat(ran).containsExactlyInAnyOrder(marker, polledMarker);
-		Job stillDelayed = this.jobs.find(delayed).orElseThrow();
+		Job stillDelayed = this.fixture.job(delayed);
 		assertThat(stillDelayed.state()).isEqualTo(JobState.READY);
 		assertThat(stillDelayed.attempt()).as("never claimed").isZero();
 	}

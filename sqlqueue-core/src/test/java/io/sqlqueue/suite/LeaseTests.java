@@ -92,10 +92,10 @@ class LeaseTests {
 		Maintenance rescuer = rescuer();
 
 		assertThat(rescuer.rescue()).as("the lease has not expired yet").isZero();
-		assertThat(this.jobs.find(id).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+		assertThat(this.fixture.job(id).state()).isEqualTo(JobState.RUNNING);
 		await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> rescuer.rescue() == 1);
 
-		Job rescued = this.jobs.find(id).orElseThrow();
+		Job rescued = this.fixture.job(id);
 		assertThat(rescued.state()).isEqualTo(JobState.READY);
 		assertThat(rescued.attempt()).isEqualTo(1);
 		assertThat(rescued.lockedBy()).isNull();
@@ -104,7 +104,7 @@ class LeaseTests {
 		List<Integer> attempts = new CopyOnWriteArrayList<>();
 		this.fixture.start(this.fixture.worker().defaults(QueueFixture.SHORT_LEASE)
 			.handler(HandlerSpec.of("work", Map.class, (payload, ctx) -> attempts.add(ctx.attempt()))));
-		await().atMost(Duration.ofSeconds(20)).until(() -> state(id) == JobState.SUCCEEDED);
+		this.fixture.awaitState(id, JobState.SUCCEEDED);
 		assertThat(attempts).containsExactly(2);
 	}
 
@@ -117,7 +117,7 @@ class LeaseTests {
 		this.fixture.start(rescuingWorker()
 			.handler(HandlerSpec.of("work", Map.class, (payload, ctx) -> runs.add(ctx.attempt() + ""))));
 
-		await().atMost(Duration.ofSeconds(20)).until(() -> state(id) == JobState.SUCCEEDED);
+		this.fixture.awaitState(id, JobState.SUCCEEDED);
 		assertThat(runs).containsExactly("2");
 	}
 
@@ -129,7 +129,7 @@ class LeaseTests {
 
 		await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> rescuer.rescue() == 1);
 
-		Job dead = this.jobs.find(id).orElseThrow();
+		Job dead = this.fixture.job(id);
 		assertThat(dead.state()).isEqualTo(JobState.DEAD);
 		assertThat(dead.lastError()).contains("Lease expired on its last attempt");
 		assertThat(dead.finishedAt()).isNotNull();
@@ -156,10 +156,10 @@ class LeaseTests {
 
 		long id = this.jobs.enqueue("long", Map.of());
 
-		await().atMost(Duration.ofSeconds(30)).until(() -> state(id) == JobState.SUCCEEDED);
+		this.fixture.awaitState(id, JobState.SUCCEEDED);
 		assertThat(runs).hasValue(1);
 		assertThat(leaseLost).isFalse();
-		assertThat(this.jobs.find(id).orElseThrow().attempt()).isEqualTo(1);
+		assertThat(this.fixture.job(id).attempt()).isEqualTo(1);
 		assertThat(this.staleOutcomes).isEmpty();
 	}
 
@@ -179,7 +179,7 @@ class LeaseTests {
 
 		long id = this.jobs.enqueue("long", Map.of());
 
-		await().atMost(Duration.ofSeconds(30)).until(() -> state(id) == JobState.SUCCEEDED);
+		this.fixture.awaitState(id, JobState.SUCCEEDED);
 		assertThat(runs).hasValue(1);
 		assertThat(extended).containsExactly(true, true);
 		assertThat(this.staleOutcomes).isEmpty();
@@ -230,7 +230,7 @@ class LeaseTests {
 			.handler(handler));
 
 		assertThat(secondStarted.await(20, TimeUnit.SECONDS)).isTrue();
-		Job owned = this.jobs.find(id).orElseThrow();
+		Job owned = this.fixture.job(id);
 		assertThat(owned.state()).isEqualTo(JobState.RUNNING);
 		assertThat(owned.attempt()).isEqualTo(2);
 		assertThat(owned.lockedBy()).isEqualTo("worker-b");
@@ -239,15 +239,15 @@ class LeaseTests {
 
 		releaseFirst.countDown();
 		await().atMost(Duration.ofSeconds(20)).until(() -> this.staleOutcomes.contains(id + "@1"));
-		Job afterLateOutcome = this.jobs.find(id).orElseThrow();
+		Job afterLateOutcome = this.fixture.job(id);
 		assertThat(afterLateOutcome.state()).isEqualTo(JobState.RUNNING);
 		assertThat(afterLateOutcome.attempt()).isEqualTo(2);
 		assertThat(afterLateOutcome.lockedBy()).isEqualTo("worker-b");
 		assertThat(afterLateOutcome.lastError()).isEqualTo(owned.lastError()).doesNotContain("late failure");
 
 		releaseSecond.countDown();
-		await().atMost(Duration.ofSeconds(20)).until(() -> state(id) == JobState.SUCCEEDED);
-		assertThat(this.jobs.find(id).orElseThrow().attempt()).isEqualTo(2);
+		this.fixture.awaitState(id, JobState.SUCCEEDED);
+		assertThat(this.fixture.job(id).attempt()).isEqualTo(2);
 		assertThat(this.finished).containsExactly(id + "@2:SUCCEEDED");
 		assertThat(this.staleOutcomes).containsExactly(id + "@1");
 	}
@@ -275,7 +275,7 @@ class LeaseTests {
 
 		assertThat(worker.stop(Duration.ofMillis(300))).isFalse();
 
-		Job released = this.jobs.find(id).orElseThrow();
+		Job released = this.fixture.job(id);
 		assertThat(released.state()).isEqualTo(JobState.READY);
 		assertThat(released.attempt()).isEqualTo(2);
 		assertThat(released.lastError()).as("attempt 2 was released by the shutdown, not failed")
@@ -295,10 +295,6 @@ class LeaseTests {
 
 	private Maintenance rescuer() {
 		return Internals.maintenance(this.jobs, Retention.DEFAULT);
-	}
-
-	private JobState state(long id) {
-		return this.jobs.find(id).orElseThrow().state();
 	}
 
 	private static void awaitIgnoringInterrupts(CountDownLatch latch) {

@@ -63,8 +63,8 @@ class RetryTests {
 
 		long id = this.jobs.enqueue("flaky", Map.of(), EnqueueOptions.defaults().withMaxAttempts(3));
 
-		await().atMost(Duration.ofSeconds(30)).until(() -> state(id) == JobState.DEAD);
-		Job dead = this.jobs.find(id).orElseThrow();
+		this.fixture.awaitState(id, JobState.DEAD);
+		Job dead = this.fixture.job(id);
 		assertThat(attempts).containsExactly(1, 2, 3);
 		assertThat(dead.attempt()).isEqualTo(3);
 		assertThat(dead.finishedAt()).isNotNull();
@@ -81,8 +81,8 @@ class RetryTests {
 
 		long id = this.jobs.enqueue("flaky", Map.of());
 
-		await().atMost(Duration.ofSeconds(30)).until(() -> attempts.size() == 1 && state(id) == JobState.READY);
-		Job retrying = this.jobs.find(id).orElseThrow();
+		await().atMost(Duration.ofSeconds(30)).until(() -> attempts.size() == 1 && this.fixture.state(id) == JobState.READY);
+		Job retrying = this.fixture.job(id);
 		assertThat(retrying.attempt()).isEqualTo(1);
 		assertThat(retrying.lockedBy()).isNull();
 		assertThat(retrying.lastError()).contains("failure on attempt 1");
@@ -123,9 +123,9 @@ class RetryTests {
 
 		long id = this.jobs.enqueue("flaky", Map.of(), EnqueueOptions.defaults().withMaxAttempts(-1));
 
-		await().atMost(Duration.ofSeconds(60)).until(() -> state(id) == JobState.SUCCEEDED);
+		await().atMost(Duration.ofSeconds(60)).until(() -> this.fixture.state(id) == JobState.SUCCEEDED);
 		assertThat(attempts).hasSize(13);
-		assertThat(this.jobs.find(id).orElseThrow().attempt()).isEqualTo(13);
+		assertThat(this.fixture.job(id).attempt()).isEqualTo(13);
 	}
 
 	@Test
@@ -135,9 +135,9 @@ class RetryTests {
 
 		long id = this.jobs.enqueue("flaky", Map.of());
 
-		await().atMost(Duration.ofSeconds(60)).until(() -> state(id) == JobState.DEAD);
+		await().atMost(Duration.ofSeconds(60)).until(() -> this.fixture.state(id) == JobState.DEAD);
 		assertThat(attempts).hasSize(10);
-		assertThat(this.jobs.find(id).orElseThrow().lastError()).contains("Out of attempts (10 of 10)");
+		assertThat(this.fixture.job(id).lastError()).contains("Out of attempts (10 of 10)");
 	}
 
 	@Test
@@ -150,8 +150,8 @@ class RetryTests {
 
 		long id = this.jobs.enqueue("charge", new Invoice("INV-7", 1200));
 
-		await().atMost(Duration.ofSeconds(30)).until(() -> state(id) == JobState.DEAD);
-		Job dead = this.jobs.find(id).orElseThrow();
+		this.fixture.awaitState(id, JobState.DEAD);
+		Job dead = this.fixture.job(id);
 		assertThat(runs).hasValue(1);
 		assertThat(dead.attempt()).isEqualTo(1);
 		assertThat(dead.lastError()).contains("NonRetryableJobException").contains("invoice INV-7 was already paid");
@@ -170,19 +170,19 @@ class RetryTests {
 		long good = this.jobs.enqueue("charge", new Invoice("INV-9", 900));
 
 		await().atMost(Duration.ofSeconds(30))
-			.until(() -> state(good) == JobState.SUCCEEDED
+			.until(() -> this.fixture.state(good) == JobState.SUCCEEDED
 					&& List.of(wrongValue, renamedField, missingField, wrongShape).stream()
-						.allMatch((id) -> state(id) == JobState.DEAD));
+						.allMatch((id) -> this.fixture.state(id) == JobState.DEAD));
 		assertThat(runs).as("only the good payload reached the handler").hasValue(1);
 		assertThat(List.of(wrongValue, renamedField, missingField, wrongShape)).allSatisfy((id) -> {
-			Job dead = this.jobs.find(id).orElseThrow();
+			Job dead = this.fixture.job(id);
 			assertThat(dead.attempt()).isEqualTo(1);
 			assertThat(dead.lastError())
 				.contains("Payload of job type 'charge' cannot be bound to " + Invoice.class.getName());
 		});
-		assertThat(this.jobs.find(wrongValue).orElseThrow().lastError()).contains("\"cents\"").contains("twelve");
-		assertThat(this.jobs.find(renamedField).orElseThrow().lastError()).contains("\"amount\"");
-		assertThat(this.jobs.find(missingField).orElseThrow().lastError()).contains("Invoice[\"cents\"]");
+		assertThat(this.fixture.job(wrongValue).lastError()).contains("\"cents\"").contains("twelve");
+		assertThat(this.fixture.job(renamedField).lastError()).contains("\"amount\"");
+		assertThat(this.fixture.job(missingField).lastError()).contains("Invoice[\"cents\"]");
 		assertThat(worker.isRunning()).isTrue();
 	}
 
@@ -196,8 +196,8 @@ class RetryTests {
 		long known = this.jobs.enqueue("known", Map.of());
 
 		await().atMost(Duration.ofSeconds(30))
-			.until(() -> state(unknown) == JobState.DEAD && state(known) == JobState.SUCCEEDED);
-		Job dead = this.jobs.find(unknown).orElseThrow();
+			.until(() -> this.fixture.state(unknown) == JobState.DEAD && this.fixture.state(known) == JobState.SUCCEEDED);
+		Job dead = this.fixture.job(unknown);
 		assertThat(dead.attempt()).isEqualTo(1);
 		assertThat(dead.lastError()).contains("No handler is registered for job type 'nobody-handles-this'")
 			.contains("[known]");
@@ -214,9 +214,9 @@ class RetryTests {
 
 		long id = this.jobs.enqueue("picky", Map.of());
 
-		await().atMost(Duration.ofSeconds(30)).until(() -> state(id) == JobState.DEAD);
+		this.fixture.awaitState(id, JobState.DEAD);
 		assertThat(attempts).containsExactly(1, 2);
-		assertThat(this.jobs.find(id).orElseThrow().maxAttempts()).isEqualTo(2);
+		assertThat(this.fixture.job(id).maxAttempts()).isEqualTo(2);
 	}
 
 	@Test
@@ -228,11 +228,11 @@ class RetryTests {
 				EnqueueOptions.defaults().withBackoff(Backoff.constant(Duration.ofMillis(100))));
 		long slow = this.jobs.enqueue("flaky", Map.of());
 
-		await().atMost(Duration.ofSeconds(30)).until(() -> state(quick) == JobState.SUCCEEDED);
-		Job waiting = this.jobs.find(slow).orElseThrow();
+		this.fixture.awaitState(quick, JobState.SUCCEEDED);
+		Job waiting = this.fixture.job(slow);
 		assertThat(waiting.state()).isEqualTo(JobState.READY);
 		assertThat(Duration.between(waiting.createdAt(), waiting.runAt())).isGreaterThan(Duration.ofMinutes(50));
-		assertThat(this.jobs.find(quick).orElseThrow().metadata()).containsEntry(Backoff.METADATA_KEY, "CONSTANT 100 100 0.0");
+		assertThat(this.fixture.job(quick).metadata()).containsEntry(Backoff.METADATA_KEY, "CONSTANT 100 100 0.0");
 	}
 
 	/** Fails every attempt before {@code succeedOnAttempt}, recording each attempt number. */
@@ -255,17 +255,13 @@ class RetryTests {
 				throw new IllegalStateException("failure on attempt " + ctx.attempt());
 			})));
 		long id = this.jobs.enqueue("timed", Map.of(), EnqueueOptions.defaults().withMaxAttempts(attempts));
-		await().atMost(Duration.ofSeconds(60)).until(() -> state(id) == JobState.DEAD);
+		await().atMost(Duration.ofSeconds(60)).until(() -> this.fixture.state(id) == JobState.DEAD);
 		assertThat(starts).hasSize(attempts);
 		List<Long> gaps = new java.util.ArrayList<>();
 		for (int i = 1; i < starts.size(); i++) {
 			gaps.add((starts.get(i) - starts.get(i - 1)) / 1_000_000);
 		}
 		return gaps;
-	}
-
-	private JobState state(long id) {
-		return this.jobs.find(id).orElseThrow().state();
 	}
 
 }

@@ -80,7 +80,7 @@ class ShutdownTests {
 		assertThat(finishedInTime).isTrue();
 		assertThat(completed).isTrue();
 		assertThat(worker.isRunning()).isFalse();
-		Job job = this.jobs.find(id).orElseThrow();
+		Job job = this.fixture.job(id);
 		assertThat(job.state()).as("its success was recorded before stop returned").isEqualTo(JobState.SUCCEEDED);
 		assertThat(job.attempt()).isEqualTo(1);
 	}
@@ -108,7 +108,7 @@ class ShutdownTests {
 
 		assertThat(finishedInTime).isFalse();
 		await().atMost(Duration.ofSeconds(5)).untilTrue(interrupted);
-		Job job = this.jobs.find(id).orElseThrow();
+		Job job = this.fixture.job(id);
 		assertThat(job.state()).isEqualTo(JobState.READY);
 		assertThat(job.attempt()).isEqualTo(1);
 		assertThat(job.lockedBy()).isNull();
@@ -132,9 +132,9 @@ class ShutdownTests {
 		this.fixture.start(this.fixture.worker()
 			.handler(HandlerSpec.of("handover", Map.class, (payload, ctx) -> secondRuns.incrementAndGet())));
 
-		await().atMost(Duration.ofSeconds(20)).until(() -> this.jobs.find(id).orElseThrow().state() == JobState.SUCCEEDED);
+		this.fixture.awaitState(id, JobState.SUCCEEDED);
 		assertThat(secondRuns).hasValue(1);
-		assertThat(this.jobs.find(id).orElseThrow().attempt()).isEqualTo(2);
+		assertThat(this.fixture.job(id).attempt()).isEqualTo(2);
 	}
 
 	/** A stop that lands while a claim is under way must hand the claimed jobs back, not strand them. */
@@ -164,13 +164,13 @@ class ShutdownTests {
 		JobWorker worker = this.fixture.start(this.fixture.worker()
 			.handler(HandlerSpec.of("again", Map.class, (payload, ctx) -> runs.incrementAndGet())));
 		long first = this.jobs.enqueue("again", Map.of());
-		await().atMost(Duration.ofSeconds(20)).until(() -> this.jobs.find(first).orElseThrow().state() == JobState.SUCCEEDED);
+		this.fixture.awaitState(first, JobState.SUCCEEDED);
 		assertThat(worker.stop(Duration.ofSeconds(5))).isTrue();
 
 		worker.start();
 		long second = this.jobs.enqueue("again", Map.of());
 
-		await().atMost(Duration.ofSeconds(20)).until(() -> this.jobs.find(second).orElseThrow().state() == JobState.SUCCEEDED);
+		this.fixture.awaitState(second, JobState.SUCCEEDED);
 		assertThat(worker.isRunning()).isTrue();
 		assertThat(runs).hasValue(2);
 	}
@@ -189,7 +189,7 @@ class ShutdownTests {
 		long id = this.jobs.enqueue("after", Map.of());
 
 		assertThat(runs).hasValue(0);
-		assertThat(this.jobs.find(id).orElseThrow().state()).isEqualTo(JobState.READY);
+		assertThat(this.fixture.job(id).state()).isEqualTo(JobState.READY);
 	}
 
 	/** The live threads of sqlqueue's workers and queue objects in this JVM. */

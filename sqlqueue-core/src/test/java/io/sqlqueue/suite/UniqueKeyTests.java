@@ -1,6 +1,5 @@
 package io.sqlqueue.suite;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -67,7 +66,7 @@ class UniqueKeyTests {
 		assertThat(second).isEqualTo(first);
 		assertThat(other).isNotEqualTo(first);
 		assertThat(this.jobs.count(null, null)).isEqualTo(2);
-		assertThat(this.jobs.find(first).orElseThrow().uniqueKey()).isEqualTo("welcome-1");
+		assertThat(this.fixture.job(first).uniqueKey()).isEqualTo("welcome-1");
 	}
 
 	@Test
@@ -101,7 +100,7 @@ class UniqueKeyTests {
 		release.countDown();
 
 		assertThat(second).isEqualTo(first);
-		await().atMost(Duration.ofSeconds(20)).until(() -> state(first) == JobState.SUCCEEDED);
+		this.fixture.awaitState(first, JobState.SUCCEEDED);
 		assertThat(this.jobs.count(null, null)).isEqualTo(1);
 	}
 
@@ -110,13 +109,13 @@ class UniqueKeyTests {
 		this.fixture.start(this.fixture.worker().handler(HandlerSpec.of("welcome", Map.class, (payload, ctx) -> {
 		})));
 		long first = this.jobs.enqueue("welcome", Map.of(), unique("welcome-1"));
-		await().atMost(Duration.ofSeconds(20)).until(() -> state(first) == JobState.SUCCEEDED);
+		this.fixture.awaitState(first, JobState.SUCCEEDED);
 
 		long second = this.jobs.enqueue("welcome", Map.of(), EnqueueOptions.defaults()
 			.withUniqueKey("welcome-1", UniquePolicy.REJECT));
 
 		assertThat(second).isNotEqualTo(first);
-		assertThat(state(second)).isIn(JobState.READY, JobState.RUNNING, JobState.SUCCEEDED);
+		assertThat(this.fixture.state(second)).isIn(JobState.READY, JobState.RUNNING, JobState.SUCCEEDED);
 	}
 
 	@Test
@@ -168,9 +167,9 @@ class UniqueKeyTests {
 		assertThat(this.jobs.retryDead(dead)).as("its key is held by job %d", holder).isFalse();
 		assertThat(this.jobs.retryDeadInQueue("mail")).isEqualTo(1);
 
-		assertThat(state(dead)).isEqualTo(JobState.DEAD);
-		assertThat(state(otherDead)).isEqualTo(JobState.READY);
-		assertThat(state(holder)).isEqualTo(JobState.READY);
+		assertThat(this.fixture.state(dead)).isEqualTo(JobState.DEAD);
+		assertThat(this.fixture.state(otherDead)).isEqualTo(JobState.READY);
+		assertThat(this.fixture.state(holder)).isEqualTo(JobState.READY);
 	}
 
 	@Test
@@ -198,10 +197,6 @@ class UniqueKeyTests {
 		finally {
 			pool.shutdownNow();
 		}
-	}
-
-	private JobState state(long id) {
-		return this.jobs.find(id).orElseThrow().state();
 	}
 
 	private static EnqueueOptions unique(String key) {
