@@ -7,16 +7,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import javax.sql.DataSource;
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
-import io.sqlqueue.testing.TestDatabases;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,8 +30,7 @@ class EnqueueAllTests {
 
 	@BeforeEach
 	void setUp() {
-		DataSource dataSource = TestDatabases.fresh(this.db);
-		this.jobs = JdbcJobQueue.builder(dataSource).build();
+		this.jobs = QueueFixture.fresh(this.db).queue();
 	}
 
 	@Test

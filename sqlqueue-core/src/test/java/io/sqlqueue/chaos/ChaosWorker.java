@@ -21,7 +21,7 @@ import io.sqlqueue.worker.QueueSettings;
 import io.sqlqueue.worker.WorkerHealth;
 
 /**
- * One worker process of {@link ChaosTest}: a {@link JobWorker} on the chaos queue whose handler
+ * One worker process of {@link ChaosTests}: a {@link JobWorker} on the chaos queue whose handler
  * records each execution (job id, attempt, worker id) in {@value #EXECUTION_TABLE}, in the same
  * database. It reports what the test checks on stdout, one line each, starting with
  * {@value #REPORT}: {@code STARTED}, {@code HEALTH DOWN|UP}, {@code STALE id attempt} (an outcome

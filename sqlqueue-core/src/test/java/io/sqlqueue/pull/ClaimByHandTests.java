@@ -12,8 +12,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import javax.sql.DataSource;
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
@@ -28,8 +26,8 @@ import io.sqlqueue.JobEventListener;
 import io.sqlqueue.JobRequest;
 import io.sqlqueue.JobState;
 import io.sqlqueue.PayloadCodecException;
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
-import io.sqlqueue.testing.TestDatabases;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -56,13 +54,12 @@ class ClaimByHandTests {
 
 	@BeforeEach
 	void setUp() {
-		DataSource dataSource = TestDatabases.fresh(this.db);
-		this.jobs = JdbcJobQueue.builder(dataSource).listener(new JobEventListener() {
+		this.jobs = QueueFixture.fresh(this.db, (queue) -> queue.listener(new JobEventListener() {
 			@Override
 			public void staleOutcomeIgnored(long jobId, int attempt) {
 				ClaimByHandTests.this.staleOutcomes.add(jobId + "@" + attempt);
 			}
-		}).build();
+		})).queue();
 	}
 
 	@Test

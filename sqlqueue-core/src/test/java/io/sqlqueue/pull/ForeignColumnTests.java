@@ -3,8 +3,6 @@ package io.sqlqueue.pull;
 import java.time.Duration;
 import java.util.List;
 
-import javax.sql.DataSource;
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
@@ -17,8 +15,8 @@ import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.Job;
 import io.sqlqueue.internal.store.JsonText;
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
-import io.sqlqueue.testing.TestDatabases;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,9 +38,9 @@ class ForeignColumnTests {
 
 	@BeforeEach
 	void setUp() {
-		DataSource dataSource = TestDatabases.fresh(this.db);
-		this.jobs = JdbcJobQueue.builder(dataSource).build();
-		this.jdbc = new JdbcTemplate(dataSource);
+		QueueFixture fixture = QueueFixture.fresh(this.db);
+		this.jobs = fixture.queue();
+		this.jdbc = new JdbcTemplate(fixture.dataSource());
 	}
 
 	@Test

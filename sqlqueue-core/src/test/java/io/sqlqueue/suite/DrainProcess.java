@@ -14,7 +14,7 @@ import io.sqlqueue.worker.JobWorker;
 import io.sqlqueue.worker.QueueSettings;
 
 /**
- * A worker process for {@link TwoProcessDrainTest}: works queue {@value #QUEUE} of the database at
+ * A worker process for {@link TwoProcessDrainTests}: works queue {@value #QUEUE} of the database at
  * {@code args[0]} as worker {@code args[1]}, recording every run in table {@value #EXECUTIONS},
  * until {@code args[2]} jobs have succeeded.
  */

@@ -22,8 +22,8 @@ import io.sqlqueue.JobState;
 import io.sqlqueue.internal.store.JobRef;
 import io.sqlqueue.internal.store.StateChange;
 import io.sqlqueue.testing.Internals;
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
-import io.sqlqueue.testing.TestDatabases;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -40,9 +40,9 @@ class ReclaimedWhileHangingTests {
 	@Parameter
 	TestDatabase db;
 
-	JdbcJobQueue jobs;
+	QueueFixture fixture;
 
-	JobWorker worker;
+	JdbcJobQueue jobs;
 
 	final List<String> staleOutcomes = new CopyOnWriteArrayList<>();
 
@@ -53,27 +53,26 @@ class ReclaimedWhileHangingTests {
 
 	@BeforeEach
 	void setUp() {
-		this.jobs = JdbcJobQueue.builder(TestDatabases.fresh(this.db)).listener(new JobEventListener() {
+		this.fixture = QueueFixture.fresh(this.db, (queue) -> queue.listener(new JobEventListener() {
 			@Override
 			public void staleOutcomeIgnored(long jobId, int attempt) {
 				ReclaimedWhileHangingTests.this.staleOutcomes.add(jobId + "@" + attempt);
 			}
-		}).build();
+		}));
+		this.jobs = this.fixture.queue();
 	}
 
 	@AfterEach
 	void tearDown() {
 		this.releaseFirstRun.countDown();
-		if (this.worker != null) {
-			this.worker.stop(Duration.ofSeconds(5));
-		}
+		this.fixture.close();
 	}
 
 	@Test
 	void hungRunIsInterruptedAndFencedOffWhileItsJobRunsAgainOnTheSameNode() throws Exception {
 		CountDownLatch firstRunStarted = new CountDownLatch(1);
 		AtomicBoolean firstRunInterrupted = new AtomicBoolean();
-		this.worker = JobWorker.builder(this.jobs)
+		this.fixture.start(this.fixture.worker()
 			.queue("hang", QueueSettings.defaults()
 				.withConcurrency(2)
 				.withPollInterval(Duration.ofMillis(100))
@@ -94,9 +93,7 @@ class ReclaimedWhileHangingTests {
 				}
 			}).onQueue("hang"))
 			// the test plays another node's lease rescuer
-			.maintenance(false)
-			.build();
-		this.worker.start();
+			.maintenance(false));
 		long id = this.jobs.enqueue("hang", new Work(1), EnqueueOptions.defaults().withQueue("hang"));
 		assertThat(firstRunStarted.await(30, TimeUnit.SECONDS)).as("first run started").isTrue();
 

@@ -135,10 +135,9 @@ public final class Maintenance {
 		return this.elector == null || this.elector.isLeader();
 	}
 
-	private void rescueIfLeader() {
-		if (leads()) {
-			rescue();
-		}
+	/** The rescuer's scheduled run: rescues only while this node leads. @return how many jobs changed */
+	int rescueIfLeader() {
+		return leads() ? rescue() : 0;
 	}
 
 	private void rescueJobsOfDeadNodesIfLeader() {

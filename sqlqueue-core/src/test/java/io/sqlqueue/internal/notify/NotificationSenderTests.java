@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * When an enqueue may notify in its own insert: only while the queue object is otherwise quiet, so
  * that under load notifications stay coalesced and notifying commits do not queue up behind
  * PostgreSQL's notify lock; and how the sender coalesces what it sends without losing a queue.
- * (That the notifications wake workers in other processes is {@code NotificationWakeUpTest}'s part,
+ * (That the notifications wake workers in other processes is {@code NotificationWakeUpTests}'s part,
  * on PostgreSQL.)
  */
 class NotificationSenderTests {

@@ -22,8 +22,8 @@ import io.sqlqueue.Job;
 import io.sqlqueue.JobQuery;
 import io.sqlqueue.JobRequest;
 import io.sqlqueue.JobState;
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
-import io.sqlqueue.testing.TestDatabases;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.within;
 /** Enqueueing, inspecting and administering jobs without a worker, on every database. */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class EnqueueAndInspectTest {
+class EnqueueAndInspectTests {
 
 	record Email(String to, String subject) {
 	}
@@ -45,8 +45,9 @@ class EnqueueAndInspectTest {
 
 	@BeforeEach
 	void setUp() {
-		this.dataSource = TestDatabases.fresh(this.db);
-		this.jobs = JdbcJobQueue.builder(this.dataSource).build();
+		QueueFixture fixture = QueueFixture.fresh(this.db);
+		this.dataSource = fixture.dataSource();
+		this.jobs = fixture.queue();
 	}
 
 	@Test

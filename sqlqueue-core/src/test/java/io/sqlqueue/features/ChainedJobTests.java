@@ -25,6 +25,7 @@ import io.sqlqueue.JobQuery;
 import io.sqlqueue.JobRequest;
 import io.sqlqueue.JobState;
 import io.sqlqueue.NonRetryableJobException;
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.worker.JobWorker;
 
@@ -35,12 +36,12 @@ import io.sqlqueue.worker.JobWorker;
  */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class ChainedJobTest {
+class ChainedJobTests {
 
 	@Parameter
 	TestDatabase db;
 
-	private FeatureFixture fixture;
+	private QueueFixture fixture;
 
 	@AfterEach
 	void stopWorkers() {
@@ -53,18 +54,18 @@ class ChainedJobTest {
 	void childWaitsWhileItsParentIsReadyRunningOrRetryingAndRunsAfterItSucceeded() throws Exception {
 		Map<String, JobState> childSeen = new ConcurrentHashMap<>();
 		long[] ids = new long[2];
-		this.fixture = FeatureFixture.fresh(this.db, (builder) -> builder.listener(new JobEventListener() {
+		this.fixture = QueueFixture.fresh(this.db, (builder) -> builder.listener(new JobEventListener() {
 			@Override
 			public void jobFinished(Job job, Outcome outcome, Duration execution, Throwable error) {
 				if (job.id() == ids[0] && outcome == Outcome.RETRIED) {
 					// the parent's retry is recorded: it is READY again, waiting for its backoff
-					childSeen.put("parent retrying", ChainedJobTest.this.fixture.state(ids[1]));
+					childSeen.put("parent retrying", ChainedJobTests.this.fixture.state(ids[1]));
 				}
 			}
 		}));
 		CountDownLatch parentMayFinish = new CountDownLatch(1);
-		ids[0] = this.fixture.queue.enqueue("parent", "p");
-		ids[1] = this.fixture.queue.enqueue("child", "c", EnqueueOptions.defaults().withParent(ids[0]));
+		ids[0] = this.fixture.queue().enqueue("parent", "p");
+		ids[1] = this.fixture.queue().enqueue("child", "c", EnqueueOptions.defaults().withParent(ids[0]));
 		childSeen.put("parent ready", this.fixture.state(ids[1]));
 		List<JobState> parentStateWhenChildRan = new CopyOnWriteArrayList<>();
 
@@ -76,7 +77,7 @@ class ChainedJobTest {
 			parentMayFinish.await(20, TimeUnit.SECONDS);
 		}).handler("child", String.class, (payload, ctx) -> parentStateWhenChildRan.add(this.fixture.state(ids[0]))));
 
-		await().atMost(FeatureFixture.PATIENCE).until(() -> childSeen.size() == 3);
+		await().atMost(QueueFixture.PATIENCE).until(() -> childSeen.size() == 3);
 		assertThat(this.fixture.state(ids[1])).isEqualTo(JobState.WAITING);
 		parentMayFinish.countDown();
 
@@ -91,10 +92,10 @@ class ChainedJobTest {
 
 	@Test
 	void childrenAndGrandchildrenAreCancelledWithTheReasonWhenTheParentDies() {
-		this.fixture = FeatureFixture.fresh(this.db);
-		long parent = this.fixture.queue.enqueue("parent", "p");
-		long child = this.fixture.queue.enqueue("child", "c", EnqueueOptions.defaults().withParent(parent));
-		long grandchild = this.fixture.queue.enqueue("child", "g", EnqueueOptions.defaults().withParent(child));
+		this.fixture = QueueFixture.fresh(this.db);
+		long parent = this.fixture.queue().enqueue("parent", "p");
+		long child = this.fixture.queue().enqueue("child", "c", EnqueueOptions.defaults().withParent(parent));
+		long grandchild = this.fixture.queue().enqueue("child", "g", EnqueueOptions.defaults().withParent(child));
 		List<String> childRuns = new CopyOnWriteArrayList<>();
 
 		this.fixture.start(this.fixture.worker()
@@ -114,15 +115,16 @@ class ChainedJobTest {
 
 	@Test
 	void childIsCancelledWhenItsParentIsKilledOrCancelledByHand() {
-		this.fixture = FeatureFixture.fresh(this.db);
-		long killedParent = this.fixture.queue.enqueue("parent", "p1");
-		long childOfKilled = this.fixture.queue.enqueue("child", "c1", EnqueueOptions.defaults().withParent(killedParent));
-		long cancelledParent = this.fixture.queue.enqueue("parent", "p2");
-		long childOfCancelled = this.fixture.queue.enqueue("child", "c2",
+		this.fixture = QueueFixture.fresh(this.db);
+		long killedParent = this.fixture.queue().enqueue("parent", "p1");
+		long childOfKilled = this.fixture.queue()
+			.enqueue("child", "c1", EnqueueOptions.defaults().withParent(killedParent));
+		long cancelledParent = this.fixture.queue().enqueue("parent", "p2");
+		long childOfCancelled = this.fixture.queue().enqueue("child", "c2",
 				EnqueueOptions.defaults().withParent(cancelledParent));
 
-		assertThat(this.fixture.queue.kill(killedParent, "customer asked")).isTrue();
-		assertThat(this.fixture.queue.cancel(cancelledParent)).isTrue();
+		assertThat(this.fixture.queue().kill(killedParent, "customer asked")).isTrue();
+		assertThat(this.fixture.queue().cancel(cancelledParent)).isTrue();
 
 		assertThat(this.fixture.job(childOfKilled)).satisfies((job) -> {
 			assertThat(job.state()).isEqualTo(JobState.CANCELLED);
@@ -136,25 +138,25 @@ class ChainedJobTest {
 
 	@Test
 	void aChildOfAFinishedParentIsReadyAtOnceOrRefused() {
-		this.fixture = FeatureFixture.fresh(this.db);
+		this.fixture = QueueFixture.fresh(this.db);
 		this.fixture.start(this.fixture.worker().handler("parent", String.class, (payload, ctx) -> {
 			if (payload.equals("dies")) {
 				throw new NonRetryableJobException("no");
 			}
 		}));
-		long succeeded = this.fixture.queue.enqueue("parent", "ok");
-		long dead = this.fixture.queue.enqueue("parent", "dies");
+		long succeeded = this.fixture.queue().enqueue("parent", "ok");
+		long dead = this.fixture.queue().enqueue("parent", "dies");
 		this.fixture.awaitState(succeeded, JobState.SUCCEEDED);
 		this.fixture.awaitState(dead, JobState.DEAD);
 
-		long child = this.fixture.queue.enqueue("later", "c", EnqueueOptions.defaults().withParent(succeeded));
+		long child = this.fixture.queue().enqueue("later", "c", EnqueueOptions.defaults().withParent(succeeded));
 		assertThat(this.fixture.state(child)).isEqualTo(JobState.READY);
 		long before = this.fixture.jobCount();
-		assertThatThrownBy(() -> this.fixture.queue.enqueue("later", "c", EnqueueOptions.defaults().withParent(dead)))
+		assertThatThrownBy(() -> this.fixture.queue().enqueue("later", "c", EnqueueOptions.defaults().withParent(dead)))
 			.isInstanceOf(IllegalArgumentException.class)
 			.hasMessageContaining("Parent job " + dead)
 			.hasMessageContaining("DEAD");
-		assertThatThrownBy(() -> this.fixture.queue.enqueue("later", "c",
+		assertThatThrownBy(() -> this.fixture.queue().enqueue("later", "c",
 				EnqueueOptions.defaults().withParent(999_999)))
 			.isInstanceOf(IllegalArgumentException.class)
 			.hasMessageContaining("Parent job 999999 does not exist");
@@ -163,7 +165,7 @@ class ChainedJobTest {
 
 	@Test
 	void followUpJobsExistOnlyWhenTheParentsSuccessIsRecorded() throws Exception {
-		this.fixture = FeatureFixture.fresh(this.db);
+		this.fixture = QueueFixture.fresh(this.db);
 		CountDownLatch slowStarted = new CountDownLatch(1);
 		CountDownLatch slowMayReturn = new CountDownLatch(1);
 		List<String> receipts = new CopyOnWriteArrayList<>();
@@ -181,22 +183,22 @@ class ChainedJobTest {
 			})
 			.handler("receipt", String.class, (receipt, ctx) -> receipts.add(receipt)));
 
-		long ok = this.fixture.queue.enqueue("order", "ok", EnqueueOptions.defaults().withMaxAttempts(1));
-		long fails = this.fixture.queue.enqueue("order", "fails", EnqueueOptions.defaults().withMaxAttempts(1));
-		long killed = this.fixture.queue.enqueue("order", "killed while running");
+		long ok = this.fixture.queue().enqueue("order", "ok", EnqueueOptions.defaults().withMaxAttempts(1));
+		long fails = this.fixture.queue().enqueue("order", "fails", EnqueueOptions.defaults().withMaxAttempts(1));
+		long killed = this.fixture.queue().enqueue("order", "killed while running");
 		assertThat(slowStarted.await(20, TimeUnit.SECONDS)).isTrue();
-		assertThat(this.fixture.queue.kill(killed, "operator stopped it")).isTrue();
+		assertThat(this.fixture.queue().kill(killed, "operator stopped it")).isTrue();
 		slowMayReturn.countDown();
 
 		this.fixture.awaitState(ok, JobState.SUCCEEDED);
 		this.fixture.awaitState(fails, JobState.DEAD);
-		await().atMost(FeatureFixture.PATIENCE).until(() -> receipts.size() == 1);
+		await().atMost(QueueFixture.PATIENCE).until(() -> receipts.size() == 1);
 		// the killed run has returned and its success was refused; the worker carries on
-		long afterwards = this.fixture.queue.enqueue("order", "afterwards");
+		long afterwards = this.fixture.queue().enqueue("order", "afterwards");
 		this.fixture.awaitState(afterwards, JobState.SUCCEEDED);
-		await().atMost(FeatureFixture.PATIENCE).until(() -> receipts.size() == 2);
+		await().atMost(QueueFixture.PATIENCE).until(() -> receipts.size() == 2);
 
-		List<Job> receiptJobs = this.fixture.queue.list(JobQuery.all().ofType("receipt"));
+		List<Job> receiptJobs = this.fixture.queue().list(JobQuery.all().ofType("receipt"));
 		assertThat(receiptJobs).extracting((job) -> job.metadata().get("order-job"))
 			.containsExactlyInAnyOrder(Long.toString(ok), Long.toString(afterwards));
 		assertThat(receipts).containsExactlyInAnyOrder("receipt for ok", "receipt for afterwards");
@@ -206,7 +208,7 @@ class ChainedJobTest {
 
 	@Test
 	void aFollowUpThatCannotBeEnqueuedDeadLettersItsParentWithTheReasonAndBlocksNoOtherSuccess() {
-		this.fixture = FeatureFixture.fresh(this.db, (builder) -> builder.maxPayloadBytes(1000));
+		this.fixture = QueueFixture.fresh(this.db, (builder) -> builder.maxPayloadBytes(1000));
 		this.fixture.start(this.fixture.worker().handler("order", String.class, (order, ctx) -> {
 			if (order.equals("huge follow-up")) {
 				ctx.enqueueOnSuccess("receipt", "x".repeat(2000));
@@ -219,9 +221,10 @@ class ChainedJobTest {
 			}
 		}));
 
-		long huge = this.fixture.queue.enqueue("order", "huge follow-up");
-		long orphan = this.fixture.queue.enqueue("order", "orphan follow-up");
-		List<Long> fine = List.of(this.fixture.queue.enqueue("order", "a"), this.fixture.queue.enqueue("order", "b"));
+		long huge = this.fixture.queue().enqueue("order", "huge follow-up");
+		long orphan = this.fixture.queue().enqueue("order", "orphan follow-up");
+		List<Long> fine = List.of(this.fixture.queue().enqueue("order", "a"),
+				this.fixture.queue().enqueue("order", "b"));
 
 		fine.forEach((id) -> this.fixture.awaitState(id, JobState.SUCCEEDED));
 		assertThat(this.fixture.awaitState(huge, JobState.DEAD).lastError())
@@ -230,15 +233,15 @@ class ChainedJobTest {
 		assertThat(this.fixture.awaitState(orphan, JobState.DEAD).lastError())
 			.contains("succeeded but its follow-up jobs could not be enqueued")
 			.contains("Parent job 31337 does not exist");
-		assertThat(this.fixture.queue.list(JobQuery.all().ofType("receipt"))).extracting(Job::payload)
+		assertThat(this.fixture.queue().list(JobQuery.all().ofType("receipt"))).extracting(Job::payload)
 			.containsExactlyInAnyOrder("\"receipt for a\"", "\"receipt for b\"");
 	}
 
 	@Test
 	void aBatchWithABadParentWritesNothing() {
-		this.fixture = FeatureFixture.fresh(this.db);
-		long parent = this.fixture.queue.enqueue("parent", "p");
-		assertThatThrownBy(() -> this.fixture.queue.enqueueAll(List.of(
+		this.fixture = QueueFixture.fresh(this.db);
+		long parent = this.fixture.queue().enqueue("parent", "p");
+		assertThatThrownBy(() -> this.fixture.queue().enqueueAll(List.of(
 				JobRequest.of("child", "first", EnqueueOptions.defaults().withParent(parent)),
 				JobRequest.of("child", "second", EnqueueOptions.defaults().withParent(424_242)))))
 			.isInstanceOf(IllegalArgumentException.class)

@@ -31,6 +31,7 @@ import io.sqlqueue.internal.store.JobStore;
 import io.sqlqueue.internal.store.StateChange;
 import io.sqlqueue.testing.Internals;
 import io.sqlqueue.NonRetryableJobException;
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.worker.HandlerSpec;
 import io.sqlqueue.worker.JobWorker;
@@ -42,14 +43,14 @@ import io.sqlqueue.worker.QueueSettings;
  */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class FifoQueueTest {
+class FifoQueueTests {
 
-	private static final QueueSettings FIFO = FeatureFixture.FAST.withFifo(true).withConcurrency(4);
+	private static final QueueSettings FIFO = QueueFixture.FAST.withFifo(true).withConcurrency(4);
 
 	@Parameter
 	TestDatabase db;
 
-	private FeatureFixture fixture;
+	private QueueFixture fixture;
 
 	private final AtomicInteger active = new AtomicInteger();
 
@@ -64,11 +65,11 @@ class FifoQueueTest {
 
 	@Test
 	void aFifoQueueRunsOneJobAtATimeInEnqueueOrderAcrossTwoWorkers() {
-		this.fixture = FeatureFixture.fresh(this.db);
+		this.fixture = QueueFixture.fresh(this.db);
 		List<Integer> order = new CopyOnWriteArrayList<>();
 		Map<String, AtomicInteger> runsPerWorker = new ConcurrentHashMap<>();
 		List<Long> ids = IntStream.range(0, 20)
-			.mapToObj((i) -> this.fixture.queue.enqueue("step", i, EnqueueOptions.defaults().withQueue("fifo")))
+			.mapToObj((i) -> this.fixture.queue().enqueue("step", i, EnqueueOptions.defaults().withQueue("fifo")))
 			.toList();
 
 		startTwoWorkers((JobHandlerFunction<Integer>) (step, ctx) -> exclusively(() -> order.add(step)),
@@ -82,10 +83,10 @@ class FifoQueueTest {
 
 	@Test
 	void aRetryingJobHoldsBackTheJobsBehindIt() {
-		this.fixture = FeatureFixture.fresh(this.db);
+		this.fixture = QueueFixture.fresh(this.db);
 		List<String> runs = new CopyOnWriteArrayList<>();
 		List<Long> ids = IntStream.range(0, 4)
-			.mapToObj((i) -> this.fixture.queue.enqueue("step", i, EnqueueOptions.defaults().withQueue("fifo")))
+			.mapToObj((i) -> this.fixture.queue().enqueue("step", i, EnqueueOptions.defaults().withQueue("fifo")))
 			.toList();
 
 		startTwoWorkers((JobHandlerFunction<Integer>) (step, ctx) -> exclusively(() -> {
@@ -102,10 +103,10 @@ class FifoQueueTest {
 
 	@Test
 	void aDeadJobNoLongerHoldsBackTheJobsBehindIt() {
-		this.fixture = FeatureFixture.fresh(this.db);
+		this.fixture = QueueFixture.fresh(this.db);
 		List<Integer> succeeded = new CopyOnWriteArrayList<>();
 		List<Long> ids = IntStream.range(0, 3)
-			.mapToObj((i) -> this.fixture.queue.enqueue("step", i, EnqueueOptions.defaults().withQueue("fifo")))
+			.mapToObj((i) -> this.fixture.queue().enqueue("step", i, EnqueueOptions.defaults().withQueue("fifo")))
 			.toList();
 
 		startTwoWorkers((JobHandlerFunction<Integer>) (step, ctx) -> {
@@ -122,7 +123,7 @@ class FifoQueueTest {
 
 	@Test
 	void orderingKeysRunInParallelWhileEachKeyKeepsItsOrder() throws Exception {
-		this.fixture = FeatureFixture.fresh(this.db);
+		this.fixture = QueueFixture.fresh(this.db);
 		Map<String, List<Integer>> orderPerKey = new ConcurrentHashMap<>();
 		Map<String, AtomicInteger> activePerKey = new ConcurrentHashMap<>();
 		Map<String, AtomicInteger> mostActivePerKey = new ConcurrentHashMap<>();
@@ -130,7 +131,7 @@ class FifoQueueTest {
 		List<Long> ids = new CopyOnWriteArrayList<>();
 		for (int i = 0; i < 5; i++) {
 			for (String key : List.of("customer-a", "customer-b")) {
-				ids.add(this.fixture.queue.enqueue("step", i,
+				ids.add(this.fixture.queue().enqueue("step", i,
 						EnqueueOptions.defaults().withQueue("fifo").withOrderingKey(key)));
 			}
 		}
@@ -165,8 +166,8 @@ class FifoQueueTest {
 
 	@Test
 	void aFifoClaimTakesTheOldestJobOfEachKeyAndNoneOfAKeyWithAJobRunning() {
-		this.fixture = FeatureFixture.fresh(this.db);
-		JdbcJobQueue queue = this.fixture.queue;
+		this.fixture = QueueFixture.fresh(this.db);
+		JdbcJobQueue queue = this.fixture.queue();
 		JobStore store = Internals.store(queue);
 		store.queueLockEnsure("fifo");
 		EnqueueOptions fifo = EnqueueOptions.defaults().withQueue("fifo");
@@ -206,7 +207,7 @@ class FifoQueueTest {
 	/** Two nodes, each with its own queue object and worker, both working the FIFO queue. */
 	private void startTwoWorkers(JobHandlerFunction<Integer> handler, Map<String, AtomicInteger> runsPerWorker) {
 		for (String node : List.of("node-1", "node-2")) {
-			JdbcJobQueue queue = node.equals("node-1") ? this.fixture.queue : this.fixture.otherNode();
+			JdbcJobQueue queue = node.equals("node-1") ? this.fixture.queue() : this.fixture.otherNode();
 			JobWorker.Builder builder = this.fixture.worker(queue).workerId(node).queue("fifo", FIFO);
 			builder.handler(HandlerSpec.of("step", Integer.class, (Integer step, JobContext ctx) -> {
 				runsPerWorker.computeIfAbsent(node, (n) -> new AtomicInteger()).incrementAndGet();

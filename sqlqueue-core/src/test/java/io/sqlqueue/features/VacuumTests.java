@@ -8,6 +8,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -27,9 +29,11 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.JobState;
 import io.sqlqueue.internal.store.JdbcJobStore;
+import io.sqlqueue.internal.store.JobStore;
 import io.sqlqueue.testing.Internals;
 import io.sqlqueue.internal.maintenance.Maintenance;
 import io.sqlqueue.worker.Retention;
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.worker.JobWorker;
 import io.sqlqueue.worker.MaintenanceSettings;
@@ -42,16 +46,16 @@ import io.sqlqueue.worker.MaintenanceSettings;
  */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class VacuumTest {
+class VacuumTests {
 
 	@Parameter
 	TestDatabase db;
 
-	private FeatureFixture fixture;
+	private QueueFixture fixture;
 
 	@BeforeEach
 	void setUp() {
-		this.fixture = FeatureFixture.fresh(this.db);
+		this.fixture = QueueFixture.fresh(this.db);
 	}
 
 	@AfterEach
@@ -66,10 +70,11 @@ class VacuumTest {
 		this.fixture.start(this.fixture.worker().handler("work", String.class, (name, ctx) -> {
 		}));
 		for (int n = 0; n < 50; n++) {
-			long id = this.fixture.queue.enqueue("work", "job " + n, EnqueueOptions.defaults().withRetention(Duration.ZERO));
+			long id = this.fixture.queue()
+				.enqueue("work", "job " + n, EnqueueOptions.defaults().withRetention(Duration.ZERO));
 			this.fixture.awaitState(id, JobState.SUCCEEDED);
 		}
-		Maintenance maintenance = Internals.maintenance(Internals.store(this.fixture.queue), Duration.ofHours(1),
+		Maintenance maintenance = Internals.maintenance(Internals.store(this.fixture.queue()), Duration.ofHours(1),
 				Duration.ofHours(1), Retention.DEFAULT, Duration.ofHours(1), 0);
 		assertThat(maintenance.clean()).isEqualTo(50);
 
@@ -80,7 +85,7 @@ class VacuumTest {
 			assertThat(deadRows()).isZero();
 			assertThat(vacuumCount()).isPositive();
 		}
-		assertThat(this.fixture.queue.count(null, null)).isZero();
+		assertThat(this.fixture.queue().count(null, null)).isZero();
 	}
 
 	@Test
@@ -88,27 +93,38 @@ class VacuumTest {
 		startAndRunAJob(this.fixture.worker().maintenance(true).vacuumInterval(Duration.ofMillis(100)));
 
 		if (!nothingToVacuum()) {
-			await().atMost(FeatureFixture.PATIENCE).until(() -> vacuumCount() >= 2);
+			await().atMost(QueueFixture.PATIENCE).until(() -> vacuumCount() >= 2);
 		}
 	}
 
 	@Test
-	void aWorkerWithADeadRowThresholdVacuumsOnceTheTableHoldsThatMany() throws InterruptedException {
+	void aWorkerWithADeadRowThresholdVacuumsOnceTheTableHoldsThatMany() {
+		if (this.db == TestDatabase.POSTGRESQL) {
+			// the check such a worker makes every second, made by hand while no worker vacuums
+			Maintenance check = Internals.maintenance(Internals.store(this.fixture.queue()), Duration.ofHours(1),
+					Duration.ofHours(1), Retention.DEFAULT, null, 40);
+			startAndRunAJob(this.fixture.worker());
+			// a job leaves a dead version at its claim and one at its success: far below 40 dead rows
+			long vacuumsBefore = vacuumCount();
+			assertThat(check.vacuumWhenDue()).as("vacuums with a handful of dead rows").isFalse();
+			assertThat(vacuumCount()).isEqualTo(vacuumsBefore);
+
+			runJobs(40);
+
+			// the server counts dead rows a little after the fact
+			await().atMost(QueueFixture.PATIENCE).until(check::vacuumWhenDue);
+			await().atMost(QueueFixture.PATIENCE).until(() -> vacuumCount() > vacuumsBefore);
+		}
+		// and a worker with that threshold makes the check itself
 		startAndRunAJob(this.fixture.worker().maintenance(true).vacuumDeadRows(40));
 		if (nothingToVacuum()) {
 			return;
 		}
-		// a job leaves a dead version at its claim and one at its success: far below 40 dead rows
 		long vacuumsBefore = vacuumCount();
-		Thread.sleep(2500);
-		assertThat(vacuumCount()).as("vacuums with a handful of dead rows").isEqualTo(vacuumsBefore);
 
-		for (int n = 1; n <= 40; n++) {
-			long id = this.fixture.queue.enqueue("work", "job " + n);
-			this.fixture.awaitState(id, JobState.SUCCEEDED);
-		}
+		runJobs(40);
 
-		await().atMost(FeatureFixture.PATIENCE).until(() -> vacuumCount() > vacuumsBefore);
+		await().atMost(QueueFixture.PATIENCE).until(() -> vacuumCount() > vacuumsBefore);
 	}
 
 	@Test
@@ -120,8 +136,8 @@ class VacuumTest {
 		long vacuumsBefore = vacuumCount();
 		// the dead rows of as many finished and deleted jobs as the default threshold, in one go: what a
 		// busy queue leaves behind between two visits of autovacuum
-		JdbcTemplate jdbc = new JdbcTemplate(this.fixture.dataSource);
-		String table = this.fixture.queue.jobTable();
+		JdbcTemplate jdbc = new JdbcTemplate(this.fixture.dataSource());
+		String table = this.fixture.queue().jobTable();
 		// on a server with autovacuum on, it must not come first
 		jdbc.execute("ALTER TABLE " + table + " SET (autovacuum_enabled = false)");
 		try {
@@ -130,42 +146,42 @@ class VacuumTest {
 					MaintenanceSettings.DEFAULT_VACUUM_DEAD_ROWS);
 			jdbc.update("DELETE FROM " + table + " WHERE queue = 'elsewhere'");
 
-			await().atMost(FeatureFixture.PATIENCE).until(() -> vacuumCount() > vacuumsBefore);
+			await().atMost(QueueFixture.PATIENCE).until(() -> vacuumCount() > vacuumsBefore);
 		}
 		finally {
 			jdbc.execute("ALTER TABLE " + table + " RESET (autovacuum_enabled)");
 		}
 		assertThat(deadRows()).isLessThan(MaintenanceSettings.DEFAULT_VACUUM_DEAD_ROWS / 100);
-		long after = this.fixture.queue.enqueue("work", "after");
+		long after = this.fixture.queue().enqueue("work", "after");
 		this.fixture.awaitState(after, JobState.SUCCEEDED);
 	}
 
 	@Test
 	void aNodeWhoseUserMayNotVacuumTheTableSaysSoOnceAndDoesNotTry() throws SQLException {
 		if (this.db != TestDatabase.POSTGRESQL) {
-			assertThat(Internals.store(this.fixture.queue).tableVacuumRefusal()).as("nothing to vacuum").isNull();
+			assertThat(Internals.store(this.fixture.queue()).tableVacuumRefusal()).as("nothing to vacuum").isNull();
 			return;
 		}
-		JdbcTemplate owner = new JdbcTemplate(this.fixture.dataSource);
+		JdbcTemplate owner = new JdbcTemplate(this.fixture.dataSource());
 		owner.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'sqlqueue_not_owner')"
 				+ " THEN CREATE ROLE sqlqueue_not_owner; END IF; END $$");
 		// a user of the application's, which sees the table, but does not own it
 		owner.execute("GRANT USAGE ON SCHEMA " + owner.queryForObject("SELECT current_schema()", String.class)
 				+ " TO sqlqueue_not_owner");
-		String table = this.fixture.queue.jobTable();
+		String table = this.fixture.queue().jobTable();
 		String ownerName = owner.queryForObject(
 				"SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = CAST(? AS regclass)", String.class, table);
-		assertThat(Internals.store(this.fixture.queue).tableVacuumRefusal()).as("the table's owner may").isNull();
+		assertThat(Internals.store(this.fixture.queue()).tableVacuumRefusal()).as("the table's owner may").isNull();
 		Logger logger = (Logger) LoggerFactory.getLogger(Maintenance.class);
 		ListAppender<ILoggingEvent> logged = new ListAppender<>();
 		logged.start();
 		logger.addAppender(logged);
-		try (Connection connection = this.fixture.dataSource.getConnection()) {
+		try (Connection connection = this.fixture.dataSource().getConnection()) {
 			try (Statement statement = connection.createStatement()) {
 				statement.execute("SET ROLE sqlqueue_not_owner");
 			}
 			JdbcJobStore notOwner = new JdbcJobStore(new SingleConnectionDataSource(connection, true),
-					Internals.store(this.fixture.queue).tablePrefix());
+					Internals.store(this.fixture.queue()).tablePrefix());
 			Maintenance maintenance = Internals.maintenance(notOwner, Duration.ofHours(1), Duration.ofHours(1),
 					Retention.DEFAULT, Duration.ofHours(1), 0);
 			long vacuumsBefore = vacuumCount();
@@ -195,13 +211,20 @@ class VacuumTest {
 	@Test
 	void aNodeWithItsVacuumTurnedOffWarnsOnceWhereTheServerDoesNotVacuumEither() throws InterruptedException {
 		if (this.db != TestDatabase.POSTGRESQL) {
-			assertThat(Internals.store(this.fixture.queue).tableAutovacuumOff()).as("nothing to vacuum").isNull();
+			assertThat(Internals.store(this.fixture.queue()).tableAutovacuumOff()).as("nothing to vacuum").isNull();
 			return;
 		}
-		boolean autovacuum = "on".equals(new JdbcTemplate(this.fixture.dataSource).queryForObject("SHOW autovacuum",
+		boolean autovacuum = "on".equals(new JdbcTemplate(this.fixture.dataSource()).queryForObject("SHOW autovacuum",
 				String.class));
 		// a table of its own: the warning is given once per JVM and table
-		JdbcJobStore store = new JdbcJobStore(this.fixture.dataSource, "sqlqueue_unvacuumed_");
+		JdbcJobStore table = new JdbcJobStore(this.fixture.dataSource(), "sqlqueue_unvacuumed_");
+		// each node asks the server once, at its start, and then warns or not
+		CountDownLatch asked = new CountDownLatch(2);
+		JobStore store = Internals.replacing(table, "tableAutovacuumOff", (args) -> {
+			String autovacuumOff = table.tableAutovacuumOff();
+			asked.countDown();
+			return autovacuumOff;
+		});
 		Logger logger = (Logger) LoggerFactory.getLogger(Maintenance.class);
 		ListAppender<ILoggingEvent> logged = new ListAppender<>();
 		logged.start();
@@ -211,23 +234,16 @@ class VacuumTest {
 				Internals.maintenance(store, Duration.ofHours(1), Duration.ofHours(1), Retention.DEFAULT, null, 0));
 		try {
 			nodes.forEach(Maintenance::start);
-			if (autovacuum) {
-				// nothing to wait for: give the check that stays silent the time it takes
-				Thread.sleep(1000);
-			}
-			else {
-				await().atMost(FeatureFixture.PATIENCE)
-					.until(() -> logged.list.stream().anyMatch((event) -> event.getLevel() == Level.WARN));
-				// the second node's check has had the time of the first
-				Thread.sleep(500);
+			assertThat(asked.await(QueueFixture.PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("both nodes asked").isTrue();
+			nodes.forEach(Maintenance::stop);
+			// a check under way is let finish: once stopped, both have warned or not
+			for (Maintenance node : nodes) {
+				assertThat(node.awaitStopped(QueueFixture.PATIENCE)).isTrue();
 			}
 		}
 		finally {
 			nodes.forEach(Maintenance::stop);
 			logger.detachAppender(logged);
-		}
-		for (Maintenance node : nodes) {
-			assertThat(node.awaitStopped(FeatureFixture.PATIENCE)).isTrue();
 		}
 		if (autovacuum) {
 			assertThat(logged.list).noneMatch((event) -> event.getLevel() == Level.WARN);
@@ -236,7 +252,7 @@ class VacuumTest {
 			assertThat(logged.list).filteredOn((event) -> event.getLevel() == Level.WARN)
 				.singleElement()
 				.satisfies((event) -> assertThat(event.getFormattedMessage()).contains("autovacuum is off",
-						"vacuum is turned off", store.jobTable(), "sqlqueue.worker.vacuum-dead-rows"));
+						"vacuum is turned off", table.jobTable(), "sqlqueue.worker.vacuum-dead-rows"));
 		}
 	}
 
@@ -244,8 +260,16 @@ class VacuumTest {
 	private void startAndRunAJob(JobWorker.Builder worker) {
 		this.fixture.start(worker.handler("work", String.class, (name, ctx) -> {
 		}));
-		long id = this.fixture.queue.enqueue("work", "job");
+		long id = this.fixture.queue().enqueue("work", "job");
 		this.fixture.awaitState(id, JobState.SUCCEEDED);
+	}
+
+	/** Runs {@code count} jobs of type "work", one after the other. */
+	private void runJobs(int count) {
+		for (int n = 1; n <= count; n++) {
+			long id = this.fixture.queue().enqueue("work", "job " + n);
+			this.fixture.awaitState(id, JobState.SUCCEEDED);
+		}
 	}
 
 	/**
@@ -256,7 +280,7 @@ class VacuumTest {
 		if (this.db == TestDatabase.POSTGRESQL) {
 			return false;
 		}
-		long next = this.fixture.queue.enqueue("work", "next");
+		long next = this.fixture.queue().enqueue("work", "next");
 		this.fixture.awaitState(next, JobState.SUCCEEDED);
 		return true;
 	}
@@ -270,9 +294,9 @@ class VacuumTest {
 	}
 
 	private long statistic(String column) {
-		return new JdbcTemplate(this.fixture.dataSource).queryForObject(
+		return new JdbcTemplate(this.fixture.dataSource()).queryForObject(
 				"SELECT " + column + " FROM pg_stat_user_tables WHERE relid = CAST(? AS regclass)", Long.class,
-				this.fixture.queue.jobTable());
+				this.fixture.queue().jobTable());
 	}
 
 }

@@ -20,6 +20,7 @@ import io.sqlqueue.JobState;
 import io.sqlqueue.internal.maintenance.Maintenance;
 import io.sqlqueue.testing.Internals;
 import io.sqlqueue.worker.Retention;
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
 
 /**
@@ -28,14 +29,14 @@ import io.sqlqueue.testing.TestDatabase;
  */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class JobLogsAndResultsTest {
+class JobLogsAndResultsTests {
 
 	private static final JsonMapper json = JsonMapper.builder().build();
 
 	@Parameter
 	TestDatabase db;
 
-	private FeatureFixture fixture;
+	private QueueFixture fixture;
 
 	@AfterEach
 	void stopWorkers() {
@@ -46,7 +47,7 @@ class JobLogsAndResultsTest {
 
 	@Test
 	void logLinesAndAJsonResultAreStoredWithTheJobAndTheLogKeepsItsLast100Lines() {
-		this.fixture = FeatureFixture.fresh(this.db);
+		this.fixture = QueueFixture.fresh(this.db);
 		this.fixture.start(this.fixture.worker().handler("report", String.class, (name, ctx) -> {
 			for (int i = 0; i < 150; i++) {
 				ctx.log("line " + i);
@@ -54,7 +55,7 @@ class JobLogsAndResultsTest {
 			ctx.setResult(Map.of("report", name, "rows", 42, "pages", List.of(1, 2, 3)));
 		}));
 
-		long id = this.fixture.queue.enqueue("report", "sales");
+		long id = this.fixture.queue().enqueue("report", "sales");
 
 		Job job = this.fixture.awaitState(id, JobState.SUCCEEDED);
 		assertThat(job.logs()).hasSize(100);
@@ -66,7 +67,7 @@ class JobLogsAndResultsTest {
 
 	@Test
 	void logsOfEveryAttemptAreKeptInOrder() {
-		this.fixture = FeatureFixture.fresh(this.db);
+		this.fixture = QueueFixture.fresh(this.db);
 		this.fixture.start(this.fixture.worker().handler("flaky", String.class, (name, ctx) -> {
 			ctx.log("attempt " + ctx.attempt() + " starts");
 			if (ctx.attempt() == 1) {
@@ -75,7 +76,7 @@ class JobLogsAndResultsTest {
 			ctx.log("attempt " + ctx.attempt() + " done");
 		}));
 
-		long id = this.fixture.queue.enqueue("flaky", "x");
+		long id = this.fixture.queue().enqueue("flaky", "x");
 
 		Job job = this.fixture.awaitState(id, JobState.SUCCEEDED);
 		assertThat(job.logs()).containsExactly("attempt 1 starts", "attempt 2 starts", "attempt 2 done");
@@ -84,11 +85,11 @@ class JobLogsAndResultsTest {
 
 	@Test
 	void aResultOver64KiBIsRefusedWithAClearError() {
-		this.fixture = FeatureFixture.fresh(this.db);
+		this.fixture = QueueFixture.fresh(this.db);
 		this.fixture.start(this.fixture.worker()
 			.handler("huge", String.class, (name, ctx) -> ctx.setResult("x".repeat(70_000))));
 
-		long id = this.fixture.queue.enqueue("huge", "x", EnqueueOptions.defaults().withMaxAttempts(1));
+		long id = this.fixture.queue().enqueue("huge", "x", EnqueueOptions.defaults().withMaxAttempts(1));
 
 		Job job = this.fixture.awaitState(id, JobState.DEAD);
 		assertThat(job.lastError()).contains("Result of job " + id + " is 70002 bytes of JSON")
@@ -98,21 +99,21 @@ class JobLogsAndResultsTest {
 
 	@Test
 	void logsAndResultAreDeletedWithTheJobByRetention() {
-		this.fixture = FeatureFixture.fresh(this.db);
+		this.fixture = QueueFixture.fresh(this.db);
 		this.fixture.start(this.fixture.worker().handler("report", String.class, (name, ctx) -> {
 			ctx.log("working on " + name);
 			ctx.setResult(Map.of("report", name));
 		}));
-		long shortLived = this.fixture.queue.enqueue("report", "short",
+		long shortLived = this.fixture.queue().enqueue("report", "short",
 				EnqueueOptions.defaults().withRetention(Duration.ZERO));
-		long kept = this.fixture.queue.enqueue("report", "kept");
+		long kept = this.fixture.queue().enqueue("report", "kept");
 		this.fixture.awaitState(shortLived, JobState.SUCCEEDED);
 		assertThat(this.fixture.awaitState(kept, JobState.SUCCEEDED).logs()).containsExactly("working on kept");
-		Maintenance maintenance = Internals.maintenance(this.fixture.queue, Retention.DEFAULT);
+		Maintenance maintenance = Internals.maintenance(this.fixture.queue(), Retention.DEFAULT);
 
-		await().atMost(FeatureFixture.PATIENCE).untilAsserted(() -> {
+		await().atMost(QueueFixture.PATIENCE).untilAsserted(() -> {
 			maintenance.clean();
-			assertThat(this.fixture.queue.find(shortLived)).isEmpty();
+			assertThat(this.fixture.queue().find(shortLived)).isEmpty();
 		});
 		Job survivor = this.fixture.job(kept);
 		assertThat(survivor.logs()).containsExactly("working on kept");

@@ -24,19 +24,20 @@ import io.sqlqueue.JobRequest;
 import io.sqlqueue.JobState;
 import io.sqlqueue.MdcJobInterceptor;
 import io.sqlqueue.NonRetryableJobException;
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
 
 /** Interceptors wrap enqueue and processing in registration order; the MDC interceptor names the job. */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class InterceptorTest {
+class InterceptorTests {
 
 	@Parameter
 	TestDatabase db;
 
 	private final List<String> events = new CopyOnWriteArrayList<>();
 
-	private FeatureFixture fixture;
+	private QueueFixture fixture;
 
 	@AfterEach
 	void stopWorkers() {
@@ -47,11 +48,11 @@ class InterceptorTest {
 
 	@Test
 	void interceptorsWrapEnqueueAndProcessingFirstRegisteredOutermost() {
-		this.fixture = FeatureFixture.fresh(this.db,
+		this.fixture = QueueFixture.fresh(this.db,
 				(builder) -> builder.interceptor(new Recording("outer")).interceptor(new Recording("inner")));
 		AtomicReference<Map<String, String>> handlerMetadata = new AtomicReference<>();
 
-		long id = this.fixture.queue.enqueue("greet", "Ada");
+		long id = this.fixture.queue().enqueue("greet", "Ada");
 
 		assertThat(this.events).containsExactly("outer enqueue before", "inner enqueue before",
 				"inner enqueue after 1 job", "outer enqueue after 1 job");
@@ -71,8 +72,9 @@ class InterceptorTest {
 
 	@Test
 	void aBatchAndTheFollowUpsOfAHandlerPassThroughTheEnqueueInterceptorsToo() {
-		this.fixture = FeatureFixture.fresh(this.db, (builder) -> builder.interceptor(new Recording("outer")));
-		List<Long> batch = this.fixture.queue.enqueueAll(List.of(JobRequest.of("order", "a"), JobRequest.of("order", "b")));
+		this.fixture = QueueFixture.fresh(this.db, (builder) -> builder.interceptor(new Recording("outer")));
+		List<Long> batch = this.fixture.queue()
+			.enqueueAll(List.of(JobRequest.of("order", "a"), JobRequest.of("order", "b")));
 		assertThat(this.events).containsExactly("outer enqueue before", "outer enqueue after 2 job");
 		this.events.clear();
 
@@ -82,15 +84,15 @@ class InterceptorTest {
 			}));
 
 		batch.forEach((id) -> this.fixture.awaitState(id, JobState.SUCCEEDED));
-		List<Job> receipts = await().atMost(FeatureFixture.PATIENCE)
-			.until(() -> this.fixture.queue.list(JobQuery.all().ofType("receipt")), (jobs) -> jobs.size() == 2);
+		List<Job> receipts = await().atMost(QueueFixture.PATIENCE)
+			.until(() -> this.fixture.queue().list(JobQuery.all().ofType("receipt")), (jobs) -> jobs.size() == 2);
 		assertThat(receipts).allSatisfy((receipt) -> assertThat(receipt.metadata()).containsEntry("added-by-outer", "yes"));
 		assertThat(this.events).contains("outer enqueue before");
 	}
 
 	@Test
 	void anInterceptorCanRejectAnEnqueueAndNothingIsWritten() {
-		this.fixture = FeatureFixture.fresh(this.db, (builder) -> builder.interceptor(new JobInterceptor() {
+		this.fixture = QueueFixture.fresh(this.db, (builder) -> builder.interceptor(new JobInterceptor() {
 			@Override
 			public List<Long> aroundEnqueue(List<JobRequest> jobs, EnqueueChain chain) {
 				if (jobs.stream().anyMatch((job) -> !job.options().metadata().containsKey("tenant"))) {
@@ -100,7 +102,7 @@ class InterceptorTest {
 			}
 		}));
 
-		assertThatThrownBy(() -> this.fixture.queue.enqueue("greet", "Ada"))
+		assertThatThrownBy(() -> this.fixture.queue().enqueue("greet", "Ada"))
 			.isInstanceOf(IllegalArgumentException.class)
 			.hasMessage("Every job needs a tenant");
 		assertThat(this.fixture.jobCount()).isZero();
@@ -108,7 +110,7 @@ class InterceptorTest {
 
 	@Test
 	void aFailureInAroundProcessCountsAsTheHandlersAndTheHandlerDoesNotRun() {
-		this.fixture = FeatureFixture.fresh(this.db, (builder) -> builder.interceptor(new JobInterceptor() {
+		this.fixture = QueueFixture.fresh(this.db, (builder) -> builder.interceptor(new JobInterceptor() {
 			@Override
 			public void aroundProcess(JobContext job, Object payload, ProcessChain chain) {
 				if ("forbidden".equals(payload)) {
@@ -119,7 +121,7 @@ class InterceptorTest {
 		List<String> handled = new CopyOnWriteArrayList<>();
 		this.fixture.start(this.fixture.worker().handler("greet", String.class, (name, ctx) -> handled.add(name)));
 
-		long id = this.fixture.queue.enqueue("greet", "forbidden");
+		long id = this.fixture.queue().enqueue("greet", "forbidden");
 
 		Job dead = this.fixture.awaitState(id, JobState.DEAD);
 		assertThat(dead.attempt()).isEqualTo(1);
@@ -138,13 +140,13 @@ class InterceptorTest {
 				afterChain.set((left != null) ? left : Map.of());
 			}
 		};
-		this.fixture = FeatureFixture.fresh(this.db,
+		this.fixture = QueueFixture.fresh(this.db,
 				(builder) -> builder.interceptor(observer).interceptor(new MdcJobInterceptor()));
 		AtomicReference<Map<String, String>> during = new AtomicReference<>();
 		this.fixture.start(this.fixture.worker()
 			.handler("greet", String.class, (name, ctx) -> during.set(MDC.getCopyOfContextMap())));
 
-		long id = this.fixture.queue.enqueue("greet", "Ada");
+		long id = this.fixture.queue().enqueue("greet", "Ada");
 
 		this.fixture.awaitState(id, JobState.SUCCEEDED);
 		assertThat(during.get()).containsEntry("sqlqueue.job.id", Long.toString(id))
@@ -166,24 +168,24 @@ class InterceptorTest {
 
 		@Override
 		public List<Long> aroundEnqueue(List<JobRequest> jobs, EnqueueChain chain) {
-			InterceptorTest.this.events.add(this.name + " enqueue before");
+			InterceptorTests.this.events.add(this.name + " enqueue before");
 			List<JobRequest> marked = jobs.stream()
 				.map((job) -> JobRequest.of(job.type(), job.payload(),
 						job.options().withMetadata("added-by-" + this.name, "yes")))
 				.toList();
 			List<Long> ids = chain.proceed(marked);
-			InterceptorTest.this.events.add(this.name + " enqueue after " + ids.size() + " job");
+			InterceptorTests.this.events.add(this.name + " enqueue after " + ids.size() + " job");
 			return ids;
 		}
 
 		@Override
 		public void aroundProcess(JobContext job, Object payload, ProcessChain chain) throws Exception {
-			InterceptorTest.this.events.add(this.name + " process before");
+			InterceptorTests.this.events.add(this.name + " process before");
 			try {
 				chain.proceed();
 			}
 			finally {
-				InterceptorTest.this.events.add(this.name + " process after");
+				InterceptorTests.this.events.add(this.name + " process after");
 			}
 		}
 

@@ -17,8 +17,8 @@ import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.Job;
 import io.sqlqueue.JobState;
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
-import io.sqlqueue.testing.TestDatabases;
 import io.sqlqueue.worker.HandlerSpec;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,23 +27,24 @@ import static org.awaitility.Awaitility.await;
 /** Cancelling: a READY job never runs; a RUNNING job's handler is told and its job ends CANCELLED. */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class CancelTest {
+class CancelTests {
 
 	@Parameter
 	TestDatabase db;
 
-	JdbcJobQueue jobs;
+	QueueFixture fixture;
 
-	final RunningWorkers workers = new RunningWorkers();
+	JdbcJobQueue jobs;
 
 	@BeforeEach
 	void setUp() {
-		this.jobs = JdbcJobQueue.builder(TestDatabases.fresh(this.db)).build();
+		this.fixture = QueueFixture.fresh(this.db);
+		this.jobs = this.fixture.queue();
 	}
 
 	@AfterEach
 	void tearDown() {
-		this.workers.close();
+		this.fixture.close();
 	}
 
 	@Test
@@ -51,20 +52,20 @@ class CancelTest {
 		AtomicInteger runs = new AtomicInteger();
 		long cancelled = this.jobs.enqueue("task", Map.of(), EnqueueOptions.defaults().withDelay(Duration.ofMillis(300)));
 		assertThat(this.jobs.cancel(cancelled)).isTrue();
-		this.workers.start(this.jobs,
-				(builder) -> builder.handler(HandlerSpec.of("task", Map.class, (payload, ctx) -> runs.incrementAndGet())));
+		this.fixture.start(this.fixture.worker()
+			.handler(HandlerSpec.of("task", Map.class, (payload, ctx) -> runs.incrementAndGet())));
 
 		long marker = this.jobs.enqueue("task", Map.of(), EnqueueOptions.defaults().withDelay(Duration.ofMillis(600)));
 
-		await().atMost(Duration.ofSeconds(20)).until(() -> state(marker) == JobState.SUCCEEDED);
+		this.fixture.awaitState(marker, JobState.SUCCEEDED);
 		assertThat(runs).hasValue(1);
-		assertThat(state(cancelled)).isEqualTo(JobState.CANCELLED);
+		assertThat(this.fixture.state(cancelled)).isEqualTo(JobState.CANCELLED);
 	}
 
 	@Test
 	void aRunningHandlerSeesTheCancellationAndItsJobEndsCancelled() throws InterruptedException {
 		CountDownLatch started = new CountDownLatch(1);
-		this.workers.start(this.jobs, (builder) -> builder.handler(HandlerSpec.of("long", Map.class, (payload, ctx) -> {
+		this.fixture.start(this.fixture.worker().handler(HandlerSpec.of("long", Map.class, (payload, ctx) -> {
 			started.countDown();
 			long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
 			while (System.nanoTime() < end) {
@@ -80,15 +81,11 @@ class CancelTest {
 
 		assertThat(this.jobs.cancel(id)).as("a running job can be asked to cancel").isTrue();
 
-		await().atMost(Duration.ofSeconds(20)).until(() -> state(id) == JobState.CANCELLED);
-		Job cancelled = this.jobs.find(id).orElseThrow();
+		this.fixture.awaitState(id, JobState.CANCELLED);
+		Job cancelled = this.fixture.job(id);
 		assertThat(cancelled.attempt()).isEqualTo(1);
 		assertThat(cancelled.finishedAt()).isNotNull();
 		assertThat(cancelled.lastError()).startsWith("Cancelled").contains("stopped on request");
-	}
-
-	private JobState state(long id) {
-		return this.jobs.find(id).orElseThrow().state();
 	}
 
 }

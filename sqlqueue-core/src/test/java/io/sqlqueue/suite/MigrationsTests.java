@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatNoException;
 /** sqlqueue's own Flyway migrations, with their own history table. */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class MigrationsTest {
+class MigrationsTests {
 
 	@Parameter
 	TestDatabase db;

@@ -24,6 +24,7 @@ import io.sqlqueue.NonRetryableJobException;
 import io.sqlqueue.internal.maintenance.Maintenance;
 import io.sqlqueue.testing.Internals;
 import io.sqlqueue.worker.Retention;
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
 
 /**
@@ -31,12 +32,12 @@ import io.sqlqueue.testing.TestDatabase;
  */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class RetentionAndKillTest {
+class RetentionAndKillTests {
 
 	@Parameter
 	TestDatabase db;
 
-	private FeatureFixture fixture;
+	private QueueFixture fixture;
 
 	@AfterEach
 	void stopWorkers() {
@@ -47,19 +48,19 @@ class RetentionAndKillTest {
 
 	@Test
 	void aJobsOwnRetentionOverridesTheConfiguredOne() {
-		this.fixture = FeatureFixture.fresh(this.db);
+		this.fixture = QueueFixture.fresh(this.db);
 		this.fixture.start(this.fixture.worker().handler("work", String.class, (name, ctx) -> {
 			if (name.startsWith("dead")) {
 				throw new NonRetryableJobException("bad " + name);
 			}
 		}));
-		long gone = this.fixture.queue.enqueue("work", "gone", EnqueueOptions.defaults().withRetention(Duration.ZERO));
-		long deadGone = this.fixture.queue.enqueue("work", "dead-gone",
+		long gone = this.fixture.queue().enqueue("work", "gone", EnqueueOptions.defaults().withRetention(Duration.ZERO));
+		long deadGone = this.fixture.queue().enqueue("work", "dead-gone",
 				EnqueueOptions.defaults().withRetention(Duration.ZERO));
-		long configured = this.fixture.queue.enqueue("work", "configured");
-		long keptLonger = this.fixture.queue.enqueue("work", "kept-longer",
+		long configured = this.fixture.queue().enqueue("work", "configured");
+		long keptLonger = this.fixture.queue().enqueue("work", "kept-longer",
 				EnqueueOptions.defaults().withRetention(Duration.ofDays(7)));
-		long deadKept = this.fixture.queue.enqueue("work", "dead-kept");
+		long deadKept = this.fixture.queue().enqueue("work", "dead-kept");
 		for (long id : List.of(gone, configured, keptLonger)) {
 			this.fixture.awaitState(id, JobState.SUCCEEDED);
 		}
@@ -67,37 +68,37 @@ class RetentionAndKillTest {
 		this.fixture.awaitState(deadKept, JobState.DEAD);
 
 		// the configured retention (1 day) keeps everything without its own
-		Maintenance byDefault = Internals.maintenance(this.fixture.queue, Retention.DEFAULT);
-		await().atMost(FeatureFixture.PATIENCE).untilAsserted(() -> {
+		Maintenance byDefault = Internals.maintenance(this.fixture.queue(), Retention.DEFAULT);
+		await().atMost(QueueFixture.PATIENCE).untilAsserted(() -> {
 			byDefault.clean();
-			assertThat(this.fixture.queue.find(gone)).isEmpty();
-			assertThat(this.fixture.queue.find(deadGone)).isEmpty();
+			assertThat(this.fixture.queue().find(gone)).isEmpty();
+			assertThat(this.fixture.queue().find(deadGone)).isEmpty();
 		});
-		assertThat(this.fixture.queue.find(configured)).isPresent();
-		assertThat(this.fixture.queue.find(keptLonger)).isPresent();
-		assertThat(this.fixture.queue.find(deadKept)).isPresent();
+		assertThat(this.fixture.queue().find(configured)).isPresent();
+		assertThat(this.fixture.queue().find(keptLonger)).isPresent();
+		assertThat(this.fixture.queue().find(deadKept)).isPresent();
 
 		// with nothing kept by configuration, the job with its own 7 days stays
-		Maintenance keepNothing = Internals.maintenance(this.fixture.queue,
+		Maintenance keepNothing = Internals.maintenance(this.fixture.queue(),
 				new Retention(Duration.ZERO, Duration.ZERO, Duration.ZERO));
-		await().atMost(FeatureFixture.PATIENCE).untilAsserted(() -> {
+		await().atMost(QueueFixture.PATIENCE).untilAsserted(() -> {
 			keepNothing.clean();
-			assertThat(this.fixture.queue.find(configured)).isEmpty();
-			assertThat(this.fixture.queue.find(deadKept)).isEmpty();
+			assertThat(this.fixture.queue().find(configured)).isEmpty();
+			assertThat(this.fixture.queue().find(deadKept)).isEmpty();
 		});
-		assertThat(this.fixture.queue.find(keptLonger)).isPresent();
+		assertThat(this.fixture.queue().find(keptLonger)).isPresent();
 	}
 
 	@Test
 	void aReadyJobKilledByHandIsDeadWithTheReasonAndNeverRuns() {
-		this.fixture = FeatureFixture.fresh(this.db);
-		long id = this.fixture.queue.enqueue("work", "poisoned");
+		this.fixture = QueueFixture.fresh(this.db);
+		long id = this.fixture.queue().enqueue("work", "poisoned");
 
-		assertThatThrownBy(() -> this.fixture.queue.kill(id, " "))
+		assertThatThrownBy(() -> this.fixture.queue().kill(id, " "))
 			.isInstanceOf(IllegalArgumentException.class)
 			.hasMessageContaining("reason is required");
 		assertThat(this.fixture.state(id)).isEqualTo(JobState.READY);
-		assertThat(this.fixture.queue.kill(id, "the payload has a bad address")).isTrue();
+		assertThat(this.fixture.queue().kill(id, "the payload has a bad address")).isTrue();
 
 		Job killed = this.fixture.job(id);
 		assertThat(killed.state()).isEqualTo(JobState.DEAD);
@@ -105,17 +106,17 @@ class RetentionAndKillTest {
 		assertThat(killed.finishedAt()).isNotNull();
 		List<String> ran = new CopyOnWriteArrayList<>();
 		this.fixture.start(this.fixture.worker().handler("work", String.class, (name, ctx) -> ran.add(name)));
-		long next = this.fixture.queue.enqueue("work", "next");
+		long next = this.fixture.queue().enqueue("work", "next");
 		this.fixture.awaitState(next, JobState.SUCCEEDED);
 		assertThat(ran).containsExactly("next");
-		assertThat(this.fixture.queue.kill(next, "too late")).isFalse();
+		assertThat(this.fixture.queue().kill(next, "too late")).isFalse();
 		assertThat(this.fixture.state(next)).isEqualTo(JobState.SUCCEEDED);
 	}
 
 	@Test
 	void aRunningJobKilledByHandStaysDeadWhateverItsHandlerDoesAfterwards() throws Exception {
 		List<Long> staleOutcomes = new CopyOnWriteArrayList<>();
-		this.fixture = FeatureFixture.fresh(this.db, (builder) -> builder.listener(new JobEventListener() {
+		this.fixture = QueueFixture.fresh(this.db, (builder) -> builder.listener(new JobEventListener() {
 			@Override
 			public void staleOutcomeIgnored(long jobId, int attempt) {
 				staleOutcomes.add(jobId);
@@ -131,19 +132,19 @@ class RetentionAndKillTest {
 				ctx.setResult("late result");
 			}
 		}));
-		long id = this.fixture.queue.enqueue("work", "slow");
+		long id = this.fixture.queue().enqueue("work", "slow");
 		assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
 
-		assertThat(this.fixture.queue.kill(id, "stuck on a remote call")).isTrue();
+		assertThat(this.fixture.queue().kill(id, "stuck on a remote call")).isTrue();
 		mayReturn.countDown();
 
-		await().atMost(FeatureFixture.PATIENCE).until(() -> staleOutcomes.contains(id));
+		await().atMost(QueueFixture.PATIENCE).until(() -> staleOutcomes.contains(id));
 		Job killed = this.fixture.job(id);
 		assertThat(killed.state()).isEqualTo(JobState.DEAD);
 		assertThat(killed.lastError()).isEqualTo("Killed: stuck on a remote call");
 		assertThat(killed.result()).isNull();
 		assertThat(killed.logs()).isEmpty();
-		long next = this.fixture.queue.enqueue("work", "next");
+		long next = this.fixture.queue().enqueue("work", "next");
 		this.fixture.awaitState(next, JobState.SUCCEEDED);
 	}
 

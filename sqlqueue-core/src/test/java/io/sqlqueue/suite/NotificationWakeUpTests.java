@@ -20,8 +20,8 @@ import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.internal.notify.Notification;
 import io.sqlqueue.testing.Internals;
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
-import io.sqlqueue.testing.TestDatabases;
 import io.sqlqueue.worker.HandlerSpec;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,13 +34,18 @@ import static org.awaitility.Awaitility.await;
  */
 @ParameterizedClass
 @EnumSource(value = TestDatabase.class, names = "POSTGRESQL")
-class NotificationWakeUpTest {
+class NotificationWakeUpTests {
 
 	record Note(String text) {
 	}
 
+	/** A second queue of the worker's, asleep like the first until a notification names it. */
+	private static final String OTHER_QUEUE = "other";
+
 	@Parameter
 	TestDatabase db;
+
+	QueueFixture fixture;
 
 	JdbcJobQueue elsewhere;
 
@@ -50,16 +55,17 @@ class NotificationWakeUpTest {
 
 	final List<String> ran = new CopyOnWriteArrayList<>();
 
-	final RunningWorkers workers = new RunningWorkers();
-
 	@BeforeEach
 	void setUp() {
-		this.dataSource = TestDatabases.fresh(this.db);
-		this.workerQueue = JdbcJobQueue.builder(this.dataSource).build();
-		this.elsewhere = JdbcJobQueue.builder(this.dataSource).build();
-		this.workers.start(this.workerQueue,
-				(builder) -> builder.defaults(RunningWorkers.FAST.withPollInterval(Duration.ofMinutes(10)))
-					.handler(HandlerSpec.of("note", Note.class, (payload, ctx) -> this.ran.add(payload.text()))));
+		this.fixture = QueueFixture.fresh(this.db);
+		this.dataSource = this.fixture.dataSource();
+		this.workerQueue = this.fixture.queue();
+		this.elsewhere = this.fixture.otherNode();
+		this.fixture.start(this.fixture.worker(this.workerQueue)
+			.defaults(QueueFixture.FAST.withPollInterval(Duration.ofMinutes(10)))
+			.handler(HandlerSpec.of("note", Note.class, (payload, ctx) -> this.ran.add(payload.text())))
+			.handler(HandlerSpec.of("other-note", Note.class, (payload, ctx) -> this.ran.add(payload.text()))
+				.onQueue(OTHER_QUEUE)));
 		// the first job may be claimed by the worker's first poll; the ones after it need a notification
 		this.elsewhere.enqueue("note", new Note("first"), EnqueueOptions.defaults());
 		await().atMost(Duration.ofSeconds(30)).until(() -> this.ran.contains("first"));
@@ -67,7 +73,7 @@ class NotificationWakeUpTest {
 
 	@AfterEach
 	void tearDown() {
-		this.workers.close();
+		this.fixture.close();
 	}
 
 	@Test
@@ -110,14 +116,19 @@ class NotificationWakeUpTest {
 	}
 
 	@Test
-	void aWorkerIgnoresNotificationsFromItsOwnQueueObjectWhichWakesItDirectly() throws Exception {
+	void aWorkerIgnoresNotificationsFromItsOwnQueueObjectWhichWakesItDirectly() {
 		// READY, but no notification and no direct wake reach the worker, whose poll is ten minutes off
 		JdbcJobQueue silent = JdbcJobQueue.builder(this.dataSource).notifications(false).build();
-		silent.enqueue("note", new Note("quiet"), EnqueueOptions.defaults());
+		long quiet = silent.enqueue("note", new Note("quiet"), EnqueueOptions.defaults());
+		silent.enqueue("other-note", new Note("on the other queue"), EnqueueOptions.defaults().withQueue(OTHER_QUEUE));
 
 		notify("default " + Internals.services(this.workerQueue).notificationOrigin());
-		Thread.sleep(1000);
+		notify(OTHER_QUEUE + " " + Internals.services(this.elsewhere).notificationOrigin());
+		// one connection hands the worker its notifications in order: once the second has woken the other
+		// queue, the first had been handled
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.ran.contains("on the other queue"));
 		assertThat(this.ran).as("a notification from the worker's own queue object").doesNotContain("quiet");
+		assertThat(this.fixture.job(quiet).attempt()).as("never claimed").isZero();
 
 		notify("default " + Internals.services(this.elsewhere).notificationOrigin());
 		await().atMost(Duration.ofSeconds(30)).until(() -> this.ran.contains("quiet"));

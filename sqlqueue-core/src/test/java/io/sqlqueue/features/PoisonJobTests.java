@@ -21,6 +21,7 @@ import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.Job;
 import io.sqlqueue.JobEventListener;
 import io.sqlqueue.JobState;
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.worker.JobWorker;
 
@@ -32,7 +33,7 @@ import io.sqlqueue.worker.JobWorker;
  */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class PoisonJobTest {
+class PoisonJobTests {
 
 	/** The payload class of today: the field once called {@code name} is now {@code fullName}. */
 	record Greeting(@JsonProperty(required = true) String fullName, String language) {
@@ -56,7 +57,7 @@ class PoisonJobTest {
 	@Parameter
 	TestDatabase db;
 
-	private FeatureFixture fixture;
+	private QueueFixture fixture;
 
 	private final List<String> succeeded = new CopyOnWriteArrayList<>();
 
@@ -64,10 +65,10 @@ class PoisonJobTest {
 
 	@BeforeEach
 	void freshSchema() {
-		this.fixture = FeatureFixture.fresh(this.db, (builder) -> builder.listener(new JobEventListener() {
+		this.fixture = QueueFixture.fresh(this.db, (builder) -> builder.listener(new JobEventListener() {
 			@Override
 			public void staleOutcomeIgnored(long jobId, int attempt) {
-				PoisonJobTest.this.staleOutcomes.add(jobId);
+				PoisonJobTests.this.staleOutcomes.add(jobId);
 			}
 		}));
 	}
@@ -81,7 +82,7 @@ class PoisonJobTest {
 
 	private JobWorker.Builder singleThreadedWorker() {
 		return this.fixture.worker()
-			.defaults(FeatureFixture.FAST.withConcurrency(1))
+			.defaults(QueueFixture.FAST.withConcurrency(1))
 			.handler("ok", String.class, (name, ctx) -> {
 				assertThat(Thread.currentThread().isInterrupted()).as("handler thread interrupted").isFalse();
 				Thread.sleep(1);
@@ -91,7 +92,7 @@ class PoisonJobTest {
 
 	/** The worker still runs jobs after whatever came before. */
 	private void assertWorkerCarriesOn() {
-		long id = this.fixture.queue.enqueue("ok", "afterwards");
+		long id = this.fixture.queue().enqueue("ok", "afterwards");
 		this.fixture.awaitState(id, JobState.SUCCEEDED);
 		assertThat(this.succeeded).contains("afterwards");
 	}
@@ -103,11 +104,11 @@ class PoisonJobTest {
 			.handler("tally", Tally.class, (tally, ctx) -> this.succeeded.add(tally.name()))
 			.handler("mail", Email.class, (email, ctx) -> this.succeeded.add(email.to())));
 
-		long renamed = this.fixture.queue.enqueue("greet", Map.of("name", "Ada", "language", "en"));
-		long newer = this.fixture.queue.enqueue("greet", Map.of("fullName", "Grace", "language", "en", "title", "Dr"));
-		long missing = this.fixture.queue.enqueue("greet", Map.of("fullName", "Alan"));
-		long missingPrimitive = this.fixture.queue.enqueue("tally", Map.of("name", "visits"));
-		long invalid = this.fixture.queue.enqueue("mail", Map.of("to", "nobody"));
+		long renamed = this.fixture.queue().enqueue("greet", Map.of("name", "Ada", "language", "en"));
+		long newer = this.fixture.queue().enqueue("greet", Map.of("fullName", "Grace", "language", "en", "title", "Dr"));
+		long missing = this.fixture.queue().enqueue("greet", Map.of("fullName", "Alan"));
+		long missingPrimitive = this.fixture.queue().enqueue("tally", Map.of("name", "visits"));
+		long invalid = this.fixture.queue().enqueue("mail", Map.of("to", "nobody"));
 
 		Job dead = this.fixture.awaitState(renamed, JobState.DEAD);
 		assertThat(dead.attempt()).isEqualTo(1);
@@ -136,14 +137,14 @@ class PoisonJobTest {
 	void aJobOfATypeNoNodeHandlesIsLeftForANodeThatDoesAndReportedAsUnhandled() {
 		this.fixture.start(singleThreadedWorker());
 
-		long unknown = this.fixture.queue.enqueue("nobody-handles-this", "x");
+		long unknown = this.fixture.queue().enqueue("nobody-handles-this", "x");
 		// claimed in order: had the worker taken the older job, it would have taken it first
 		assertWorkerCarriesOn();
 
 		Job waiting = this.fixture.job(unknown);
 		assertThat(waiting.state()).isEqualTo(JobState.READY);
 		assertThat(waiting.attempt()).as("no attempt spent").isZero();
-		await().atMost(FeatureFixture.PATIENCE).untilAsserted(() -> assertThat(this.fixture.queue.unhandledJobs(Duration.ZERO))
+		await().atMost(QueueFixture.PATIENCE).untilAsserted(() -> assertThat(this.fixture.queue().unhandledJobs(Duration.ZERO))
 			.singleElement()
 			.satisfies((unhandled) -> {
 				assertThat(unhandled.queue()).isEqualTo("default");
@@ -167,10 +168,10 @@ class PoisonJobTest {
 			}
 		}));
 
-		long assertion = this.fixture.queue.enqueue("fragile", "assertion");
-		long overflow = this.fixture.queue.enqueue("fragile", "stack-overflow",
+		long assertion = this.fixture.queue().enqueue("fragile", "assertion");
+		long overflow = this.fixture.queue().enqueue("fragile", "stack-overflow",
 				EnqueueOptions.defaults().withMaxAttempts(1));
-		long runtime = this.fixture.queue.enqueue("fragile", "runtime", EnqueueOptions.defaults().withMaxAttempts(2));
+		long runtime = this.fixture.queue().enqueue("fragile", "runtime", EnqueueOptions.defaults().withMaxAttempts(2));
 
 		Job recovered = this.fixture.awaitState(assertion, JobState.SUCCEEDED);
 		assertThat(recovered.attempt()).isEqualTo(2);
@@ -192,8 +193,8 @@ class PoisonJobTest {
 			}
 		}));
 
-		long returns = this.fixture.queue.enqueue("rude", "returns");
-		long sleeps = this.fixture.queue.enqueue("rude", "then-sleeps");
+		long returns = this.fixture.queue().enqueue("rude", "returns");
+		long sleeps = this.fixture.queue().enqueue("rude", "then-sleeps");
 
 		assertThat(this.fixture.awaitState(returns, JobState.SUCCEEDED).attempt()).isEqualTo(1);
 		Job retried = this.fixture.awaitState(sleeps, JobState.SUCCEEDED);
@@ -205,14 +206,14 @@ class PoisonJobTest {
 	@Test
 	void aHandlerRunningPastItsLeaseIsInterruptedAndItsJobRetried() {
 		this.fixture.start(singleThreadedWorker()
-			.queue("default", FeatureFixture.FAST.withConcurrency(1).withLease(Duration.ofSeconds(1)))
+			.queue("default", QueueFixture.FAST.withConcurrency(1).withLease(Duration.ofSeconds(1)))
 			.handler("hangs", String.class, (name, ctx) -> {
 				if (ctx.attempt() == 1) {
 					Thread.sleep(Long.MAX_VALUE);
 				}
 			}));
 
-		long id = this.fixture.queue.enqueue("hangs", "x");
+		long id = this.fixture.queue().enqueue("hangs", "x");
 
 		Job retried = this.fixture.awaitState(id, JobState.SUCCEEDED);
 		assertThat(retried.attempt()).isEqualTo(2);
@@ -225,7 +226,7 @@ class PoisonJobTest {
 	void aHandlerThatIgnoresInterruptsIsRescuedElsewhereAndItsLateOutcomeIgnored() {
 		AtomicBoolean release = new AtomicBoolean();
 		this.fixture.start(singleThreadedWorker()
-			.queue("default", FeatureFixture.FAST.withConcurrency(2).withLease(Duration.ofSeconds(1)))
+			.queue("default", QueueFixture.FAST.withConcurrency(2).withLease(Duration.ofSeconds(1)))
 			.maintenance(true)
 			.rescueInterval(Duration.ofMillis(300))
 			.handler("stubborn", String.class, (name, ctx) -> {
@@ -242,13 +243,13 @@ class PoisonJobTest {
 				}
 			}));
 
-		long id = this.fixture.queue.enqueue("stubborn", "x");
+		long id = this.fixture.queue().enqueue("stubborn", "x");
 
 		Job rescued = this.fixture.awaitState(id, JobState.SUCCEEDED);
 		assertThat(rescued.attempt()).isEqualTo(2);
 		assertThat(rescued.lastError()).contains("Lease expired");
 		release.set(true);
-		await().atMost(FeatureFixture.PATIENCE).until(() -> this.staleOutcomes.contains(id));
+		await().atMost(QueueFixture.PATIENCE).until(() -> this.staleOutcomes.contains(id));
 		assertThat(this.fixture.job(id).attempt()).isEqualTo(2);
 		assertThat(this.fixture.state(id)).isEqualTo(JobState.SUCCEEDED);
 		assertWorkerCarriesOn();

@@ -33,6 +33,7 @@ import io.sqlqueue.RecurringSchedule;
 import io.sqlqueue.RecurringSchedule.MissedRuns;
 import io.sqlqueue.internal.store.JobStore;
 import io.sqlqueue.testing.Internals;
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.worker.JobWorker;
 
@@ -42,12 +43,12 @@ import io.sqlqueue.worker.JobWorker;
  */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class RecurringJobTest {
+class RecurringJobTests {
 
 	@Parameter
 	TestDatabase db;
 
-	private FeatureFixture fixture;
+	private QueueFixture fixture;
 
 	@AfterEach
 	void stopWorkers() {
@@ -58,7 +59,7 @@ class RecurringJobTest {
 
 	@Test
 	void twoWorkersRacingForEveryTickEnqueueExactlyOneJobPerTick() throws Exception {
-		this.fixture = FeatureFixture.fresh(this.db);
+		this.fixture = QueueFixture.fresh(this.db);
 		RecurringSchedule everySecond = RecurringSchedule.of("heartbeat-report", "* * * * * *", "report")
 			.inZone(ZoneOffset.UTC);
 		List<JobWorker> workers = List.of(
@@ -90,7 +91,7 @@ class RecurringJobTest {
 		racers.shutdown();
 		workers.forEach((worker) -> worker.stop(Duration.ofSeconds(5)));
 
-		List<Job> jobs = this.fixture.queue.list(JobQuery.all().ofType("report").limit(1000));
+		List<Job> jobs = this.fixture.queue().list(JobQuery.all().ofType("report").limit(1000));
 		Map<String, Long> jobsPerTick = jobs.stream()
 			.collect(Collectors.groupingBy((job) -> job.metadata().get("sqlqueue.tick"), Collectors.counting()));
 		assertThat(jobs).hasSizeGreaterThanOrEqualTo(2);
@@ -104,9 +105,9 @@ class RecurringJobTest {
 
 	@Test
 	void missedTicksAfterDowntimeAreEnqueuedOnceUnderRunOnce() {
-		this.fixture = FeatureFixture.fresh(this.db);
+		this.fixture = QueueFixture.fresh(this.db);
 		RecurringSchedule everyMinute = RecurringSchedule.of("cleanup", "0 * * * * *", "cleanup").inZone(ZoneOffset.UTC);
-		JobStore store = Internals.store(this.fixture.queue);
+		JobStore store = Internals.store(this.fixture.queue());
 		Instant hourAgo = truncatedToMinute(store.databaseNow().minus(Duration.ofHours(1)));
 		store.recurringInsert("cleanup", "0 * * * * *", "Z", hourAgo);
 		JobWorker worker = this.fixture.worker().schedule(everyMinute).build();
@@ -115,15 +116,15 @@ class RecurringJobTest {
 
 		assertThat(enqueued).isPresent();
 		assertThat(worker.tickRecurring("cleanup")).isEmpty();
-		assertThat(this.fixture.queue.list(JobQuery.all().ofType("cleanup"))).singleElement()
+		assertThat(this.fixture.queue().list(JobQuery.all().ofType("cleanup"))).singleElement()
 			.satisfies((job) -> assertThat(job.metadata()).containsEntry("sqlqueue.tick", hourAgo.toString()));
 		assertThat(store.recurringGet("cleanup").orElseThrow().nextRunAt()).isAfter(store.databaseNow());
 	}
 
 	@Test
 	void missedTicksAfterDowntimeAreDroppedUnderSkipButATickJustDueStillRuns() {
-		this.fixture = FeatureFixture.fresh(this.db);
-		JobStore store = Internals.store(this.fixture.queue);
+		this.fixture = QueueFixture.fresh(this.db);
+		JobStore store = Internals.store(this.fixture.queue());
 		RecurringSchedule skipping = RecurringSchedule.of("digest", "0 * * * * *", "digest")
 			.inZone(ZoneOffset.UTC)
 			.withMissedRuns(MissedRuns.SKIP);
@@ -139,14 +140,14 @@ class RecurringJobTest {
 		assertThat(worker.tickRecurring("digest")).isEmpty();
 		assertThat(store.recurringGet("digest").orElseThrow().nextRunAt()).isAfter(store.databaseNow());
 		assertThat(worker.tickRecurring("fresh")).isPresent();
-		assertThat(this.fixture.queue.list(JobQuery.all().ofType("digest"))).singleElement()
+		assertThat(this.fixture.queue().list(JobQuery.all().ofType("digest"))).singleElement()
 			.satisfies((job) -> assertThat(job.metadata()).containsEntry("sqlqueue.recurring", "fresh"));
 	}
 
 	@Test
 	void cronIsReadInTheSchedulesTimeZone() {
-		this.fixture = FeatureFixture.fresh(this.db);
-		JobStore store = Internals.store(this.fixture.queue);
+		this.fixture = QueueFixture.fresh(this.db);
+		JobStore store = Internals.store(this.fixture.queue());
 		Function<String, Instant> storedNextTick = (name) -> store.recurringGet(name).orElseThrow().nextRunAt();
 		JobWorker worker = this.fixture.worker()
 			.schedule(RecurringSchedule.of("tokyo", "0 0 2 * * *", "report").inZone(ZoneId.of("Asia/Tokyo")))

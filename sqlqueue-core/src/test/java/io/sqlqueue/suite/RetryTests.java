@@ -18,8 +18,8 @@ import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.Job;
 import io.sqlqueue.JobState;
 import io.sqlqueue.NonRetryableJobException;
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
-import io.sqlqueue.testing.TestDatabases;
 import io.sqlqueue.worker.Backoff;
 import io.sqlqueue.worker.HandlerSpec;
 import io.sqlqueue.worker.JobWorker;
@@ -33,7 +33,7 @@ import static org.awaitility.Awaitility.await;
  */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class RetryTest {
+class RetryTests {
 
 	record Invoice(String number, int cents) {
 	}
@@ -41,18 +41,19 @@ class RetryTest {
 	@Parameter
 	TestDatabase db;
 
-	JdbcJobQueue jobs;
+	QueueFixture fixture;
 
-	final RunningWorkers workers = new RunningWorkers();
+	JdbcJobQueue jobs;
 
 	@BeforeEach
 	void setUp() {
-		this.jobs = JdbcJobQueue.builder(TestDatabases.fresh(this.db)).build();
+		this.fixture = QueueFixture.fresh(this.db);
+		this.jobs = this.fixture.queue();
 	}
 
 	@AfterEach
 	void tearDown() {
-		this.workers.close();
+		this.fixture.close();
 	}
 
 	@Test
@@ -62,8 +63,8 @@ class RetryTest {
 
 		long id = this.jobs.enqueue("flaky", Map.of(), EnqueueOptions.defaults().withMaxAttempts(3));
 
-		await().atMost(Duration.ofSeconds(30)).until(() -> state(id) == JobState.DEAD);
-		Job dead = this.jobs.find(id).orElseThrow();
+		this.fixture.awaitState(id, JobState.DEAD);
+		Job dead = this.fixture.job(id);
 		assertThat(attempts).containsExactly(1, 2, 3);
 		assertThat(dead.attempt()).isEqualTo(3);
 		assertThat(dead.finishedAt()).isNotNull();
@@ -80,8 +81,8 @@ class RetryTest {
 
 		long id = this.jobs.enqueue("flaky", Map.of());
 
-		await().atMost(Duration.ofSeconds(30)).until(() -> attempts.size() == 1 && state(id) == JobState.READY);
-		Job retrying = this.jobs.find(id).orElseThrow();
+		await().atMost(Duration.ofSeconds(30)).until(() -> attempts.size() == 1 && this.fixture.state(id) == JobState.READY);
+		Job retrying = this.fixture.job(id);
 		assertThat(retrying.attempt()).isEqualTo(1);
 		assertThat(retrying.lockedBy()).isNull();
 		assertThat(retrying.lastError()).contains("failure on attempt 1");
@@ -122,9 +123,9 @@ class RetryTest {
 
 		long id = this.jobs.enqueue("flaky", Map.of(), EnqueueOptions.defaults().withMaxAttempts(-1));
 
-		await().atMost(Duration.ofSeconds(60)).until(() -> state(id) == JobState.SUCCEEDED);
+		await().atMost(Duration.ofSeconds(60)).until(() -> this.fixture.state(id) == JobState.SUCCEEDED);
 		assertThat(attempts).hasSize(13);
-		assertThat(this.jobs.find(id).orElseThrow().attempt()).isEqualTo(13);
+		assertThat(this.fixture.job(id).attempt()).isEqualTo(13);
 	}
 
 	@Test
@@ -134,23 +135,23 @@ class RetryTest {
 
 		long id = this.jobs.enqueue("flaky", Map.of());
 
-		await().atMost(Duration.ofSeconds(60)).until(() -> state(id) == JobState.DEAD);
+		await().atMost(Duration.ofSeconds(60)).until(() -> this.fixture.state(id) == JobState.DEAD);
 		assertThat(attempts).hasSize(10);
-		assertThat(this.jobs.find(id).orElseThrow().lastError()).contains("Out of attempts (10 of 10)");
+		assertThat(this.fixture.job(id).lastError()).contains("Out of attempts (10 of 10)");
 	}
 
 	@Test
 	void nonRetryableJobExceptionIsDeadAtOnceWithItsReason() {
 		AtomicInteger runs = new AtomicInteger();
-		this.workers.start(this.jobs, (builder) -> builder.handler(HandlerSpec.of("charge", Invoice.class, (invoice, ctx) -> {
+		this.fixture.start(this.fixture.worker().handler(HandlerSpec.of("charge", Invoice.class, (invoice, ctx) -> {
 			runs.incrementAndGet();
 			throw new NonRetryableJobException("invoice " + invoice.number() + " was already paid");
 		})));
 
 		long id = this.jobs.enqueue("charge", new Invoice("INV-7", 1200));
 
-		await().atMost(Duration.ofSeconds(30)).until(() -> state(id) == JobState.DEAD);
-		Job dead = this.jobs.find(id).orElseThrow();
+		this.fixture.awaitState(id, JobState.DEAD);
+		Job dead = this.fixture.job(id);
 		assertThat(runs).hasValue(1);
 		assertThat(dead.attempt()).isEqualTo(1);
 		assertThat(dead.lastError()).contains("NonRetryableJobException").contains("invoice INV-7 was already paid");
@@ -159,7 +160,7 @@ class RetryTest {
 	@Test
 	void anUndecodablePayloadIsDeadAtOnceWithoutRunningTheHandler() {
 		AtomicInteger runs = new AtomicInteger();
-		JobWorker worker = this.workers.start(this.jobs, (builder) -> builder
+		JobWorker worker = this.fixture.start(this.fixture.worker()
 			.handler(HandlerSpec.of("charge", Invoice.class, (invoice, ctx) -> runs.incrementAndGet())));
 
 		long wrongValue = this.jobs.enqueue("charge", Map.of("number", "INV-8", "cents", "twelve"));
@@ -170,58 +171,58 @@ class RetryTest {
 		long good = this.jobs.enqueue("charge", new Invoice("INV-9", 900));
 
 		await().atMost(Duration.ofSeconds(30))
-			.until(() -> state(good) == JobState.SUCCEEDED
+			.until(() -> this.fixture.state(good) == JobState.SUCCEEDED
 					&& List.of(wrongValue, renamedField, missingField, wrongShape).stream()
-						.allMatch((id) -> state(id) == JobState.DEAD));
+						.allMatch((id) -> this.fixture.state(id) == JobState.DEAD));
 		assertThat(runs).as("only the good payload reached the handler").hasValue(1);
 		assertThat(List.of(wrongValue, renamedField, missingField, wrongShape)).allSatisfy((id) -> {
-			Job dead = this.jobs.find(id).orElseThrow();
+			Job dead = this.fixture.job(id);
 			assertThat(dead.attempt()).isEqualTo(1);
 			assertThat(dead.lastError())
 				.contains("Payload of job type 'charge' cannot be bound to " + Invoice.class.getName());
 		});
-		assertThat(this.jobs.find(wrongValue).orElseThrow().lastError()).contains("\"cents\"").contains("twelve");
-		assertThat(this.jobs.find(renamedField).orElseThrow().lastError()).contains("Invoice[\"cents\"]");
-		assertThat(this.jobs.find(missingField).orElseThrow().lastError()).contains("Invoice[\"cents\"]");
+		assertThat(this.fixture.job(wrongValue).lastError()).contains("\"cents\"").contains("twelve");
+		assertThat(this.fixture.job(renamedField).lastError()).contains("Invoice[\"cents\"]");
+		assertThat(this.fixture.job(missingField).lastError()).contains("Invoice[\"cents\"]");
 		assertThat(worker.isRunning()).isTrue();
 	}
 
 	@Test
 	void aJobTypeWithNoHandlerHereWaitsForANodeThatHasOne() {
 		AtomicInteger runs = new AtomicInteger();
-		this.workers.start(this.jobs, (builder) -> builder
+		this.fixture.start(this.fixture.worker()
 			.handler(HandlerSpec.of("known", Map.class, (payload, ctx) -> runs.incrementAndGet())));
 
 		long unknown = this.jobs.enqueue("nobody-handles-this", Map.of());
 		long known = this.jobs.enqueue("known", Map.of());
 
 		// claimed in order: the older job was passed over, not missed
-		await().atMost(Duration.ofSeconds(30)).until(() -> state(known) == JobState.SUCCEEDED);
-		Job waiting = this.jobs.find(unknown).orElseThrow();
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.fixture.state(known) == JobState.SUCCEEDED);
+		Job waiting = this.fixture.job(unknown);
 		assertThat(waiting.state()).isEqualTo(JobState.READY);
 		assertThat(waiting.attempt()).as("no attempt spent").isZero();
 		assertThat(runs).hasValue(1);
 
 		List<Integer> attempts = new CopyOnWriteArrayList<>();
-		this.workers.start(this.jobs, (builder) -> builder
+		this.fixture.start(this.fixture.worker()
 			.handler(HandlerSpec.of("nobody-handles-this", Map.class, (payload, ctx) -> attempts.add(ctx.attempt()))));
-		await().atMost(Duration.ofSeconds(30)).until(() -> state(unknown) == JobState.SUCCEEDED);
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.fixture.state(unknown) == JobState.SUCCEEDED);
 		assertThat(attempts).containsExactly(1);
 	}
 
 	@Test
 	void aHandlersOwnBackoffAndMaxAttemptsOverrideTheQueues() {
 		List<Integer> attempts = new CopyOnWriteArrayList<>();
-		this.workers.start(this.jobs, (builder) -> builder.handler(HandlerSpec.of("picky", Map.class, (payload, ctx) -> {
+		this.fixture.start(this.fixture.worker().handler(HandlerSpec.of("picky", Map.class, (payload, ctx) -> {
 			attempts.add(ctx.attempt());
 			throw new IllegalStateException("no");
 		}).withMaxAttempts(2).withBackoff(Backoff.constant(Duration.ofMillis(50)))));
 
 		long id = this.jobs.enqueue("picky", Map.of());
 
-		await().atMost(Duration.ofSeconds(30)).until(() -> state(id) == JobState.DEAD);
+		this.fixture.awaitState(id, JobState.DEAD);
 		assertThat(attempts).containsExactly(1, 2);
-		assertThat(this.jobs.find(id).orElseThrow().maxAttempts()).isEqualTo(2);
+		assertThat(this.fixture.job(id).maxAttempts()).isEqualTo(2);
 	}
 
 	@Test
@@ -233,16 +234,16 @@ class RetryTest {
 				EnqueueOptions.defaults().withBackoff(Backoff.constant(Duration.ofMillis(100))));
 		long slow = this.jobs.enqueue("flaky", Map.of());
 
-		await().atMost(Duration.ofSeconds(30)).until(() -> state(quick) == JobState.SUCCEEDED);
-		Job waiting = this.jobs.find(slow).orElseThrow();
+		this.fixture.awaitState(quick, JobState.SUCCEEDED);
+		Job waiting = this.fixture.job(slow);
 		assertThat(waiting.state()).isEqualTo(JobState.READY);
 		assertThat(Duration.between(waiting.createdAt(), waiting.runAt())).isGreaterThan(Duration.ofMinutes(50));
-		assertThat(this.jobs.find(quick).orElseThrow().metadata()).containsEntry(Backoff.METADATA_KEY, "CONSTANT 100 100 0.0");
+		assertThat(this.fixture.job(quick).metadata()).containsEntry(Backoff.METADATA_KEY, "CONSTANT 100 100 0.0");
 	}
 
 	/** Fails every attempt before {@code succeedOnAttempt}, recording each attempt number. */
 	private void failingWorker(Backoff backoff, List<Integer> attempts, int succeedOnAttempt) {
-		this.workers.start(this.jobs, (builder) -> builder.defaults(RunningWorkers.FAST.withBackoff(backoff))
+		this.fixture.start(this.fixture.worker().defaults(QueueFixture.FAST.withBackoff(backoff))
 			.handler(HandlerSpec.of("flaky", Map.class, (payload, ctx) -> {
 				attempts.add(ctx.attempt());
 				if (ctx.attempt() <= succeedOnAttempt) {
@@ -254,23 +255,19 @@ class RetryTest {
 	/** Milliseconds between the starts of consecutive attempts of a job that always fails. */
 	private List<Long> gapsBetweenAttempts(Backoff backoff, int attempts) {
 		List<Long> starts = new CopyOnWriteArrayList<>();
-		this.workers.start(this.jobs, (builder) -> builder.defaults(RunningWorkers.FAST.withBackoff(backoff))
+		this.fixture.start(this.fixture.worker().defaults(QueueFixture.FAST.withBackoff(backoff))
 			.handler(HandlerSpec.of("timed", Map.class, (payload, ctx) -> {
 				starts.add(System.nanoTime());
 				throw new IllegalStateException("failure on attempt " + ctx.attempt());
 			})));
 		long id = this.jobs.enqueue("timed", Map.of(), EnqueueOptions.defaults().withMaxAttempts(attempts));
-		await().atMost(Duration.ofSeconds(60)).until(() -> state(id) == JobState.DEAD);
+		await().atMost(Duration.ofSeconds(60)).until(() -> this.fixture.state(id) == JobState.DEAD);
 		assertThat(starts).hasSize(attempts);
 		List<Long> gaps = new java.util.ArrayList<>();
 		for (int i = 1; i < starts.size(); i++) {
 			gaps.add((starts.get(i) - starts.get(i - 1)) / 1_000_000);
 		}
 		return gaps;
-	}
-
-	private JobState state(long id) {
-		return this.jobs.find(id).orElseThrow().state();
 	}
 
 }

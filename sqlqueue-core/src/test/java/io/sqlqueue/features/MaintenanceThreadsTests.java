@@ -8,8 +8,6 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import javax.sql.DataSource;
-
 import org.junit.jupiter.api.Test;
 
 import io.sqlqueue.JdbcJobQueue;
@@ -19,8 +17,8 @@ import io.sqlqueue.internal.store.ClaimParams;
 import io.sqlqueue.internal.store.JobStore;
 import io.sqlqueue.testing.Internals;
 import io.sqlqueue.worker.Retention;
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
-import io.sqlqueue.testing.TestDatabases;
 
 /**
  * The maintenance tasks do not wait for each other: a retention cleanup that takes long (catching
@@ -28,12 +26,11 @@ import io.sqlqueue.testing.TestDatabases;
  * thread ran them all, and a soak whose cleaner never caught up starved its vacuum too. And a
  * statement under way when maintenance stops is waited for.
  */
-class MaintenanceThreadsTest {
+class MaintenanceThreadsTests {
 
 	@Test
 	void aLongCleanupDoesNotHoldBackTheLeaseRescue() throws Exception {
-		DataSource dataSource = TestDatabases.fresh(TestDatabase.H2);
-		JdbcJobQueue queue = JdbcJobQueue.builder(dataSource).build();
+		JdbcJobQueue queue = QueueFixture.fresh(TestDatabase.H2).queue();
 		CountDownLatch cleaning = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
 		JobStore slowCleaner = cleanerBlockedUntil(Internals.store(queue), cleaning, release);
@@ -61,10 +58,9 @@ class MaintenanceThreadsTest {
 	 */
 	@Test
 	void stoppingWaitsForAStatementUnderWay() throws Exception {
-		DataSource dataSource = TestDatabases.fresh(TestDatabase.H2);
 		CountDownLatch cleaning = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
-		JobStore store = Internals.store(JdbcJobQueue.builder(dataSource).build());
+		JobStore store = Internals.store(QueueFixture.fresh(TestDatabase.H2).queue());
 		Maintenance maintenance = Internals.maintenance(cleanerBlockedUntil(store, cleaning, release), Duration.ofHours(1),
 				Duration.ofMillis(10), Retention.DEFAULT, null, 0);
 		assertThat(maintenance.awaitStopped(Duration.ZERO)).as("never started").isTrue();

@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * The worker's settings refuse bad values naming the setting and the problem apart, which the starter turns
  * into property names and annotation attributes.
  */
-class SettingsTest {
+class SettingsTests {
 
 	@Test
 	void queueSettingsNameTheRefusedSetting() {

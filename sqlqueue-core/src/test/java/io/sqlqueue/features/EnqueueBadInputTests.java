@@ -25,6 +25,7 @@ import io.sqlqueue.JobState;
 import io.sqlqueue.PayloadCodecException;
 import io.sqlqueue.SqlQueueMigrations;
 import io.sqlqueue.UnknownJobTypeException;
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
 
 /**
@@ -33,12 +34,12 @@ import io.sqlqueue.testing.TestDatabase;
  */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class EnqueueBadInputTest {
+class EnqueueBadInputTests {
 
 	@Parameter
 	TestDatabase db;
 
-	private FeatureFixture fixture;
+	private QueueFixture fixture;
 
 	@AfterEach
 	void stopWorkers() {
@@ -49,38 +50,38 @@ class EnqueueBadInputTest {
 
 	@Test
 	void aMissingTypeIsRefusedAndNothingIsWritten() {
-		this.fixture = FeatureFixture.fresh(this.db);
-		assertRefused(() -> this.fixture.queue.enqueue((String) null, "payload"), IllegalArgumentException.class,
+		this.fixture = QueueFixture.fresh(this.db);
+		assertRefused(() -> this.fixture.queue().enqueue((String) null, "payload"), IllegalArgumentException.class,
 				"Job type must not be null or blank");
-		assertRefused(() -> this.fixture.queue.enqueue("  ", "payload"), IllegalArgumentException.class,
+		assertRefused(() -> this.fixture.queue().enqueue("  ", "payload"), IllegalArgumentException.class,
 				"Job type must not be null or blank");
-		assertRefused(() -> this.fixture.queue.enqueue("t".repeat(256), "payload"), IllegalArgumentException.class,
+		assertRefused(() -> this.fixture.queue().enqueue("t".repeat(256), "payload"), IllegalArgumentException.class,
 				"Job type must be at most 255 characters, was 256");
-		assertRefused(() -> this.fixture.queue.enqueue(new Unregistered("x")), UnknownJobTypeException.class,
+		assertRefused(() -> this.fixture.queue().enqueue(new Unregistered("x")), UnknownJobTypeException.class,
 				"No job handler is registered for payload class " + Unregistered.class.getName());
 	}
 
 	@Test
 	void aPayloadJacksonCannotWriteIsRefusedNamingItsClass() {
-		this.fixture = FeatureFixture.fresh(this.db);
-		assertRefused(() -> this.fixture.queue.enqueue("broken", new Unwritable()), PayloadCodecException.class,
+		this.fixture = QueueFixture.fresh(this.db);
+		assertRefused(() -> this.fixture.queue().enqueue("broken", new Unwritable()), PayloadCodecException.class,
 				"Payload of class " + Unwritable.class.getName() + " cannot be written as JSON");
 	}
 
 	@Test
 	void anOversizePayloadIsRefusedWithItsSizeAndTheLimit() {
-		this.fixture = FeatureFixture.fresh(this.db, (builder) -> builder.maxPayloadBytes(1000));
-		assertRefused(() -> this.fixture.queue.enqueue("big", "x".repeat(2000)), IllegalArgumentException.class,
+		this.fixture = QueueFixture.fresh(this.db, (builder) -> builder.maxPayloadBytes(1000));
+		assertRefused(() -> this.fixture.queue().enqueue("big", "x".repeat(2000)), IllegalArgumentException.class,
 				"Payload of job type 'big' is 2002 bytes of JSON, over the limit of 1000 bytes");
-		assertThat(this.fixture.queue.find(this.fixture.queue.enqueue("big", "x".repeat(900)))).isPresent();
-		assertThatThrownBy(() -> JdbcJobQueue.builder(this.fixture.dataSource).maxPayloadBytes(0))
+		assertThat(this.fixture.queue().find(this.fixture.queue().enqueue("big", "x".repeat(900)))).isPresent();
+		assertThatThrownBy(() -> JdbcJobQueue.builder(this.fixture.dataSource()).maxPayloadBytes(0))
 			.isInstanceOf(IllegalArgumentException.class)
 			.hasMessage("maxPayloadBytes must be positive, was 0");
 	}
 
 	@Test
 	void badOptionValuesAreRefusedNamingTheOption() {
-		this.fixture = FeatureFixture.fresh(this.db);
+		this.fixture = QueueFixture.fresh(this.db);
 		EnqueueOptions options = EnqueueOptions.defaults();
 		assertRefused(() -> enqueue(options.withQueue("no spaces allowed")), IllegalArgumentException.class,
 				"Invalid queue name 'no spaces allowed'");
@@ -109,35 +110,35 @@ class EnqueueBadInputTest {
 
 	@Test
 	void oneBadRequestInABatchWritesNoneOfIt() {
-		this.fixture = FeatureFixture.fresh(this.db, (builder) -> builder.maxPayloadBytes(1000));
-		assertRefused(() -> this.fixture.queue.enqueueAll(List.of(JobRequest.of("ok", "first"),
+		this.fixture = QueueFixture.fresh(this.db, (builder) -> builder.maxPayloadBytes(1000));
+		assertRefused(() -> this.fixture.queue().enqueueAll(List.of(JobRequest.of("ok", "first"),
 				JobRequest.of("ok", "second"), JobRequest.of("ok", new Unwritable()))), PayloadCodecException.class,
 				"cannot be written as JSON");
-		assertRefused(() -> this.fixture.queue.enqueueAll(List.of(JobRequest.of("ok", "first"),
+		assertRefused(() -> this.fixture.queue().enqueueAll(List.of(JobRequest.of("ok", "first"),
 				JobRequest.of("ok", "x".repeat(2000)))), IllegalArgumentException.class, "over the limit of 1000 bytes");
-		assertRefused(() -> this.fixture.queue.enqueueAll(Arrays.asList(JobRequest.of("ok", "first"), null)),
+		assertRefused(() -> this.fixture.queue().enqueueAll(Arrays.asList(JobRequest.of("ok", "first"), null)),
 				NullPointerException.class, "requests[1] must not be null");
 	}
 
 	@Test
 	void aTablePrefixMustBeAnIdentifier() {
-		this.fixture = FeatureFixture.fresh(this.db);
-		assertThatThrownBy(() -> JdbcJobQueue.builder(this.fixture.dataSource).tablePrefix("x; drop table"))
+		this.fixture = QueueFixture.fresh(this.db);
+		assertThatThrownBy(() -> JdbcJobQueue.builder(this.fixture.dataSource()).tablePrefix("x; drop table"))
 			.isInstanceOf(IllegalArgumentException.class)
 			.hasMessageContaining("Invalid table prefix 'x; drop table'")
 			.hasMessageContaining("letter or '_'");
-		assertThatThrownBy(() -> JdbcJobQueue.builder(this.fixture.dataSource).tablePrefix("jobs\"--"))
+		assertThatThrownBy(() -> JdbcJobQueue.builder(this.fixture.dataSource()).tablePrefix("jobs\"--"))
 			.isInstanceOf(IllegalArgumentException.class)
 			.hasMessageContaining("Invalid table prefix 'jobs\"--'");
-		assertThatThrownBy(() -> SqlQueueMigrations.migrate(this.fixture.dataSource, "q; DELETE FROM sqlqueue_job"))
+		assertThatThrownBy(() -> SqlQueueMigrations.migrate(this.fixture.dataSource(), "q; DELETE FROM sqlqueue_job"))
 			.isInstanceOf(IllegalArgumentException.class)
 			.hasMessageContaining("Invalid table prefix 'q; DELETE FROM sqlqueue_job'");
-		assertThat(this.fixture.queue.count(null, null)).isZero();
+		assertThat(this.fixture.queue().count(null, null)).isZero();
 	}
 
 	@Test
 	void aClassNameStoredInAPayloadIsNeverInstantiated() {
-		this.fixture = FeatureFixture.fresh(this.db);
+		this.fixture = QueueFixture.fresh(this.db);
 		Map<String, Object> hostile = new HashMap<>();
 		hostile.put("@class", Gadget.class.getName());
 		hostile.put("command", "rm -rf /");
@@ -146,8 +147,8 @@ class EnqueueBadInputTest {
 			.handler("anything", Object.class, (payload, ctx) -> received.put("payload", payload))
 			.handler("shape", Shape.class, (shape, ctx) -> received.put("shape", shape)));
 
-		long asObject = this.fixture.queue.enqueue("anything", hostile);
-		long asShape = this.fixture.queue.enqueue("shape", hostile);
+		long asObject = this.fixture.queue().enqueue("anything", hostile);
+		long asShape = this.fixture.queue().enqueue("shape", hostile);
 
 		this.fixture.awaitState(asObject, JobState.SUCCEEDED);
 		assertThat(received.get("payload")).isInstanceOf(Map.class);
@@ -159,7 +160,7 @@ class EnqueueBadInputTest {
 	}
 
 	private long enqueue(EnqueueOptions options) {
-		return this.fixture.queue.enqueue("send", "payload", options);
+		return this.fixture.queue().enqueue("send", "payload", options);
 	}
 
 	/** Asserts that {@code call} throws {@code type} with a message containing {@code message}, and wrote nothing. */

@@ -45,7 +45,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code -Dsqlqueue.chaos.mariadbJobs} (default a quarter of that) and {@code -Dsqlqueue.chaos.kills}
  * (default 7). See {@code sqlqueue-core/CHAOS.md}.
  */
-class ChaosTest {
+class ChaosTests {
 
 	private static final int WORKERS = 3;
 

@@ -1,6 +1,5 @@
 package io.sqlqueue.suite;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -11,8 +10,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-
-import javax.sql.DataSource;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,8 +26,8 @@ import io.sqlqueue.EnqueueOptions.UniquePolicy;
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.JobRequest;
 import io.sqlqueue.JobState;
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
-import io.sqlqueue.testing.TestDatabases;
 import io.sqlqueue.worker.HandlerSpec;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,26 +37,24 @@ import static org.awaitility.Awaitility.await;
 /** Unique keys: one READY or RUNNING job per key; a finished job frees it. */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class UniqueKeyTest {
+class UniqueKeyTests {
 
 	@Parameter
 	TestDatabase db;
 
-	DataSource dataSource;
+	QueueFixture fixture;
 
 	JdbcJobQueue jobs;
 
-	final RunningWorkers workers = new RunningWorkers();
-
 	@BeforeEach
 	void setUp() {
-		this.dataSource = TestDatabases.fresh(this.db);
-		this.jobs = JdbcJobQueue.builder(this.dataSource).build();
+		this.fixture = QueueFixture.fresh(this.db);
+		this.jobs = this.fixture.queue();
 	}
 
 	@AfterEach
 	void tearDown() {
-		this.workers.close();
+		this.fixture.close();
 	}
 
 	@Test
@@ -71,7 +66,7 @@ class UniqueKeyTest {
 		assertThat(second).isEqualTo(first);
 		assertThat(other).isNotEqualTo(first);
 		assertThat(this.jobs.count(null, null)).isEqualTo(2);
-		assertThat(this.jobs.find(first).orElseThrow().uniqueKey()).isEqualTo("welcome-1");
+		assertThat(this.fixture.job(first).uniqueKey()).isEqualTo("welcome-1");
 	}
 
 	@Test
@@ -94,7 +89,7 @@ class UniqueKeyTest {
 	void aRunningJobStillHoldsItsKey() throws InterruptedException {
 		CountDownLatch started = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
-		this.workers.start(this.jobs, (builder) -> builder.handler(HandlerSpec.of("welcome", Map.class, (payload, ctx) -> {
+		this.fixture.start(this.fixture.worker().handler(HandlerSpec.of("welcome", Map.class, (payload, ctx) -> {
 			started.countDown();
 			release.await(30, TimeUnit.SECONDS);
 		})));
@@ -105,22 +100,22 @@ class UniqueKeyTest {
 		release.countDown();
 
 		assertThat(second).isEqualTo(first);
-		await().atMost(Duration.ofSeconds(20)).until(() -> state(first) == JobState.SUCCEEDED);
+		this.fixture.awaitState(first, JobState.SUCCEEDED);
 		assertThat(this.jobs.count(null, null)).isEqualTo(1);
 	}
 
 	@Test
 	void aSucceededJobFreesItsKey() {
-		this.workers.start(this.jobs, (builder) -> builder.handler(HandlerSpec.of("welcome", Map.class, (payload, ctx) -> {
+		this.fixture.start(this.fixture.worker().handler(HandlerSpec.of("welcome", Map.class, (payload, ctx) -> {
 		})));
 		long first = this.jobs.enqueue("welcome", Map.of(), unique("welcome-1"));
-		await().atMost(Duration.ofSeconds(20)).until(() -> state(first) == JobState.SUCCEEDED);
+		this.fixture.awaitState(first, JobState.SUCCEEDED);
 
 		long second = this.jobs.enqueue("welcome", Map.of(), EnqueueOptions.defaults()
 			.withUniqueKey("welcome-1", UniquePolicy.REJECT));
 
 		assertThat(second).isNotEqualTo(first);
-		assertThat(state(second)).isIn(JobState.READY, JobState.RUNNING, JobState.SUCCEEDED);
+		assertThat(this.fixture.state(second)).isIn(JobState.READY, JobState.RUNNING, JobState.SUCCEEDED);
 	}
 
 	@Test
@@ -137,7 +132,8 @@ class UniqueKeyTest {
 
 	@Test
 	void aDuplicateInsideATransactionDoesNotBreakIt() {
-		TransactionTemplate transaction = new TransactionTemplate(new DataSourceTransactionManager(this.dataSource));
+		TransactionTemplate transaction = new TransactionTemplate(
+				new DataSourceTransactionManager(this.fixture.dataSource()));
 
 		List<Long> ids = transaction.execute((status) -> List.of(
 				this.jobs.enqueue("welcome", Map.of(), unique("welcome-1")),
@@ -171,9 +167,9 @@ class UniqueKeyTest {
 		assertThat(this.jobs.retryDead(dead)).as("its key is held by job %d", holder).isFalse();
 		assertThat(this.jobs.retryDeadInQueue("mail")).isEqualTo(1);
 
-		assertThat(state(dead)).isEqualTo(JobState.DEAD);
-		assertThat(state(otherDead)).isEqualTo(JobState.READY);
-		assertThat(state(holder)).isEqualTo(JobState.READY);
+		assertThat(this.fixture.state(dead)).isEqualTo(JobState.DEAD);
+		assertThat(this.fixture.state(otherDead)).isEqualTo(JobState.READY);
+		assertThat(this.fixture.state(holder)).isEqualTo(JobState.READY);
 	}
 
 	@Test
@@ -201,10 +197,6 @@ class UniqueKeyTest {
 		finally {
 			pool.shutdownNow();
 		}
-	}
-
-	private JobState state(long id) {
-		return this.jobs.find(id).orElseThrow().state();
 	}
 
 	private static EnqueueOptions unique(String key) {

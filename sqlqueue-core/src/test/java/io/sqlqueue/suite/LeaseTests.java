@@ -26,8 +26,8 @@ import io.sqlqueue.internal.maintenance.Maintenance;
 import io.sqlqueue.internal.store.ClaimParams;
 import io.sqlqueue.testing.Internals;
 import io.sqlqueue.worker.Retention;
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
-import io.sqlqueue.testing.TestDatabases;
 import io.sqlqueue.worker.HandlerSpec;
 import io.sqlqueue.worker.JobWorker;
 
@@ -41,12 +41,14 @@ import static org.awaitility.Awaitility.await;
  */
 @ParameterizedClass
 @EnumSource(TestDatabase.class)
-class LeaseTest {
+class LeaseTests {
 
 	private static final Duration LEASE = Duration.ofSeconds(1);
 
 	@Parameter
 	TestDatabase db;
+
+	QueueFixture fixture;
 
 	JdbcJobQueue jobs;
 
@@ -54,21 +56,20 @@ class LeaseTest {
 
 	final List<String> finished = new CopyOnWriteArrayList<>();
 
-	final RunningWorkers workers = new RunningWorkers();
-
 	@BeforeEach
 	void setUp() {
-		this.jobs = JdbcJobQueue.builder(TestDatabases.fresh(this.db)).listener(new JobEventListener() {
+		this.fixture = QueueFixture.fresh(this.db, (queue) -> queue.listener(new JobEventListener() {
 			@Override
 			public void staleOutcomeIgnored(long jobId, int attempt) {
-				LeaseTest.this.staleOutcomes.add(jobId + "@" + attempt);
+				LeaseTests.this.staleOutcomes.add(jobId + "@" + attempt);
 			}
 
 			@Override
 			public void jobFinished(Job job, Outcome outcome, Duration execution, Throwable error) {
-				LeaseTest.this.finished.add(job.id() + "@" + job.attempt() + ":" + outcome);
+				LeaseTests.this.finished.add(job.id() + "@" + job.attempt() + ":" + outcome);
 			}
-		}).build();
+		}));
+		this.jobs = this.fixture.queue();
 	}
 
 	/** Released after each test so that a failed test leaves no handler blocked. */
@@ -80,7 +81,7 @@ class LeaseTest {
 	void tearDown() {
 		this.releaseFirst.countDown();
 		this.releaseSecond.countDown();
-		this.workers.close();
+		this.fixture.close();
 	}
 
 	@Test
@@ -91,19 +92,19 @@ class LeaseTest {
 		Maintenance rescuer = rescuer();
 
 		assertThat(rescuer.rescue()).as("the lease has not expired yet").isZero();
-		assertThat(this.jobs.find(id).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+		assertThat(this.fixture.job(id).state()).isEqualTo(JobState.RUNNING);
 		await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> rescuer.rescue() == 1);
 
-		Job rescued = this.jobs.find(id).orElseThrow();
+		Job rescued = this.fixture.job(id);
 		assertThat(rescued.state()).isEqualTo(JobState.READY);
 		assertThat(rescued.attempt()).isEqualTo(1);
 		assertThat(rescued.lockedBy()).isNull();
 		assertThat(rescued.lastError()).contains("Lease expired");
 
 		List<Integer> attempts = new CopyOnWriteArrayList<>();
-		this.workers.start(this.jobs, (builder) -> builder
+		this.fixture.start(this.fixture.worker().defaults(QueueFixture.SHORT_LEASE)
 			.handler(HandlerSpec.of("work", Map.class, (payload, ctx) -> attempts.add(ctx.attempt()))));
-		await().atMost(Duration.ofSeconds(20)).until(() -> state(id) == JobState.SUCCEEDED);
+		this.fixture.awaitState(id, JobState.SUCCEEDED);
 		assertThat(attempts).containsExactly(2);
 	}
 
@@ -113,10 +114,10 @@ class LeaseTest {
 		Internals.store(this.jobs).jobGetAvailable(new ClaimParams("default", 10, LEASE, "crashed-worker"));
 		List<String> runs = new CopyOnWriteArrayList<>();
 
-		this.workers.start(this.jobs, (builder) -> builder.rescueInterval(Duration.ofMillis(100))
+		this.fixture.start(rescuingWorker()
 			.handler(HandlerSpec.of("work", Map.class, (payload, ctx) -> runs.add(ctx.attempt() + ""))));
 
-		await().atMost(Duration.ofSeconds(20)).until(() -> state(id) == JobState.SUCCEEDED);
+		this.fixture.awaitState(id, JobState.SUCCEEDED);
 		assertThat(runs).containsExactly("2");
 	}
 
@@ -128,7 +129,7 @@ class LeaseTest {
 
 		await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> rescuer.rescue() == 1);
 
-		Job dead = this.jobs.find(id).orElseThrow();
+		Job dead = this.fixture.job(id);
 		assertThat(dead.state()).isEqualTo(JobState.DEAD);
 		assertThat(dead.lastError()).contains("Lease expired on its last attempt");
 		assertThat(dead.finishedAt()).isNotNull();
@@ -139,7 +140,7 @@ class LeaseTest {
 		AtomicInteger runs = new AtomicInteger();
 		AtomicBoolean leaseLost = new AtomicBoolean();
 		for (int i = 0; i < 2; i++) {
-			this.workers.start(this.jobs, (builder) -> builder.rescueInterval(Duration.ofMillis(100))
+			this.fixture.start(rescuingWorker()
 				.handler(HandlerSpec.of("long", Map.class, (payload, ctx) -> {
 					runs.incrementAndGet();
 					long end = System.nanoTime() + Duration.ofMillis(2500).toNanos();
@@ -155,10 +156,10 @@ class LeaseTest {
 
 		long id = this.jobs.enqueue("long", Map.of());
 
-		await().atMost(Duration.ofSeconds(30)).until(() -> state(id) == JobState.SUCCEEDED);
+		this.fixture.awaitState(id, JobState.SUCCEEDED);
 		assertThat(runs).hasValue(1);
 		assertThat(leaseLost).isFalse();
-		assertThat(this.jobs.find(id).orElseThrow().attempt()).isEqualTo(1);
+		assertThat(this.fixture.job(id).attempt()).isEqualTo(1);
 		assertThat(this.staleOutcomes).isEmpty();
 	}
 
@@ -167,7 +168,7 @@ class LeaseTest {
 		AtomicInteger runs = new AtomicInteger();
 		List<Boolean> extended = new CopyOnWriteArrayList<>();
 		for (int i = 0; i < 2; i++) {
-			this.workers.start(this.jobs, (builder) -> builder.rescueInterval(Duration.ofMillis(100))
+			this.fixture.start(rescuingWorker()
 				.handler(HandlerSpec.of("long", Map.class, (payload, ctx) -> {
 					runs.incrementAndGet();
 					extended.add(ctx.extendLease(Duration.ofSeconds(10)));
@@ -178,7 +179,7 @@ class LeaseTest {
 
 		long id = this.jobs.enqueue("long", Map.of());
 
-		await().atMost(Duration.ofSeconds(30)).until(() -> state(id) == JobState.SUCCEEDED);
+		this.fixture.awaitState(id, JobState.SUCCEEDED);
 		assertThat(runs).hasValue(1);
 		assertThat(extended).containsExactly(true, true);
 		assertThat(this.staleOutcomes).isEmpty();
@@ -219,19 +220,17 @@ class LeaseTest {
 				awaitIgnoringInterrupts(releaseSecond);
 			}
 		});
-		this.workers.start(this.jobs, (builder) -> builder.workerId("worker-a")
-			.defaults(RunningWorkers.FAST.withConcurrency(1))
-			.rescueInterval(Duration.ofMillis(100))
+		this.fixture.start(rescuingWorker().workerId("worker-a")
+			.defaults(QueueFixture.SHORT_LEASE.withConcurrency(1))
 			.handler(handler));
 		long id = this.jobs.enqueue("fenced", Map.of());
 		assertThat(firstStarted.await(20, TimeUnit.SECONDS)).isTrue();
-		this.workers.start(this.jobs, (builder) -> builder.workerId("worker-b")
-			.defaults(RunningWorkers.FAST.withConcurrency(1))
-			.rescueInterval(Duration.ofMillis(100))
+		this.fixture.start(rescuingWorker().workerId("worker-b")
+			.defaults(QueueFixture.SHORT_LEASE.withConcurrency(1))
 			.handler(handler));
 
 		assertThat(secondStarted.await(20, TimeUnit.SECONDS)).isTrue();
-		Job owned = this.jobs.find(id).orElseThrow();
+		Job owned = this.fixture.job(id);
 		assertThat(owned.state()).isEqualTo(JobState.RUNNING);
 		assertThat(owned.attempt()).isEqualTo(2);
 		assertThat(owned.lockedBy()).isEqualTo("worker-b");
@@ -240,15 +239,15 @@ class LeaseTest {
 
 		releaseFirst.countDown();
 		await().atMost(Duration.ofSeconds(20)).until(() -> this.staleOutcomes.contains(id + "@1"));
-		Job afterLateOutcome = this.jobs.find(id).orElseThrow();
+		Job afterLateOutcome = this.fixture.job(id);
 		assertThat(afterLateOutcome.state()).isEqualTo(JobState.RUNNING);
 		assertThat(afterLateOutcome.attempt()).isEqualTo(2);
 		assertThat(afterLateOutcome.lockedBy()).isEqualTo("worker-b");
 		assertThat(afterLateOutcome.lastError()).isEqualTo(owned.lastError()).doesNotContain("late failure");
 
 		releaseSecond.countDown();
-		await().atMost(Duration.ofSeconds(20)).until(() -> state(id) == JobState.SUCCEEDED);
-		assertThat(this.jobs.find(id).orElseThrow().attempt()).isEqualTo(2);
+		this.fixture.awaitState(id, JobState.SUCCEEDED);
+		assertThat(this.fixture.job(id).attempt()).isEqualTo(2);
 		assertThat(this.finished).containsExactly(id + "@2:SUCCEEDED");
 		assertThat(this.staleOutcomes).containsExactly(id + "@1");
 	}
@@ -257,7 +256,7 @@ class LeaseTest {
 	void aStaleRunEndingOnTheSameWorkerDoesNotHideTheCurrentRun() throws InterruptedException {
 		CountDownLatch firstStarted = new CountDownLatch(1);
 		CountDownLatch secondStarted = new CountDownLatch(1);
-		JobWorker worker = this.workers.start(this.jobs, (builder) -> builder.rescueInterval(Duration.ofMillis(100))
+		JobWorker worker = this.fixture.start(rescuingWorker()
 			.handler(HandlerSpec.of("twice", Map.class, (payload, ctx) -> {
 				if (ctx.attempt() == 1) {
 					firstStarted.countDown();
@@ -276,19 +275,26 @@ class LeaseTest {
 
 		assertThat(worker.stop(Duration.ofMillis(300))).isFalse();
 
-		Job released = this.jobs.find(id).orElseThrow();
+		Job released = this.fixture.job(id);
 		assertThat(released.state()).isEqualTo(JobState.READY);
 		assertThat(released.attempt()).isEqualTo(2);
 		assertThat(released.lastError()).as("attempt 2 was released by the shutdown, not failed")
 			.contains("Released unfinished by a worker shutting down");
 	}
 
-	private Maintenance rescuer() {
-		return Internals.maintenance(this.jobs, Retention.DEFAULT);
+	/**
+	 * A worker builder with the shortest lease, taking part in the maintenance and rescuing expired leases every
+	 * 100 ms while it leads.
+	 */
+	private JobWorker.Builder rescuingWorker() {
+		return this.fixture.worker()
+			.defaults(QueueFixture.SHORT_LEASE)
+			.maintenance(true)
+			.rescueInterval(Duration.ofMillis(100));
 	}
 
-	private JobState state(long id) {
-		return this.jobs.find(id).orElseThrow().state();
+	private Maintenance rescuer() {
+		return Internals.maintenance(this.jobs, Retention.DEFAULT);
 	}
 
 	private static void awaitIgnoringInterrupts(CountDownLatch latch) {

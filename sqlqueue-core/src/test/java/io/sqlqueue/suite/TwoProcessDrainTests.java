@@ -1,17 +1,12 @@
 package io.sqlqueue.suite;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-
-import javax.sql.DataSource;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,8 +20,10 @@ import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.JobRequest;
 import io.sqlqueue.JobState;
+import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.testing.TestDatabases;
+import io.sqlqueue.testing.TestProcess;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -37,7 +34,7 @@ import static org.awaitility.Awaitility.await;
  */
 @ParameterizedClass
 @EnumSource(value = TestDatabase.class, names = { "POSTGRESQL", "MARIADB" })
-class TwoProcessDrainTest {
+class TwoProcessDrainTests {
 
 	private static final int TOTAL = 2000;
 
@@ -48,26 +45,21 @@ class TwoProcessDrainTest {
 
 	JdbcJobQueue jobs;
 
-	final List<Process> processes = new ArrayList<>();
-
-	final List<Path> outputs = new ArrayList<>();
+	final List<TestProcess> processes = new ArrayList<>();
 
 	@BeforeEach
 	void setUp() {
-		DataSource dataSource = TestDatabases.fresh(this.db);
-		this.jdbc = new JdbcTemplate(dataSource);
+		QueueFixture fixture = QueueFixture.fresh(this.db);
+		this.jdbc = new JdbcTemplate(fixture.dataSource());
 		this.jdbc.execute("CREATE TABLE " + DrainProcess.EXECUTIONS
 				+ " (job_id BIGINT NOT NULL, attempt INTEGER NOT NULL, worker VARCHAR(64) NOT NULL)");
-		this.jobs = JdbcJobQueue.builder(dataSource).build();
+		this.jobs = fixture.queue();
 	}
 
 	@AfterEach
 	void tearDown() throws IOException {
-		for (Process process : this.processes) {
-			process.destroyForcibly();
-		}
-		for (Path output : this.outputs) {
-			Files.deleteIfExists(output);
+		for (TestProcess process : this.processes) {
+			process.close();
 		}
 	}
 
@@ -77,7 +69,7 @@ class TwoProcessDrainTest {
 		start("process-2");
 		await().atMost(Duration.ofMinutes(2))
 			.pollInterval(Duration.ofMillis(200))
-			.until(() -> this.outputs.stream().allMatch((output) -> read(output).contains(DrainProcess.STARTED)));
+			.until(() -> this.processes.stream().allMatch((process) -> process.output().contains(DrainProcess.STARTED)));
 
 		long start = System.nanoTime();
 		List<Long> ids = this.jobs.enqueueAll(IntStream.range(0, TOTAL)
@@ -86,9 +78,9 @@ class TwoProcessDrainTest {
 			.toList());
 
 		for (int i = 0; i < this.processes.size(); i++) {
-			Process process = this.processes.get(i);
+			TestProcess process = this.processes.get(i);
 			assertThat(process.waitFor(4, TimeUnit.MINUTES)).as("process %d ended", i + 1).isTrue();
-			assertThat(process.exitValue()).as("exit code of process %d:%n%s", i + 1, read(this.outputs.get(i)))
+			assertThat(process.exitValue()).as("exit code of process %d:%n%s", i + 1, process.output())
 				.isZero();
 		}
 		long millis = (System.nanoTime() - start) / 1_000_000;
@@ -109,24 +101,8 @@ class TwoProcessDrainTest {
 	}
 
 	private void start(String workerId) throws IOException {
-		Path output = Files.createTempFile("sqlqueue-" + workerId, ".log");
-		this.outputs.add(output);
-		String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-		ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
-				System.getProperty("java.class.path"), DrainProcess.class.getName(), TestDatabases.jdbcUrl(this.db),
-				workerId, String.valueOf(TOTAL));
-		builder.redirectErrorStream(true);
-		builder.redirectOutput(output.toFile());
-		this.processes.add(builder.start());
-	}
-
-	private static String read(Path output) {
-		try {
-			return Files.readString(output);
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
+		this.processes.add(TestProcess.start(DrainProcess.class, workerId, TestDatabases.jdbcUrl(this.db), workerId,
+				String.valueOf(TOTAL)));
 	}
 
 }
