@@ -3,7 +3,9 @@ package io.sqlqueue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 
 import io.sqlqueue.worker.Backoff;
@@ -35,7 +37,7 @@ public final class EnqueueOptions {
 	}
 
 	private static final EnqueueOptions DEFAULTS = new EnqueueOptions(null, 0, null, null, null, null,
-			UniquePolicy.RETURN_EXISTING, Map.of(), null, null, null);
+			UniquePolicy.RETURN_EXISTING, Map.of(), null, null, null, null, null, null);
 
 	private final String queue;
 
@@ -59,9 +61,15 @@ public final class EnqueueOptions {
 
 	private final Duration retention;
 
+	private final String concurrencyKey;
+
+	private final Duration uniqueFor;
+
+	private final Set<JobState> uniqueAmong;
+
 	private EnqueueOptions(String queue, int priority, Duration delay, Instant runAt, Integer maxAttempts,
 			String uniqueKey, UniquePolicy uniquePolicy, Map<String, String> metadata, Long parentId,
-			String orderingKey, Duration retention) {
+			String orderingKey, Duration retention, String concurrencyKey, Duration uniqueFor, Set<JobState> uniqueAmong) {
 		this.queue = queue;
 		this.priority = priority;
 		this.delay = delay;
@@ -73,6 +81,9 @@ public final class EnqueueOptions {
 		this.parentId = parentId;
 		this.orderingKey = orderingKey;
 		this.retention = retention;
+		this.concurrencyKey = concurrencyKey;
+		this.uniqueFor = uniqueFor;
+		this.uniqueAmong = uniqueAmong;
 	}
 
 	/** Options with nothing set: default queue, priority 0, run now. */
@@ -84,13 +95,15 @@ public final class EnqueueOptions {
 	public EnqueueOptions withQueue(String queue) {
 		JobQueue.validateQueueName(queue);
 		return new EnqueueOptions(queue, this.priority, this.delay, this.runAt, this.maxAttempts, this.uniqueKey,
-				this.uniquePolicy, this.metadata, this.parentId, this.orderingKey, this.retention);
+				this.uniquePolicy, this.metadata, this.parentId, this.orderingKey, this.retention, this.concurrencyKey, this.uniqueFor,
+				this.uniqueAmong);
 	}
 
 	/** Higher priorities are claimed first within a queue; the default is 0. */
 	public EnqueueOptions withPriority(int priority) {
 		return new EnqueueOptions(this.queue, priority, this.delay, this.runAt, this.maxAttempts, this.uniqueKey,
-				this.uniquePolicy, this.metadata, this.parentId, this.orderingKey, this.retention);
+				this.uniquePolicy, this.metadata, this.parentId, this.orderingKey, this.retention, this.concurrencyKey, this.uniqueFor,
+				this.uniqueAmong);
 	}
 
 	/** Runs the job no sooner than {@code delay} after enqueue (database clock). */
@@ -100,14 +113,16 @@ public final class EnqueueOptions {
 			throw new IllegalArgumentException("delay must not be negative, was " + delay);
 		}
 		return new EnqueueOptions(this.queue, this.priority, delay, null, this.maxAttempts, this.uniqueKey,
-				this.uniquePolicy, this.metadata, this.parentId, this.orderingKey, this.retention);
+				this.uniquePolicy, this.metadata, this.parentId, this.orderingKey, this.retention, this.concurrencyKey, this.uniqueFor,
+				this.uniqueAmong);
 	}
 
 	/** Runs the job no sooner than {@code runAt}; replaces any delay. */
 	public EnqueueOptions withRunAt(Instant runAt) {
 		Objects.requireNonNull(runAt, "runAt must not be null");
 		return new EnqueueOptions(this.queue, this.priority, null, runAt, this.maxAttempts, this.uniqueKey,
-				this.uniquePolicy, this.metadata, this.parentId, this.orderingKey, this.retention);
+				this.uniquePolicy, this.metadata, this.parentId, this.orderingKey, this.retention, this.concurrencyKey, this.uniqueFor,
+				this.uniqueAmong);
 	}
 
 	/** Attempts before the job is dead-lettered; {@code -1} retries forever. */
@@ -116,7 +131,8 @@ public final class EnqueueOptions {
 			throw new IllegalArgumentException("maxAttempts must be positive or -1 (no limit), was " + maxAttempts);
 		}
 		return new EnqueueOptions(this.queue, this.priority, this.delay, this.runAt, maxAttempts, this.uniqueKey,
-				this.uniquePolicy, this.metadata, this.parentId, this.orderingKey, this.retention);
+				this.uniquePolicy, this.metadata, this.parentId, this.orderingKey, this.retention, this.concurrencyKey, this.uniqueFor,
+				this.uniqueAmong);
 	}
 
 	/**
@@ -132,7 +148,8 @@ public final class EnqueueOptions {
 		requireText(uniqueKey, "uniqueKey", 255);
 		Objects.requireNonNull(policy, "policy must not be null");
 		return new EnqueueOptions(this.queue, this.priority, this.delay, this.runAt, this.maxAttempts, uniqueKey,
-				policy, this.metadata, this.parentId, this.orderingKey, this.retention);
+				policy, this.metadata, this.parentId, this.orderingKey, this.retention, this.concurrencyKey, this.uniqueFor,
+				this.uniqueAmong);
 	}
 
 	/** Adds a metadata entry, stored with the job and handed to its handler. */
@@ -142,7 +159,8 @@ public final class EnqueueOptions {
 		Map<String, String> copy = new LinkedHashMap<>(this.metadata);
 		copy.put(key, value);
 		return new EnqueueOptions(this.queue, this.priority, this.delay, this.runAt, this.maxAttempts, this.uniqueKey,
-				this.uniquePolicy, Map.copyOf(copy), this.parentId, this.orderingKey, this.retention);
+				this.uniquePolicy, Map.copyOf(copy), this.parentId, this.orderingKey, this.retention, this.concurrencyKey, this.uniqueFor,
+				this.uniqueAmong);
 	}
 
 	/** Adds all entries of {@code metadata}. */
@@ -169,7 +187,8 @@ public final class EnqueueOptions {
 	 */
 	public EnqueueOptions withParent(long parentId) {
 		return new EnqueueOptions(this.queue, this.priority, this.delay, this.runAt, this.maxAttempts, this.uniqueKey,
-				this.uniquePolicy, this.metadata, parentId, this.orderingKey, this.retention);
+				this.uniquePolicy, this.metadata, parentId, this.orderingKey, this.retention, this.concurrencyKey, this.uniqueFor,
+				this.uniqueAmong);
 	}
 
 	/**
@@ -179,7 +198,8 @@ public final class EnqueueOptions {
 	public EnqueueOptions withOrderingKey(String orderingKey) {
 		requireText(orderingKey, "orderingKey", 255);
 		return new EnqueueOptions(this.queue, this.priority, this.delay, this.runAt, this.maxAttempts, this.uniqueKey,
-				this.uniquePolicy, this.metadata, this.parentId, orderingKey, this.retention);
+				this.uniquePolicy, this.metadata, this.parentId, orderingKey, this.retention, this.concurrencyKey, this.uniqueFor,
+				this.uniqueAmong);
 	}
 
 	/** Keeps the job for {@code retention} after it finishes, instead of the configured retention. */
@@ -189,7 +209,65 @@ public final class EnqueueOptions {
 			throw new IllegalArgumentException("retention must not be negative, was " + retention);
 		}
 		return new EnqueueOptions(this.queue, this.priority, this.delay, this.runAt, this.maxAttempts, this.uniqueKey,
-				this.uniquePolicy, this.metadata, this.parentId, this.orderingKey, retention);
+				this.uniquePolicy, this.metadata, this.parentId, this.orderingKey, retention, this.concurrencyKey, this.uniqueFor,
+				this.uniqueAmong);
+	}
+
+	/**
+	 * Counts the job under {@code concurrencyKey} (a tenant, a customer) for its queue's per-key limits: at most
+	 * {@code key-concurrency} jobs of one key run at once across the cluster, and with a per-key rate limit at most
+	 * that many start per period, so that one key's backlog does not starve the others.
+	 */
+	public EnqueueOptions withConcurrencyKey(String concurrencyKey) {
+		requireText(concurrencyKey, "concurrencyKey", 255);
+		return new EnqueueOptions(this.queue, this.priority, this.delay, this.runAt, this.maxAttempts, this.uniqueKey,
+				this.uniquePolicy, this.metadata, this.parentId, this.orderingKey, this.retention, concurrencyKey,
+				this.uniqueFor, this.uniqueAmong);
+	}
+
+	/**
+	 * With a {@link #withUniqueKey(String) unique key}: at most one job with the key enqueued within {@code period},
+	 * whatever state it is in now; an enqueue within the period returns that job's id (or throws, with
+	 * {@link UniquePolicy#REJECT}). Jobs deleted by retention no longer count.
+	 */
+	public EnqueueOptions withUniqueFor(Duration period) {
+		Objects.requireNonNull(period, "period must not be null");
+		if (period.isNegative() || period.isZero()) {
+			throw new IllegalArgumentException("the unique period must be positive, was " + period);
+		}
+		return new EnqueueOptions(this.queue, this.priority, this.delay, this.runAt, this.maxAttempts, this.uniqueKey,
+				this.uniquePolicy, this.metadata, this.parentId, this.orderingKey, this.retention, this.concurrencyKey,
+				period, this.uniqueAmong);
+	}
+
+	/**
+	 * With a {@link #withUniqueKey(String) unique key}: at most one job with the key in {@code states} besides
+	 * READY, RUNNING and WAITING, which always count: {@code withUniqueAmong(JobState.SUCCEEDED)} makes an event
+	 * handled once, however often it is delivered, for as long as the succeeded job is kept.
+	 */
+	public EnqueueOptions withUniqueAmong(JobState... states) {
+		Set<JobState> among = EnumSet.of(JobState.READY, JobState.RUNNING, JobState.WAITING);
+		for (JobState state : states) {
+			among.add(Objects.requireNonNull(state, "a state must not be null"));
+		}
+		return new EnqueueOptions(this.queue, this.priority, this.delay, this.runAt, this.maxAttempts, this.uniqueKey,
+				this.uniquePolicy, this.metadata, this.parentId, this.orderingKey, this.retention, this.concurrencyKey,
+				this.uniqueFor, Set.copyOf(among));
+	}
+
+	/** The concurrency key set with {@link #withConcurrencyKey(String)}, or {@code null} for none. */
+	public String concurrencyKey() {
+		return this.concurrencyKey;
+	}
+
+	/** The period set with {@link #withUniqueFor(Duration)}, or {@code null} for none. */
+	public Duration uniqueFor() {
+		return this.uniqueFor;
+	}
+
+	/** The states set with {@link #withUniqueAmong(JobState...)}, or {@code null} for the active ones alone. */
+	public Set<JobState> uniqueAmong() {
+		return this.uniqueAmong;
 	}
 
 	/** The queue set with {@link #withQueue(String)}, or {@code null} when the type's queue applies. */
@@ -270,7 +348,8 @@ public final class EnqueueOptions {
 	public String toString() {
 		return "EnqueueOptions[queue=" + this.queue + ", priority=" + this.priority + ", delay=" + this.delay
 				+ ", runAt=" + this.runAt + ", maxAttempts=" + this.maxAttempts + ", uniqueKey=" + this.uniqueKey
-				+ ", parentId=" + this.parentId + ", orderingKey=" + this.orderingKey + "]";
+				+ ", parentId=" + this.parentId + ", orderingKey=" + this.orderingKey + ", concurrencyKey="
+				+ this.concurrencyKey + ", uniqueFor=" + this.uniqueFor + ", uniqueAmong=" + this.uniqueAmong + "]";
 	}
 
 }

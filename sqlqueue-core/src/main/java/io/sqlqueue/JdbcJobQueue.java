@@ -129,6 +129,34 @@ public class JdbcJobQueue implements JobQueue {
 	}
 
 	@Override
+	public void pauseQueue(String queue) {
+		this.store.queueSetPaused(JobQueue.validateQueueName(queue), true);
+	}
+
+	@Override
+	public void resumeQueue(String queue) {
+		this.store.queueSetPaused(JobQueue.validateQueueName(queue), false);
+		// idle workers here and elsewhere claim at once, not at their next poll
+		this.services.enqueuer().wakeWhenCommitted(Set.of(queue));
+	}
+
+	@Override
+	public void updateQueueLimits(String queue, QueueLimits limits) {
+		this.store.queueSetLimits(JobQueue.validateQueueName(queue), Objects.requireNonNull(limits, "limits must not be null"));
+		this.services.enqueuer().wakeWhenCommitted(Set.of(queue));
+	}
+
+	@Override
+	public QueueControl queueControl(String queue) {
+		return this.store.queueControlGet(JobQueue.validateQueueName(queue)).orElse(QueueControl.running(queue));
+	}
+
+	@Override
+	public List<QueueControl> queueControls() {
+		return this.store.queueControlList();
+	}
+
+	@Override
 	public List<NodeStatus> nodes() {
 		return NodeInfo.readAll(this.store.nodeList());
 	}

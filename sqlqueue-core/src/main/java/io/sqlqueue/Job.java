@@ -27,11 +27,12 @@ import java.util.Map;
  * @param orderingKey the FIFO ordering key, or {@code null}
  * @param result the JSON result written by the handler, or {@code null}
  * @param logs log lines appended by the handler, oldest first
+ * @param concurrencyKey the key its queue's per-key limits count it under, or {@code null}
  */
 public record Job(long id, String queue, String type, String payload, Map<String, String> metadata,
 		JobState state, int priority, Instant runAt, int attempt, int maxAttempts, Instant lockedUntil,
 		String lockedBy, String uniqueKey, String lastError, Instant createdAt, Instant finishedAt, Long parentId,
-		String orderingKey, String result, List<String> logs) {
+		String orderingKey, String result, List<String> logs, String concurrencyKey) {
 
 	public Job {
 		metadata = (metadata != null) ? Map.copyOf(metadata) : Map.of();

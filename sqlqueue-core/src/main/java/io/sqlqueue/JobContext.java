@@ -85,6 +85,14 @@ public interface JobContext {
 	 */
 	void enqueueOnSuccess(String type, Object payload, EnqueueOptions options);
 
+	/**
+	 * Says "not now, try again in {@code delay}": when the handler returns, the job goes back to READY, due after
+	 * the delay, without spending an attempt (as throwing {@link SnoozeJobException} does). Its outcome is
+	 * {@link JobEventListener.Outcome#SNOOZED}; its result and follow-up jobs are dropped.
+	 * @throws IllegalArgumentException when {@code delay} is negative
+	 */
+	void snooze(Duration delay);
+
 	/** Like {@link #enqueueOnSuccess(String, Object, EnqueueOptions)} with default options. */
 	default void enqueueOnSuccess(String type, Object payload) {
 		enqueueOnSuccess(type, payload, EnqueueOptions.defaults());

@@ -18,11 +18,16 @@ public interface JobEventListener {
 		/** The job went to the dead letter. */
 		DEAD,
 		/** The job was cancelled. */
-		CANCELLED
+		CANCELLED,
+		/** The handler asked for the job to run later, without spending an attempt. */
+		SNOOZED
 
 	}
 
-	/** A job was inserted (its transaction may still roll back). */
+	/**
+	 * A job was enqueued: told once its transaction commits (at once outside a Spring-managed transaction), never
+	 * for an enqueue rolled back.
+	 */
 	default void jobEnqueued(String queue, String type) {
 	}
 
@@ -38,6 +43,14 @@ public interface JobEventListener {
 	 * @param error the failure, or {@code null}
 	 */
 	default void jobFinished(Job job, Outcome outcome, Duration execution, Throwable error) {
+	}
+
+	/**
+	 * A claim on this node took fewer jobs than it had room for because of a limit of the queue.
+	 * @param limit {@code global} (global concurrency), {@code key} (per-key concurrency) or {@code rate}
+	 * @param jobs how many fewer
+	 */
+	default void jobsHeldBack(String queue, String limit, int jobs) {
 	}
 
 	/**

@@ -89,6 +89,24 @@ public interface JobQueue {
 	 */
 	Map<String, Map<JobState, Long>> countByQueueAndState();
 
+	/**
+	 * Pauses {@code queue} on every node: no node claims its jobs once it has seen the pause (at its next claim:
+	 * the claim itself reads it), running jobs finish, enqueue goes on. It stays paused across restarts.
+	 */
+	void pauseQueue(String queue);
+
+	/** Resumes {@code queue}: nodes claim its jobs again at once. */
+	void resumeQueue(String queue);
+
+	/** Sets the limits of {@code queue}, replacing those set before; every node holds to them from its next poll. */
+	void updateQueueLimits(String queue, QueueLimits limits);
+
+	/** How {@code queue} is steered: paused or not, and its limits. */
+	QueueControl queueControl(String queue);
+
+	/** Every queue that was paused or given limits, with its control. */
+	List<QueueControl> queueControls();
+
 	/** The worker nodes that recorded themselves, alive or dead within the last hour, oldest first. */
 	List<NodeStatus> nodes();
 

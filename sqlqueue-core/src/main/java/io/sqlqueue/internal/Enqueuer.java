@@ -145,7 +145,8 @@ public final class Enqueuer {
 		return new NewJob(queue, type, payload, JsonText.writeMap(options.metadata()), options.priority(), delay,
 				options.runAt(), this.services.types().maxAttemptsFor(type, queue, options), options.uniqueKey(),
 				options.parentId(), options.orderingKey(),
-				(options.retention() != null) ? options.retention().toMillis() : null);
+				(options.retention() != null) ? options.retention().toMillis() : null, options.concurrencyKey(),
+				(options.uniqueFor() != null) ? options.uniqueFor().toMillis() : null, options.uniqueAmong());
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package io.sqlqueue.worker;
 
 import java.lang.reflect.Type;
+import java.time.Duration;
 import java.util.Objects;
 
 import io.sqlqueue.InvalidSettingException;
@@ -21,10 +22,12 @@ import io.sqlqueue.JobQueue;
  * the default queue
  * @param maxAttempts attempts for jobs of this type, or {@code null} for the queue's
  * @param backoff backoff for jobs of this type, or {@code null} for the queue's
+ * @param timeout how long a run may take before its handler is interrupted and the run fails (retried, or dead on
+ * its last attempt), or {@code null} for no limit but the lease
  * @param <T> the payload type
  */
 public record HandlerSpec<T>(String type, Type payloadType, JobHandlerFunction<T> handler, String queue,
-		Integer maxAttempts, Backoff backoff) {
+		Integer maxAttempts, Backoff backoff, Duration timeout) {
 
 	/**
 	 * Checks the spec; {@code null} queue, max attempts or backoff leave the queue's settings in force.
@@ -43,16 +46,19 @@ public record HandlerSpec<T>(String type, Type payloadType, JobHandlerFunction<T
 		if (maxAttempts != null) {
 			InvalidSettingException.requireAttempts("maxAttempts", maxAttempts);
 		}
+		if (timeout != null) {
+			InvalidSettingException.requirePositive("timeout", timeout);
+		}
 	}
 
 	/** A handler on the default queue with the queue's settings. */
 	public static <T> HandlerSpec<T> of(String type, Class<T> payloadClass, JobHandlerFunction<T> handler) {
-		return new HandlerSpec<>(type, payloadClass, handler, null, null, null);
+		return new HandlerSpec<>(type, payloadClass, handler, null, null, null, null);
 	}
 
 	/** A handler whose payload type is generic, such as {@code List<Long>}. */
 	public static <T> HandlerSpec<T> of(String type, Type payloadType, JobHandlerFunction<T> handler) {
-		return new HandlerSpec<>(type, payloadType, handler, null, null, null);
+		return new HandlerSpec<>(type, payloadType, handler, null, null, null, null);
 	}
 
 	/**
@@ -60,7 +66,8 @@ public record HandlerSpec<T>(String type, Type payloadType, JobHandlerFunction<T
 	 * @throws IllegalArgumentException when {@code queue} is not a valid queue name
 	 */
 	public HandlerSpec<T> onQueue(String queue) {
-		return new HandlerSpec<>(this.type, this.payloadType, this.handler, queue, this.maxAttempts, this.backoff);
+		return new HandlerSpec<>(this.type, this.payloadType, this.handler, queue, this.maxAttempts, this.backoff,
+				this.timeout);
 	}
 
 	/**
@@ -69,7 +76,8 @@ public record HandlerSpec<T>(String type, Type payloadType, JobHandlerFunction<T
 	 * @throws InvalidSettingException when {@code maxAttempts} is neither positive, {@code -1} nor {@code null}
 	 */
 	public HandlerSpec<T> withMaxAttempts(Integer maxAttempts) {
-		return new HandlerSpec<>(this.type, this.payloadType, this.handler, this.queue, maxAttempts, this.backoff);
+		return new HandlerSpec<>(this.type, this.payloadType, this.handler, this.queue, maxAttempts, this.backoff,
+				this.timeout);
 	}
 
 	/**
@@ -77,12 +85,23 @@ public record HandlerSpec<T>(String type, Type payloadType, JobHandlerFunction<T
 	 * {@code null} for the queue's.
 	 */
 	public HandlerSpec<T> withBackoff(Backoff backoff) {
-		return new HandlerSpec<>(this.type, this.payloadType, this.handler, this.queue, this.maxAttempts, backoff);
+		return new HandlerSpec<>(this.type, this.payloadType, this.handler, this.queue, this.maxAttempts, backoff,
+				this.timeout);
 	}
 
 	/** The queue jobs of this type run on by default. */
 	public String effectiveQueue() {
 		return (this.queue != null) ? this.queue : JobQueue.DEFAULT_QUEUE;
+	}
+
+	/**
+	 * A copy whose runs are interrupted once they took {@code timeout}: the run fails with a reason naming the
+	 * timeout and is retried, or dead on its last attempt, whatever the lease; {@code null} for no limit.
+	 * @throws InvalidSettingException when {@code timeout} is zero or negative
+	 */
+	public HandlerSpec<T> withTimeout(Duration timeout) {
+		return new HandlerSpec<>(this.type, this.payloadType, this.handler, this.queue, this.maxAttempts, this.backoff,
+				timeout);
 	}
 
 }

@@ -99,7 +99,8 @@ class ClaimByHandTests {
 
 	@Test
 	void aPayloadOfAnotherShapeIsAClearErrorAndCanBeKilledWithItsReason() {
-		long id = this.jobs.enqueue("mail", Map.of("recipient", List.of(1, 2)), EnqueueOptions.defaults().withQueue("mail"));
+		// a list where the class has a text
+		long id = this.jobs.enqueue("mail", Map.of("to", List.of(1, 2)), EnqueueOptions.defaults().withQueue("mail"));
 		ClaimedJob claimed = this.jobs.claim("mail", 1, Duration.ofMinutes(1)).get(0);
 
 		PayloadCodecException error = assertThatExceptionOfType(PayloadCodecException.class)

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,6 +19,7 @@ import io.sqlqueue.JobEventListener.Outcome;
 import io.sqlqueue.JobInterceptor;
 import io.sqlqueue.JobInterceptor.ProcessChain;
 import io.sqlqueue.PayloadCodecException;
+import io.sqlqueue.SnoozeJobException;
 import io.sqlqueue.UnknownJobTypeException;
 import io.sqlqueue.internal.store.StateChange;
 import io.sqlqueue.worker.Backoff;
@@ -91,6 +93,7 @@ final class JobExecutor {
 		this.queue.node().services().events().jobStarted(job, waited.isNegative() ? Duration.ZERO : waited);
 		long start = System.nanoTime();
 		Throwable error = null;
+		ScheduledFuture<?> timeout = scheduleTimeout(run);
 		try {
 			invokeHandler(run);
 		}
@@ -98,6 +101,9 @@ final class JobExecutor {
 			error = ex;
 		}
 		finally {
+			if (timeout != null) {
+				timeout.cancel(false);
+			}
 			run.thread = null;
 			// a handler that interrupted itself must not poison the pool thread
 			Thread.interrupted();
@@ -121,6 +127,22 @@ final class JobExecutor {
 		finally {
 			this.queue.producer().runEnded();
 		}
+	}
+
+	/** Interrupts the run's handler once it ran past its handler's timeout, if it has one. */
+	private ScheduledFuture<?> scheduleTimeout(RunningJob run) {
+		HandlerSpec<?> spec = this.queue.node().handler(run.job.type());
+		if (spec == null || spec.timeout() == null) {
+			return null;
+		}
+		Thread handler = Thread.currentThread();
+		return this.queue.node().schedule(() -> {
+			if (run.thread == handler) {
+				run.timedOut = true;
+				logger.warn("sqlqueue {} ran past its timeout of {}: interrupting it", run, spec.timeout());
+				handler.interrupt();
+			}
+		}, spec.timeout());
 	}
 
 	@SuppressWarnings({ "unchecked", "rawtypes" })
@@ -153,14 +175,27 @@ final class JobExecutor {
 	/** What the run ended in: success, or a failure that is retried, dead-lettered or ends a cancelled job. */
 	private Finished outcome(RunningJob run, Throwable error, Duration execution) {
 		long now = this.queue.clock().millis();
+		Duration snooze = (error instanceof SnoozeJobException snoozed) ? snoozed.delay()
+				: (error == null) ? run.snoozedFor() : null;
+		if (snooze != null) {
+			return new Finished(run, StateChange.snoozed(run.ref, snooze.toMillis(), run.logsJson()), Outcome.SNOOZED,
+					null, execution, List.of(), now);
+		}
 		if (error == null) {
 			return new Finished(run, StateChange.succeeded(run.ref, run.resultJson(), run.logsJson()), Outcome.SUCCEEDED,
 					null, execution, run.followUps(), now);
 		}
 		Job job = run.job;
-		// an InterruptedException alone would not tell the user that the lease was the cause
-		String reason = run.leaseLost ? "The handler ran past its lease of " + run.leaseMillis
-				+ " ms without a heartbeat and was interrupted: " + describe(error) : describe(error);
+		// an InterruptedException alone would not tell the user that the lease or the timeout was the cause
+		String reason = describe(error);
+		if (run.timedOut) {
+			reason = "The handler ran past its timeout of " + this.queue.node().handler(job.type()).timeout()
+					+ " and was interrupted: " + reason;
+		}
+		else if (run.leaseLost) {
+			reason = "The handler ran past its lease of " + run.leaseMillis + " ms without a heartbeat and was interrupted: "
+					+ reason;
+		}
 		StateChange change;
 		Outcome outcome;
 		if (!this.queue.node().classifier().isRetryable(error)) {

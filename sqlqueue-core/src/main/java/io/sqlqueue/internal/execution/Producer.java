@@ -9,7 +9,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.sqlqueue.Job;
+import io.sqlqueue.QueueControl;
+import io.sqlqueue.QueueLimits;
 import io.sqlqueue.internal.store.ClaimParams;
+import io.sqlqueue.internal.store.LimitedClaim;
 import io.sqlqueue.worker.QueueSettings;
 
 /**
@@ -28,6 +31,9 @@ final class Producer {
 	 * nodes could run. Slow handlers get no prefetch at all.
 	 */
 	private static final long PREFETCH_HORIZON_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+	/** The pause between claims held back by a rate limit, unless the poll interval is shorter. */
+	private static final long RATE_LIMITED_PAUSE_MILLIS = 100;
 
 	/** The longest pause between claims that fail, unless the poll interval is longer. */
 	private static final long MAX_FAILURE_PAUSE_MILLIS = 5_000;
@@ -56,9 +62,18 @@ final class Producer {
 
 	private volatile boolean backlog;
 
+	/** The limit of the queue that held the last claim back, or {@code null}. */
+	private volatile String heldBackBy;
+
 	private volatile boolean stopping;
 
 	private final Thread thread;
+
+	/** The queue's limits as last read, refreshed once per poll interval; none until read. */
+	private QueueLimits limits = QueueLimits.none();
+
+	/** When the limits were last read (System.nanoTime), or 0 before the first read. */
+	private long limitsReadAt;
 
 	Producer(QueueRunner queue) {
 		this.queue = queue;
@@ -97,7 +112,8 @@ final class Producer {
 	/** Called by the executor each time a run has ended and its outcome is handed over. */
 	void runEnded() {
 		this.finished.incrementAndGet();
-		if (this.claimed.decrementAndGet() < this.refillBelow && this.backlog) {
+		// a slot freed here is one a concurrency limit may let this node fill
+		if (this.claimed.decrementAndGet() < this.refillBelow && (this.backlog || this.heldBackBy != null)) {
 			wake();
 		}
 	}
@@ -147,7 +163,7 @@ final class Producer {
 				}
 				this.backlog = jobs.size() == want;
 				if (!this.backlog) {
-					await(this.settings.pollInterval());
+					await(pause());
 				}
 			}
 			catch (InterruptedException ex) {
@@ -183,11 +199,47 @@ final class Producer {
 
 	private List<Job> claim(int want) {
 		WorkerNode node = this.queue.node();
+		refreshLimits();
+		this.heldBackBy = null;
 		// only the types this node has handlers for: during a rolling deploy, a new type's jobs wait for the nodes
 		// that know it instead of dying for want of a handler here
 		ClaimParams params = new ClaimParams(this.queue.name(), want, this.settings.lease(), node.workerId(),
 				node.handledTypes());
-		return this.settings.fifo() ? node.store().jobGetAvailableFifo(params) : node.store().jobGetAvailable(params);
+		if (this.settings.fifo()) {
+			return node.store().jobGetAvailableFifo(params);
+		}
+		if (!this.limits.any()) {
+			return node.store().jobGetAvailable(params);
+		}
+		LimitedClaim claim = node.store().jobGetAvailableLimited(params);
+		this.heldBackBy = claim.limitedBy();
+		if (claim.limitedBy() != null && claim.heldBack() > 0) {
+			node.services().events().jobsHeldBack(this.queue.name(), claim.limitedBy(), claim.heldBack());
+		}
+		return claim.jobs();
+	}
+
+	/**
+	 * How long to wait before the next claim when the last took fewer than asked: the poll interval, or a tenth
+	 * of a second under a rate limit, whose window frees starts as time passes rather than as jobs end.
+	 */
+	private Duration pause() {
+		Duration poll = this.settings.pollInterval();
+		return ("rate".equals(this.heldBackBy) && poll.toMillis() > RATE_LIMITED_PAUSE_MILLIS)
+				? Duration.ofMillis(RATE_LIMITED_PAUSE_MILLIS) : poll;
+	}
+
+	/**
+	 * Reads the queue's limits when the last read is a poll interval old: a limit set or changed at run time is
+	 * held to by every node from its next poll. Whether the queue is paused is read by every claim itself.
+	 */
+	private void refreshLimits() {
+		long now = System.nanoTime();
+		if (this.limitsReadAt == 0 || now - this.limitsReadAt >= this.settings.pollInterval().toNanos()) {
+			this.limits = this.queue.node().store().queueControlGet(this.queue.name()).map(QueueControl::limits)
+				.orElse(QueueLimits.none());
+			this.limitsReadAt = now;
+		}
 	}
 
 	/**

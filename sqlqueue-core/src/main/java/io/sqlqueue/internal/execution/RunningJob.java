@@ -54,6 +54,12 @@ final class RunningJob implements JobContext {
 	/** How long the handler ran, once it returned. */
 	volatile long executionNanos;
 
+	/** Whether its handler ran past its timeout and was interrupted. */
+	volatile boolean timedOut;
+
+	/** The delay the handler asked for with {@link #snooze(Duration)}, or {@code null}. */
+	private volatile Duration snoozedFor;
+
 	private final List<String> newLogs = new ArrayList<>();
 
 	private volatile String result;
@@ -162,6 +168,19 @@ final class RunningJob implements JobContext {
 		synchronized (this.followUps) {
 			this.followUps.add(request);
 		}
+	}
+
+	@Override
+	public void snooze(Duration delay) {
+		if (delay == null || delay.isNegative()) {
+			throw new IllegalArgumentException("the snooze delay must not be null or negative, was " + delay);
+		}
+		this.snoozedFor = delay;
+	}
+
+	/** The delay the handler snoozed the job for, or {@code null}. */
+	Duration snoozedFor() {
+		return this.snoozedFor;
 	}
 
 	List<JobRequest> followUps() {

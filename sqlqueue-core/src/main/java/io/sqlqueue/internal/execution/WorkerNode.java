@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -306,6 +307,11 @@ public final class WorkerNode {
 	}
 
 	// ---- for the queues' parts ------------------------------------------------------------------
+
+	/** Runs {@code task} once after {@code delay}, on the thread of the node's ticks. */
+	ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+		return this.ticks.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+	}
 
 	QueueServices services() {
 		return this.services;

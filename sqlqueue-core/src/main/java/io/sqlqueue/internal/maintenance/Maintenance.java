@@ -239,12 +239,14 @@ public final class Maintenance {
 	}
 
 	/**
-	 * Deletes finished jobs past their retention, in batches, and the rows of nodes dead for an hour.
+	 * Deletes finished jobs past their retention, in batches, the rows of nodes dead for an hour, and the starts
+	 * that left their rate limit's window.
 	 * @return how many jobs were deleted
 	 */
 	public int clean() {
 		try {
 			this.store.nodeDeleteLapsed(DEAD_NODES_KEPT);
+			this.store.queuePruneRateStarts();
 			return cleanState(JobState.SUCCEEDED, this.retention.succeeded())
 					+ cleanState(JobState.DEAD, this.retention.dead())
 					+ cleanState(JobState.CANCELLED, this.retention.cancelled());

@@ -16,6 +16,8 @@ import javax.sql.DataSource;
 import io.sqlqueue.Job;
 import io.sqlqueue.JobQuery;
 import io.sqlqueue.JobState;
+import io.sqlqueue.QueueControl;
+import io.sqlqueue.QueueLimits;
 
 /**
  * The {@link JobStore} on JDBC, for every supported database: the statements are written once, in its
@@ -44,6 +46,10 @@ public final class JdbcJobStore implements JobStore {
 
 	private final Nodes nodes;
 
+	private final QueueControls controls;
+
+	private final LimitedClaims limitedClaims;
+
 	/**
 	 * The store of the tables named with {@code tablePrefix} in {@code dataSource}, whose database is detected.
 	 * @throws IllegalArgumentException when the prefix is not a valid one
@@ -64,6 +70,8 @@ public final class JdbcJobStore implements JobStore {
 		this.schedules = new Schedules(this.sql);
 		this.leadership = new Leadership(this.sql);
 		this.nodes = new Nodes(this.sql);
+		this.controls = new QueueControls(this.sql);
+		this.limitedClaims = new LimitedClaims(this.sql, this.claims, this.controls);
 	}
 
 	/** The DataSource it works on. */
@@ -130,6 +138,11 @@ public final class JdbcJobStore implements JobStore {
 	@Override
 	public List<Job> jobGetAvailableFifo(ClaimParams params) {
 		return this.claims.claimFifo(params);
+	}
+
+	@Override
+	public LimitedClaim jobGetAvailableLimited(ClaimParams params) {
+		return this.limitedClaims.claim(params);
 	}
 
 	@Override
@@ -252,6 +265,31 @@ public final class JdbcJobStore implements JobStore {
 			return ps;
 		}, (rs) -> {
 		});
+	}
+
+	@Override
+	public Optional<QueueControl> queueControlGet(String queue) {
+		return this.controls.get(queue);
+	}
+
+	@Override
+	public List<QueueControl> queueControlList() {
+		return this.controls.list();
+	}
+
+	@Override
+	public void queueSetPaused(String queue, boolean paused) {
+		this.controls.setPaused(queue, paused);
+	}
+
+	@Override
+	public void queueSetLimits(String queue, QueueLimits limits) {
+		this.controls.setLimits(queue, limits);
+	}
+
+	@Override
+	public int queuePruneRateStarts() {
+		return this.controls.pruneRateStarts();
 	}
 
 	@Override

@@ -63,13 +63,22 @@ final class JobClaims {
 	 * the queue, the types, the limit.
 	 */
 	private String dueIdsSql(String typeFilter) {
-		return "SELECT id FROM " + this.sql.table + " WHERE queue = ? AND state = " + READY + " AND run_at <= "
-				+ this.sql.now() + typeFilter + " ORDER BY priority DESC, run_at, id LIMIT ?";
+		return "SELECT id FROM " + this.sql.table + " WHERE queue = ? AND " + notPaused() + " AND state = " + READY
+				+ " AND run_at <= " + this.sql.now() + typeFilter + " ORDER BY priority DESC, run_at, id LIMIT ?";
+	}
+
+	/**
+	 * The queue (a parameter) is not paused: read by the claim itself, so that every node stops claiming a paused
+	 * queue at its next claim, with nothing cached to go stale.
+	 */
+	private String notPaused() {
+		return "NOT EXISTS (SELECT 1 FROM " + this.sql.tableNamed("queue") + " q WHERE q.name = ? AND q.paused = TRUE)";
 	}
 
 	/** The parameters of {@link #dueIdsSql(String)}. */
 	private List<Object> dueArgs(ClaimParams p) {
 		List<Object> args = new ArrayList<>();
+		args.add(p.queue());
 		args.add(p.queue());
 		args.addAll(typeArgs(p));
 		args.add(p.limit());
@@ -80,7 +89,7 @@ final class JobClaims {
 	 * The condition that keeps a claim to the types its node can run, so that during a rolling deploy a node
 	 * leaves a new type's jobs to the nodes that have its handler: empty for any type.
 	 */
-	private String typeFilter(ClaimParams p) {
+	String typeFilter(ClaimParams p) {
 		return (p.types() == null) ? "" : typeFilter(p.types().size());
 	}
 
@@ -90,7 +99,7 @@ final class JobClaims {
 				: " AND type IN (" + StoreSql.placeholders(types) + ")";
 	}
 
-	private List<Object> typeArgs(ClaimParams p) {
+	List<Object> typeArgs(ClaimParams p) {
 		if (p.types() == null) {
 			return List.of();
 		}
@@ -98,7 +107,7 @@ final class JobClaims {
 		return this.sql.vendor.arrays() ? List.of(StoreSql.textArray(types)) : List.copyOf(types);
 	}
 
-	private static Object[] concat(List<Object> first, List<Object> second) {
+	static Object[] concat(List<Object> first, List<Object> second) {
 		List<Object> all = new ArrayList<>(first);
 		all.addAll(second);
 		return all.toArray();
@@ -129,7 +138,7 @@ final class JobClaims {
 	}
 
 	/** Marks the locked {@code ids} RUNNING and reads them back, in the transaction that locked them. */
-	private List<Job> lockThenUpdate(List<Long> ids, ClaimParams p) {
+	List<Job> lockThenUpdate(List<Long> ids, ClaimParams p) {
 		if (ids.isEmpty()) {
 			return List.of();
 		}
@@ -147,6 +156,9 @@ final class JobClaims {
 	// ---- FIFO ----------------------------------------------------------------------------------
 
 	List<Job> claimFifo(ClaimParams p) {
+		if (paused(p.queue())) {
+			return List.of();
+		}
 		List<Job> jobs;
 		if (!this.sql.vendor.locksFifoQueues()) {
 			jobs = this.sql.jdbc.query("UPDATE " + this.sql.table + " SET " + claimSet("") + " WHERE id IN ("
@@ -171,7 +183,7 @@ final class JobClaims {
 	 * their batch ({@code (SELECT ... LIMIT ?)}, so that any plan looks them up in the primary key); the
 	 * separate update by an id list and read-back walked the claim and lease indexes under a generic plan.
 	 */
-	private List<Job> updateHeads(List<Long> heads, ClaimParams p) {
+	List<Job> updateHeads(List<Long> heads, ClaimParams p) {
 		if (heads.isEmpty()) {
 			return List.of();
 		}
@@ -208,6 +220,16 @@ final class JobClaims {
 		args.addAll(typeArgs(p));
 		args.add(p.limit());
 		return args.toArray();
+	}
+
+	private boolean paused(String queue) {
+		return !this.sql.jdbc.queryForList("SELECT 1 FROM " + this.sql.tableNamed("queue") + " q WHERE q.name = ? AND"
+				+ " q.paused = TRUE", Integer.class, queue).isEmpty();
+	}
+
+	/** Marks the claimable {@code ids} RUNNING and returns them, in the form this database claims in. */
+	List<Job> claimIds(List<Long> ids, ClaimParams p) {
+		return this.sql.vendor.arrays() ? updateHeads(ids, p) : lockThenUpdate(ids, p);
 	}
 
 	void queueLockEnsure(String queue) {

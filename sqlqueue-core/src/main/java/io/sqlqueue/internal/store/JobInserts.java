@@ -13,10 +13,13 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 import org.springframework.dao.DuplicateKeyException;
 
@@ -27,7 +30,7 @@ import io.sqlqueue.internal.store.StoreSql.SqlArray;
 final class JobInserts {
 
 	private static final String INSERT_COLUMNS = "queue, type, payload, metadata, state, priority, run_at, "
-			+ "max_attempts, unique_key, created_at, parent_id, ordering_key, retention_ms";
+			+ "max_attempts, unique_key, created_at, parent_id, ordering_key, retention_ms, concurrency_key";
 
 	/** The unique index's columns and predicate, the target of a conflict that inserts nothing. */
 	private static final String UNIQUE_TARGET = "(unique_key) WHERE unique_key IS NOT NULL AND state IN "
@@ -52,6 +55,49 @@ final class JobInserts {
 	}
 
 	InsertResult insert(NewJob job) {
+		if (job.uniqueBeyondActive()) {
+			return this.sql.inTransaction(() -> {
+				Optional<Long> holder = lockUniqueKeyAndFindHolder(job);
+				return holder.isPresent() ? new InsertResult(holder.get(), false) : insertUniqueAmongActive(job);
+			});
+		}
+		return insertUniqueAmongActive(job);
+	}
+
+	/**
+	 * Takes the unique key's lock row until the transaction ends, so that two enqueues of the key take turns,
+	 * and finds the job that holds the key beyond the active ones: enqueued within the period, or in one of the
+	 * chosen states.
+	 */
+	private Optional<Long> lockUniqueKeyAndFindHolder(NewJob job) {
+		String locks = this.sql.tableNamed("unique_lock");
+		String onConflict = this.sql.vendor.onConflictDoNothing("(unique_key)");
+		try {
+			this.sql.cached.update("INSERT INTO " + locks + " (unique_key, created_at) VALUES (?, " + this.sql.now() + ")"
+					+ ((onConflict != null) ? " " + onConflict : ""), job.uniqueKey());
+		}
+		catch (DuplicateKeyException ex) {
+			// the row exists: lock it below
+		}
+		// an update locks the row on every database (and takes SQLite's write lock)
+		this.sql.cached.update("UPDATE " + locks + " SET unique_key = unique_key WHERE unique_key = ?", job.uniqueKey());
+		Set<JobState> states = EnumSet.of(JobState.READY, JobState.RUNNING, JobState.WAITING);
+		if (job.uniqueAmong() != null) {
+			states.addAll(job.uniqueAmong());
+		}
+		String inStates = states.stream().map((state) -> String.valueOf(state.code())).collect(Collectors.joining(", "));
+		String within = (job.uniqueForMillis() != null) ? " OR created_at > " + this.sql.nowPlusParam() : "";
+		List<Object> args = new ArrayList<>();
+		args.add(job.uniqueKey());
+		if (job.uniqueForMillis() != null) {
+			args.add(-job.uniqueForMillis());
+		}
+		return this.sql.jdbc.queryForList("SELECT id FROM " + this.sql.table + " WHERE unique_key = ? AND (state IN ("
+				+ inStates + ")" + within + ") ORDER BY id DESC", Long.class, args.toArray()).stream().findFirst();
+	}
+
+	/** Inserts one job, returning the id of the active job holding its unique key instead when there is one. */
+	private InsertResult insertUniqueAmongActive(NewJob job) {
 		if (job.uniqueKey() == null) {
 			return new InsertResult(insertReturningId(job.bare() ? this.bareInsertReturningId.get()
 					: this.insertReturningId.get(), job), true);
@@ -122,7 +168,7 @@ final class JobInserts {
 	private String values() {
 		Vendor vendor = this.sql.vendor;
 		return "(?, ?, " + vendor.jsonParam() + ", " + vendor.jsonParam() + ", ?, ?, COALESCE(" + vendor.timeParam()
-				+ ", " + vendor.nowPlusParam() + "), ?, ?, " + vendor.now() + ", ?, ?, ?)";
+				+ ", " + vendor.nowPlusParam() + "), ?, ?, " + vendor.now() + ", ?, ?, ?, ?)";
 	}
 
 	private int bind(PreparedStatement ps, int index, NewJob job) throws SQLException {
@@ -140,6 +186,7 @@ final class JobInserts {
 		StoreSql.setNullableLong(ps, index++, job.parentId());
 		ps.setString(index++, job.orderingKey());
 		StoreSql.setNullableLong(ps, index++, job.retentionMillis());
+		ps.setString(index++, job.concurrencyKey());
 		return index;
 	}
 
@@ -218,7 +265,7 @@ final class JobInserts {
 			return insertRows(jobs);
 		}
 		if (jobs.stream().anyMatch((job) -> job.parentId() != null || job.uniqueKey() != null)) {
-			// rows of parameters, under the protocol's 65,535 bind parameters (13 a row)
+			// rows of parameters, under the protocol's 65,535 bind parameters (14 a row)
 			return inChunks(jobs, 4000, this::insertRows);
 		}
 		return insertArrays(jobs);
@@ -247,7 +294,7 @@ final class JobInserts {
 	 */
 	private List<Long> insertArrays(List<NewJob> jobs) {
 		int n = jobs.size();
-		Object[][] columns = new Object[10][n];
+		Object[][] columns = new Object[11][n];
 		for (int i = 0; i < n; i++) {
 			NewJob job = jobs.get(i);
 			columns[0][i] = job.queue();
@@ -260,20 +307,22 @@ final class JobInserts {
 			columns[7][i] = job.maxAttempts();
 			columns[8][i] = job.orderingKey();
 			columns[9][i] = job.retentionMillis();
+			columns[10][i] = job.concurrencyKey();
 		}
-		String[] types = { "text", "text", "text", "text", "integer", "text", "bigint", "integer", "text", "bigint" };
-		SqlArray[] arrays = new SqlArray[10];
+		String[] types = { "text", "text", "text", "text", "integer", "text", "bigint", "integer", "text", "bigint",
+				"text" };
+		SqlArray[] arrays = new SqlArray[11];
 		StringBuilder unnest = new StringBuilder();
-		for (int c = 0; c < 10; c++) {
+		for (int c = 0; c < 11; c++) {
 			arrays[c] = new SqlArray(types[c], columns[c]);
 			unnest.append((c > 0) ? ", " : "").append("CAST(? AS ").append(types[c]).append("[])");
 		}
 		String insert = "INSERT INTO " + this.sql.table + " (" + INSERT_COLUMNS + ") SELECT u.queue, u.type,"
 				+ " CAST(u.payload AS jsonb), CAST(u.metadata AS jsonb), " + READY + ", u.priority,"
 				+ " COALESCE(CAST(u.run_at AS timestamptz), " + this.sql.vendor.plusMillis("now()", "u.delay")
-				+ "), u.max_attempts, NULL, now(), NULL, u.ordering_key, u.retention FROM unnest(" + unnest
-				+ ") WITH ORDINALITY AS u(queue, type, payload, metadata, priority, run_at, delay, max_attempts,"
-				+ " ordering_key, retention, n) ORDER BY u.n RETURNING id";
+				+ "), u.max_attempts, NULL, now(), NULL, u.ordering_key, u.retention, u.concurrency_key FROM unnest("
+				+ unnest + ") WITH ORDINALITY AS u(queue, type, payload, metadata, priority, run_at, delay, max_attempts,"
+				+ " ordering_key, retention, concurrency_key, n) ORDER BY u.n RETURNING id";
 		List<Long> ids = this.sql.query(insert, (rs, row) -> rs.getLong(1), arrays);
 		// identities are drawn in the order of the sorted rows
 		ids.sort(Comparator.naturalOrder());

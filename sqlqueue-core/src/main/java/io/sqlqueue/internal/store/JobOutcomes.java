@@ -12,9 +12,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -82,7 +82,7 @@ final class JobOutcomes {
 		// orders wait for each other until the server's deadlock check (a second) breaks one off
 		List<StateChange> sorted = changes.stream().sorted(Comparator.comparingLong((StateChange c) -> c.ref().id())).toList();
 		int n = sorted.size();
-		Object[][] columns = new Object[7][n];
+		Object[][] columns = new Object[8][n];
 		for (int i = 0; i < n; i++) {
 			StateChange c = sorted.get(i);
 			columns[0][i] = c.ref().id();
@@ -92,12 +92,14 @@ final class JobOutcomes {
 			columns[4][i] = c.error();
 			columns[5][i] = c.result();
 			columns[6][i] = c.logs();
+			columns[7][i] = c.snooze();
 		}
 		Map<JobRef, JobState> done = new HashMap<>();
 		this.sql.query(this.setStateArrays.get(), (rs, row) -> done.put(new JobRef(rs.getLong(1), rs.getInt(2)),
 				JobState.ofCode(rs.getInt(3))), new SqlArray("bigint", columns[0]), new SqlArray("integer", columns[1]),
 				new SqlArray("integer", columns[2]), new SqlArray("bigint", columns[3]), new SqlArray("text", columns[4]),
-				new SqlArray("text", columns[5]), new SqlArray("text", columns[6]), Param.of(n));
+				new SqlArray("text", columns[5]), new SqlArray("text", columns[6]), new SqlArray("boolean", columns[7]),
+				Param.of(n));
 		return done;
 	}
 
@@ -115,12 +117,14 @@ final class JobOutcomes {
 				+ " ELSE j.run_at END,"
 				+ " finished_at = CASE WHEN u.state = " + READY + " THEN j.finished_at ELSE now() END,"
 				+ " locked_until = NULL, locked_by = NULL,"
-				+ " last_error = CASE WHEN u.state = " + SUCCEEDED + " THEN j.last_error ELSE u.error END,"
+				+ " last_error = CASE WHEN u.state = " + SUCCEEDED + " OR u.snooze THEN j.last_error ELSE u.error END,"
+				+ " max_attempts = CASE WHEN u.snooze AND j.max_attempts <> -1 THEN j.max_attempts + 1"
+				+ " ELSE j.max_attempts END,"
 				+ " result = CASE WHEN u.state = " + SUCCEEDED + " THEN CAST(u.result AS jsonb) ELSE j.result END,"
 				+ " logs = COALESCE(u.logs, j.logs)"
 				+ " FROM (SELECT * FROM unnest(CAST(? AS bigint[]), CAST(? AS integer[]), CAST(? AS integer[]),"
-				+ " CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]))"
-				+ " AS a(id, attempt, state, delay, error, result, logs) LIMIT ?) u"
+				+ " CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS boolean[]))"
+				+ " AS a(id, attempt, state, delay, error, result, logs, snooze) LIMIT ?) u"
 				+ " WHERE j.id = u.id AND j.attempt = u.attempt AND " + RUNNING_BY_ID + " RETURNING j.id, j.attempt, j.state),"
 				+ " children AS (UPDATE " + t + " c SET state = " + READY + ", run_at = now() WHERE c.state = " + WAITING
 				+ " AND c.parent_id = ANY(ARRAY(SELECT id FROM done WHERE state = " + SUCCEEDED + ")))"
@@ -130,13 +134,14 @@ final class JobOutcomes {
 	// ---- JDBC batches: a statement per target state ----------------------------------------------
 
 	private Map<JobRef, JobState> setStateInBatches(List<StateChange> changes) {
-		Map<JobState, List<StateChange>> byState = new EnumMap<>(JobState.class);
+		// a statement per target state, and one more for snoozed runs
+		Map<String, List<StateChange>> byStatement = new LinkedHashMap<>();
 		for (StateChange change : changes) {
-			byState.computeIfAbsent(change.state(), (s) -> new ArrayList<>()).add(change);
+			byStatement.computeIfAbsent(updateSql(change.state(), change.snooze()), (sql) -> new ArrayList<>()).add(change);
 		}
 		Map<JobRef, JobState> done = new HashMap<>();
-		byState.forEach((state, group) -> {
-			String update = updateSql(state);
+		byStatement.forEach((update, group) -> {
+			JobState state = group.get(0).state();
 			int[] counts = this.sql.jdbc.batchUpdate(update, group, group.size(),
 					(PreparedStatement ps, StateChange c) -> bind(ps, c))[0];
 			for (int i = 0; i < counts.length; i++) {
@@ -151,10 +156,12 @@ final class JobOutcomes {
 		return done;
 	}
 
-	private String updateSql(JobState state) {
+	private String updateSql(JobState state, boolean snooze) {
 		String set = switch (state) {
 			case SUCCEEDED -> "finished_at = " + this.sql.now() + ", result = " + this.sql.vendor.jsonParam();
-			case READY -> "run_at = " + this.sql.nowPlusParam() + ", last_error = ?";
+			case READY -> snooze ? "run_at = " + this.sql.nowPlusParam() + ", max_attempts = CASE WHEN max_attempts = -1"
+					+ " THEN -1 ELSE max_attempts + 1 END, last_error = COALESCE(?, last_error)"
+					: "run_at = " + this.sql.nowPlusParam() + ", last_error = ?";
 			default -> "finished_at = " + this.sql.now() + ", last_error = ?";
 		};
 		return "UPDATE " + this.sql.table + " SET state = " + state.code() + ", " + set

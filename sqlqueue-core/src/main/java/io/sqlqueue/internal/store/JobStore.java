@@ -12,6 +12,8 @@ import java.util.function.Supplier;
 import io.sqlqueue.Job;
 import io.sqlqueue.JobQuery;
 import io.sqlqueue.JobState;
+import io.sqlqueue.QueueControl;
+import io.sqlqueue.QueueLimits;
 
 /**
  * Every statement sqlqueue runs against its tables, named entity then verb ({@code jobGetAvailable},
@@ -80,6 +82,12 @@ public interface JobStore {
 	 * Claims of one FIFO queue are serialized across all nodes. Oldest id first.
 	 */
 	List<Job> jobGetAvailableFifo(ClaimParams params);
+
+	/**
+	 * Claims like {@link #jobGetAvailable}, held to the queue's limits (global and per-key concurrency, rate),
+	 * which it reads under the queue row's lock, so that the claims of all nodes take turns.
+	 */
+	LimitedClaim jobGetAvailableLimited(ClaimParams params);
 
 	/** Makes sure the row that serializes the claims of FIFO queue {@code queue} exists. */
 	void queueLockEnsure(String queue);
@@ -184,6 +192,21 @@ public interface JobStore {
 	 * @param payloads one notification payload per queue
 	 */
 	void queueNotifyMany(String channel, Collection<String> payloads);
+
+	/** How {@code queue} is steered, when it was ever paused or given limits. */
+	Optional<QueueControl> queueControlGet(String queue);
+
+	/** Every queue that was paused or given limits. */
+	List<QueueControl> queueControlList();
+
+	/** Pauses or resumes {@code queue}. */
+	void queueSetPaused(String queue, boolean paused);
+
+	/** Replaces the limits of {@code queue}. */
+	void queueSetLimits(String queue, QueueLimits limits);
+
+	/** Deletes the starts that left their rate limit's window, and stale unique-key locks. @return how many */
+	int queuePruneRateStarts();
 
 	// ---- recurring schedules -------------------------------------------------------------------
 

@@ -11,34 +11,45 @@ import io.sqlqueue.JobState;
  * @param error for READY, DEAD and CANCELLED: the reason kept in {@code last_error}
  * @param result for SUCCEEDED: the result JSON, or {@code null}
  * @param logs the log lines as a JSON array, or {@code null} to keep what is stored
+ * @param snooze for READY: the run does not count as an attempt (its job gets one more), and the last error
+ * stays as it was
  */
-public record StateChange(JobRef ref, JobState state, long delayMillis, String error, String result, String logs) {
+public record StateChange(JobRef ref, JobState state, long delayMillis, String error, String result, String logs,
+		boolean snooze) {
 
 	public StateChange {
 		if (state != JobState.SUCCEEDED && state != JobState.READY && state != JobState.DEAD
 				&& state != JobState.CANCELLED) {
 			throw new IllegalArgumentException("A run cannot end in " + state);
 		}
+		if (snooze && state != JobState.READY) {
+			throw new IllegalArgumentException("A snoozed run goes back to READY, not " + state);
+		}
 	}
 
 	/** RUNNING to SUCCEEDED. */
 	public static StateChange succeeded(JobRef ref, String result, String logs) {
-		return new StateChange(ref, JobState.SUCCEEDED, 0, null, result, logs);
+		return new StateChange(ref, JobState.SUCCEEDED, 0, null, result, logs, false);
 	}
 
 	/** RUNNING to READY after {@code delayMillis}, keeping {@code error}. */
 	public static StateChange retry(JobRef ref, long delayMillis, String error, String logs) {
-		return new StateChange(ref, JobState.READY, delayMillis, error, null, logs);
+		return new StateChange(ref, JobState.READY, delayMillis, error, null, logs, false);
 	}
 
 	/** RUNNING to DEAD with {@code error}. */
 	public static StateChange dead(JobRef ref, String error, String logs) {
-		return new StateChange(ref, JobState.DEAD, 0, error, null, logs);
+		return new StateChange(ref, JobState.DEAD, 0, error, null, logs, false);
 	}
 
 	/** RUNNING to CANCELLED with {@code reason}. */
 	public static StateChange cancelled(JobRef ref, String reason, String logs) {
-		return new StateChange(ref, JobState.CANCELLED, 0, reason, null, logs);
+		return new StateChange(ref, JobState.CANCELLED, 0, reason, null, logs, false);
+	}
+
+	/** RUNNING to READY after {@code delayMillis} without spending an attempt: the handler asked to run later. */
+	public static StateChange snoozed(JobRef ref, long delayMillis, String logs) {
+		return new StateChange(ref, JobState.READY, delayMillis, null, null, logs, true);
 	}
 
 }
