@@ -37,6 +37,11 @@ public final class CompositeListener implements JobEventListener {
 	}
 
 	@Override
+	public void jobsHeldBack(String queue, String limit, int jobs) {
+		each((listener) -> listener.jobsHeldBack(queue, limit, jobs));
+	}
+
+	@Override
 	public void staleOutcomeIgnored(long jobId, int attempt) {
 		each((listener) -> listener.staleOutcomeIgnored(jobId, attempt));
 	}
