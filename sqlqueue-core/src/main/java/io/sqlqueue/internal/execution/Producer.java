@@ -72,6 +72,9 @@ final class Producer {
 	/** The queue's limits as last read, refreshed once per poll interval; none until read. */
 	private QueueLimits limits = QueueLimits.none();
 
+	/** Whether the queue had limits when they were last read. */
+	private volatile boolean limited;
+
 	/** When the limits were last read (System.nanoTime), or 0 before the first read. */
 	private long limitsReadAt;
 
@@ -112,8 +115,19 @@ final class Producer {
 	/** Called by the executor each time a run has ended and its outcome is handed over. */
 	void runEnded() {
 		this.finished.incrementAndGet();
-		// a slot freed here is one a concurrency limit may let this node fill
-		if (this.claimed.decrementAndGet() < this.refillBelow && (this.backlog || this.heldBackBy != null)) {
+		// a limit held back by concurrency counts the job RUNNING until its outcome is written: slotFreed wakes then
+		if (this.claimed.decrementAndGet() < this.refillBelow && this.backlog) {
+			wake();
+		}
+	}
+
+	/**
+	 * Called once a run's outcome is written, so its job no longer counts as RUNNING: a claim held back by a
+	 * concurrency limit may now take its place, at once rather than at the next poll.
+	 */
+	void slotFreed() {
+		// whether or not the last claim was held back: one under way may have counted the job as RUNNING still
+		if (this.limited) {
 			wake();
 		}
 	}
@@ -211,7 +225,7 @@ final class Producer {
 		if (!this.limits.any()) {
 			return node.store().jobGetAvailable(params);
 		}
-		LimitedClaim claim = node.store().jobGetAvailableLimited(params);
+		LimitedClaim claim = node.store().jobGetAvailableLimited(params, this.settings.concurrency());
 		this.heldBackBy = claim.limitedBy();
 		if (claim.limitedBy() != null && claim.heldBack() > 0) {
 			node.services().events().jobsHeldBack(this.queue.name(), claim.limitedBy(), claim.heldBack());
@@ -238,6 +252,7 @@ final class Producer {
 		if (this.limitsReadAt == 0 || now - this.limitsReadAt >= this.settings.pollInterval().toNanos()) {
 			this.limits = this.queue.node().store().queueControlGet(this.queue.name()).map(QueueControl::limits)
 				.orElse(QueueLimits.none());
+			this.limited = this.limits.any();
 			this.limitsReadAt = now;
 		}
 	}

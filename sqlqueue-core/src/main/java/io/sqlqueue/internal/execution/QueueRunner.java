@@ -109,6 +109,9 @@ final class QueueRunner {
 			// the next job of its key becomes claimable only now
 			wake();
 		}
+		else {
+			this.producer.slotFreed();
+		}
 	}
 
 	/**

@@ -141,8 +141,8 @@ public final class JdbcJobStore implements JobStore {
 	}
 
 	@Override
-	public LimitedClaim jobGetAvailableLimited(ClaimParams params) {
-		return this.limitedClaims.claim(params);
+	public LimitedClaim jobGetAvailableLimited(ClaimParams params, int handlers) {
+		return this.limitedClaims.claim(params, handlers);
 	}
 
 	@Override

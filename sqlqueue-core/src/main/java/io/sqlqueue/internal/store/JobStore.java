@@ -86,8 +86,10 @@ public interface JobStore {
 	/**
 	 * Claims like {@link #jobGetAvailable}, held to the queue's limits (global and per-key concurrency, rate),
 	 * which it reads under the queue row's lock, so that the claims of all nodes take turns.
+	 * @param handlers the claiming node's handler threads for the queue: a node that no other node's jobs run
+	 * beside, and whose handlers cannot exceed the global concurrency, may claim ahead as an unlimited queue does
 	 */
-	LimitedClaim jobGetAvailableLimited(ClaimParams params);
+	LimitedClaim jobGetAvailableLimited(ClaimParams params, int handlers);
 
 	/** Makes sure the row that serializes the claims of FIFO queue {@code queue} exists. */
 	void queueLockEnsure(String queue);

@@ -35,7 +35,7 @@ final class LimitedClaims {
 		this.controls = controls;
 	}
 
-	LimitedClaim claim(ClaimParams p) {
+	LimitedClaim claim(ClaimParams p, int handlers) {
 		return this.sql.inTransaction(() -> {
 			if (!this.controls.lock(p.queue())) {
 				// no row, so no limits and not paused: claimed as any queue
@@ -49,7 +49,7 @@ final class LimitedClaims {
 			int allowed = p.limit();
 			String limitedBy = null;
 			if (limits.globalConcurrency() != null) {
-				int free = limits.globalConcurrency() - running(p.queue());
+				int free = freeGlobalSlots(p, limits.globalConcurrency(), handlers);
 				if (free < allowed) {
 					allowed = Math.max(0, free);
 					limitedBy = "global";
@@ -79,10 +79,26 @@ final class LimitedClaims {
 		});
 	}
 
-	private int running(String queue) {
-		Integer running = this.sql.jdbc.queryForObject("SELECT COUNT(*) FROM " + this.sql.table + " WHERE queue = ? AND"
-				+ " state = " + RUNNING, Integer.class, queue);
-		return (running != null) ? running : 0;
+	/**
+	 * How many jobs the claim may take under a global concurrency of {@code cap}. A claimed job is RUNNING from
+	 * its claim, so counting RUNNING jobs keeps the jobs running across the cluster within the cap, but leaves no
+	 * room to claim ahead: fast jobs would wait for a claim each. So a node that is alone (no other node has a
+	 * RUNNING job of the queue) and whose handlers cannot exceed the cap claims as an unlimited queue does: its
+	 * handlers keep it within the cap, and every other node sees its claimed jobs and waits until fewer than the
+	 * cap are left. Otherwise the RUNNING jobs of all nodes stay within the cap. Either way, at any moment the
+	 * jobs running on all nodes together are at most the cap: a node's running jobs only decrease between its
+	 * claims, and each claim counts those of every other node.
+	 */
+	private int freeGlobalSlots(ClaimParams p, int cap, int handlers) {
+		int[] running = this.sql.jdbc.queryForObject("SELECT COUNT(*), SUM(CASE WHEN locked_by = ? THEN 1 ELSE 0 END)"
+				+ " FROM " + this.sql.table + " WHERE queue = ? AND state = " + RUNNING,
+				(rs, n) -> new int[] { rs.getInt(1), rs.getInt(2) }, p.workerId(), p.queue());
+		int all = running[0];
+		int others = all - running[1];
+		if (others == 0 && handlers <= cap) {
+			return p.limit();
+		}
+		return cap - all;
 	}
 
 	private int started(String queue, RateLimit rate) {
