@@ -45,6 +45,12 @@ public @interface JobHandler {
 	/** Attempts before a job of this type is dead-lettered, {@code -1} for no limit. */
 	String maxAttempts() default "";
 
+	/**
+	 * How long a run may take, such as {@code 30s}: past it the handler is interrupted and the run fails with a
+	 * reason naming the timeout (retried, or dead on its last attempt), whatever the lease. Empty for no limit.
+	 */
+	String timeout() default "";
+
 	/** The backoff policy: {@code constant}, {@code linear} or {@code exponential}. */
 	String backoff() default "";
 

@@ -127,9 +127,11 @@ public class JobHandlerAnnotationBeanPostProcessor
 			}
 			String queue = resolve(annotation.queue());
 			Integer maxAttempts = parse(annotation.maxAttempts(), "maxAttempts", Integer::valueOf);
+			Duration timeout = parse(annotation.timeout(), "timeout", DurationStyle::detectAndParse);
 			HandlerSpec<?> spec = HandlerSpec.of(type, handler.payloadType(), handler)
 				.onQueue(queue)
-				.withMaxAttempts(maxAttempts);
+				.withMaxAttempts(maxAttempts)
+				.withTimeout(timeout);
 			return new JobHandlerEndpoint(beanName, method, spec, backoff(annotation), schedule(annotation, type, queue));
 		}
 		catch (InvalidSettingException ex) {

@@ -11,6 +11,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
 
 import io.sqlqueue.JdbcJobQueue;
+import io.sqlqueue.QueueLimits;
 import io.sqlqueue.worker.HandlerSpec;
 import io.sqlqueue.worker.JobWorker;
 import io.sqlqueue.worker.ExceptionClassifier;
@@ -79,9 +80,20 @@ public class JobHandlerRegistry implements SmartLifecycle {
 		if (this.worker != null || !this.properties.getWorker().isEnabled()) {
 			return;
 		}
+		storeQueueLimits();
 		JobWorker built = buildWorker();
 		built.start();
 		this.worker = built;
+	}
+
+	/** Stores the limits each queue configures with the queue, where every node reads them. */
+	private void storeQueueLimits() {
+		for (String name : this.properties.getQueues().keySet()) {
+			QueueLimits limits = this.properties.queueLimits(name);
+			if (limits != null) {
+				this.queue.updateQueueLimits(name, limits);
+			}
+		}
 	}
 
 	JobWorker buildWorker() {

@@ -14,6 +14,7 @@ import org.springframework.validation.annotation.Validated;
 
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.JobQueue;
+import io.sqlqueue.QueueLimits;
 import io.sqlqueue.RecurringSchedule;
 import io.sqlqueue.SqlQueueMigrations;
 import io.sqlqueue.worker.Backoff;
@@ -156,6 +157,14 @@ public class SqlQueueProperties implements Validator {
 	/** How this node maintains the job table, with the retention of finished jobs. */
 	public MaintenanceSettings maintenanceSettings() {
 		return settings().maintenance();
+	}
+
+	/**
+	 * The limits configured for queue {@code name}, or {@code null} when it configures none: a node stores them
+	 * with the queue when it starts.
+	 */
+	public QueueLimits queueLimits(String name) {
+		return settings().queueLimits(name);
 	}
 
 	/** Retention of finished jobs. */
@@ -487,6 +496,56 @@ public class SqlQueueProperties implements Validator {
 		private Boolean fifo;
 
 		private final BackoffOverride backoff = new BackoffOverride();
+
+		/**
+		 * Most jobs of this queue running at once on all nodes together, stored with the queue when a node starts;
+		 * changed at run time with JobQueue.updateQueueLimits.
+		 */
+		private Integer globalConcurrency;
+
+		/** Most jobs of one concurrency key of this queue running at once on all nodes together. */
+		private Integer keyConcurrency;
+
+		/**
+		 * Most job starts of this queue per period on all nodes together, as starts/period: 100/1m, 50/s, 1000/h.
+		 * In any window of one period (database clock, counted at claim) no more jobs start.
+		 */
+		private String rateLimit;
+
+		/** Whether the rate limit holds for each concurrency key apart rather than for the whole queue. */
+		private boolean rateLimitPerKey;
+
+		public Integer getGlobalConcurrency() {
+			return this.globalConcurrency;
+		}
+
+		public void setGlobalConcurrency(Integer globalConcurrency) {
+			this.globalConcurrency = globalConcurrency;
+		}
+
+		public Integer getKeyConcurrency() {
+			return this.keyConcurrency;
+		}
+
+		public void setKeyConcurrency(Integer keyConcurrency) {
+			this.keyConcurrency = keyConcurrency;
+		}
+
+		public String getRateLimit() {
+			return this.rateLimit;
+		}
+
+		public void setRateLimit(String rateLimit) {
+			this.rateLimit = rateLimit;
+		}
+
+		public boolean isRateLimitPerKey() {
+			return this.rateLimitPerKey;
+		}
+
+		public void setRateLimitPerKey(boolean rateLimitPerKey) {
+			this.rateLimitPerKey = rateLimitPerKey;
+		}
 
 		public Integer getConcurrency() {
 			return this.concurrency;

@@ -12,6 +12,8 @@ import java.util.function.Supplier;
 import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.InvalidSettingException;
 import io.sqlqueue.JobQueue;
+import io.sqlqueue.QueueLimits;
+import io.sqlqueue.RateLimit;
 import io.sqlqueue.RecurringSchedule;
 import io.sqlqueue.worker.Backoff;
 import io.sqlqueue.worker.MaintenanceSettings;
@@ -54,6 +56,7 @@ final class SqlQueueSettings {
 				() -> InvalidSettingException.requirePositive("sampleInterval", p.getMetrics().getSampleInterval()));
 		defaults();
 		p.getQueues().keySet().forEach(this::queue);
+		p.getQueues().keySet().forEach(this::queueLimits);
 		maintenance();
 		schedules();
 	}
@@ -91,6 +94,33 @@ final class SqlQueueSettings {
 		settings = override(prefix, settings, values.getBatchSize(), QueueSettings::withBatchSize);
 		settings = override(prefix, settings, values.getFifo(), QueueSettings::withFifo);
 		return settings.withBackoff(backoff(prefix + ".backoff", values.getBackoff(), base.backoff()));
+	}
+
+	/**
+	 * The cluster-wide limits configured for queue {@code name}, or {@code null} when it configures none (the
+	 * limits stored with the queue are then left as they are).
+	 */
+	QueueLimits queueLimits(String name) {
+		SqlQueueProperties.Queue values = this.properties.getQueues().get(name);
+		if (values == null || (values.getGlobalConcurrency() == null && values.getKeyConcurrency() == null
+				&& values.getRateLimit() == null)) {
+			if (values != null && values.isRateLimitPerKey()) {
+				refuse("sqlqueue.queues." + name + ".rate-limit-per-key", "needs sqlqueue.queues." + name
+						+ ".rate-limit, which is not set");
+			}
+			return null;
+		}
+		String prefix = "sqlqueue.queues." + name;
+		QueueLimits limits = QueueLimits.none();
+		limits = override(prefix, limits, values.getGlobalConcurrency(), QueueLimits::withGlobalConcurrency);
+		limits = override(prefix, limits, values.getKeyConcurrency(), QueueLimits::withKeyConcurrency);
+		if (values.getRateLimit() != null) {
+			RateLimit rate = attempt(prefix, () -> RateLimit.parse(values.getRateLimit()));
+			if (rate != null) {
+				limits = limits.withRateLimit(values.isRateLimitPerKey() ? rate.forEachKey() : rate);
+			}
+		}
+		return limits;
 	}
 
 	/** The rescue, clean and vacuum settings, the retention and the leader's term; and the outcome backlog checked. */

@@ -13,11 +13,15 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
+import io.sqlqueue.InvalidSettingException;
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.Job;
 import io.sqlqueue.JobQuery;
 import io.sqlqueue.JobQueue;
 import io.sqlqueue.JobState;
+import io.sqlqueue.QueueControl;
+import io.sqlqueue.QueueLimits;
+import io.sqlqueue.RateLimit;
 
 /**
  * The {@code sqlqueue} Actuator endpoint.
@@ -27,8 +31,13 @@ import io.sqlqueue.JobState;
  * page) or numbered ({@code ?page=2&size=20}, up to 10,000 jobs deep);</li>
  * <li>{@code GET /actuator/sqlqueue/{id}}: one job with its payload, last error, logs and result;</li>
  * <li>{@code POST /actuator/sqlqueue} with {@code {"id": 42}} replays one dead job, with
- * {@code {"queue": "mail"}} every dead job of a queue.</li>
+ * {@code {"queue": "mail"}} every dead job of a queue;</li>
+ * <li>{@code POST /actuator/sqlqueue/{queue}} steers a queue across the cluster: {@code {"paused": true}} pauses
+ * it, {@code {"paused": false}} resumes it, and {@code {"globalConcurrency": 3, "keyConcurrency": 1,
+ * "rateLimit": "100/1m", "rateLimitPerKey": false}} sets its limits, replacing those it had (a limit left out is
+ * lifted; {@code {"limits": "none"}} lifts them all).</li>
  * </ul>
+ * The report's {@code controls} show every queue that was paused or given limits.
  * Over HTTP, {@link SqlQueueEndpointWebExtension} answers bad arguments with 400 and a replay that
  * cannot happen with 404 or 409, each with a body that says why.
  */
@@ -74,7 +83,7 @@ public class SqlQueueEndpoint {
 		}
 		List<Job> before = this.queue.list(firstPage.limit(page * size));
 		if (before.size() < page * size) {
-			return new QueuesReport(counts(), List.of(), null);
+			return new QueuesReport(counts(), controls(), List.of(), null);
 		}
 		return report(firstPage.afterId(before.get(before.size() - 1).id()));
 	}
@@ -92,7 +101,13 @@ public class SqlQueueEndpoint {
 	private QueuesReport report(JobQuery deadPage) {
 		List<JobSummary> dead = this.queue.list(deadPage).stream().map(JobSummary::of).toList();
 		Long next = (dead.size() == deadPage.limit()) ? dead.get(dead.size() - 1).id() : null;
-		return new QueuesReport(counts(), dead, next);
+		return new QueuesReport(counts(), controls(), dead, next);
+	}
+
+	private Map<String, QueueControlView> controls() {
+		Map<String, QueueControlView> controls = new LinkedHashMap<>();
+		this.queue.queueControls().forEach((control) -> controls.put(control.queue(), QueueControlView.of(control)));
+		return controls;
 	}
 
 	private Map<String, Map<String, Long>> counts() {
@@ -135,6 +150,63 @@ public class SqlQueueEndpoint {
 		return new ReplayResult(this.queue.retryDeadInQueue(queue));
 	}
 
+	/**
+	 * Pauses or resumes {@code queue} when {@code paused} is given, and replaces its limits when any limit is given
+	 * ({@code limits} {@code "none"} lifts them all).
+	 * @throws InvalidEndpointRequestException when nothing is asked, or the queue name or a limit is not valid
+	 */
+	@WriteOperation
+	public QueueControlView control(@Selector String queue, @Nullable Boolean paused, @Nullable Integer globalConcurrency,
+			@Nullable Integer keyConcurrency, @Nullable String rateLimit, @Nullable Boolean rateLimitPerKey,
+			@Nullable String limits) {
+		boolean newLimits = globalConcurrency != null || keyConcurrency != null || rateLimit != null
+				|| rateLimitPerKey != null;
+		if (limits != null && !limits.equals("none")) {
+			throw invalid("'limits' can only be \"none\" (lift every limit), was '" + limits + "'");
+		}
+		if (limits != null && newLimits) {
+			throw invalid("Give either \"limits\": \"none\" or new limits, not both");
+		}
+		if (paused == null && !newLimits && limits == null) {
+			throw invalid("Give 'paused' (true or false), or limits: 'globalConcurrency', 'keyConcurrency', "
+					+ "'rateLimit' (such as 100/1m), 'rateLimitPerKey'; or \"limits\": \"none\"");
+		}
+		QueueLimits queueLimits;
+		try {
+			JobQueue.validateQueueName(queue);
+			queueLimits = (limits != null) ? QueueLimits.none()
+					: newLimits ? limits(globalConcurrency, keyConcurrency, rateLimit, rateLimitPerKey) : null;
+		}
+		catch (InvalidSettingException ex) {
+			throw invalid(ex.setting() + " " + ex.problem());
+		}
+		catch (IllegalArgumentException ex) {
+			throw invalid(ex.getMessage());
+		}
+		if (queueLimits != null) {
+			this.queue.updateQueueLimits(queue, queueLimits);
+		}
+		if (Boolean.TRUE.equals(paused)) {
+			this.queue.pauseQueue(queue);
+		}
+		else if (Boolean.FALSE.equals(paused)) {
+			this.queue.resumeQueue(queue);
+		}
+		return QueueControlView.of(this.queue.queueControl(queue));
+	}
+
+	private static QueueLimits limits(@Nullable Integer globalConcurrency, @Nullable Integer keyConcurrency,
+			@Nullable String rateLimit, @Nullable Boolean rateLimitPerKey) {
+		if (Boolean.TRUE.equals(rateLimitPerKey) && rateLimit == null) {
+			throw new IllegalArgumentException("'rateLimitPerKey' needs a 'rateLimit'");
+		}
+		RateLimit rate = (rateLimit != null) ? RateLimit.parse(rateLimit) : null;
+		if (rate != null && Boolean.TRUE.equals(rateLimitPerKey)) {
+			rate = rate.forEachKey();
+		}
+		return new QueueLimits(globalConcurrency, keyConcurrency, rate);
+	}
+
 	private ReplayResult replayJob(long id) {
 		refuseUnlessDead(id);
 		if (this.queue.retryDead(id)) {
@@ -168,10 +240,35 @@ public class SqlQueueEndpoint {
 	 * Counts and the dead letter.
 	 *
 	 * @param queues job counts by queue, then by state
+	 * @param controls every queue that was paused or given limits, by name
 	 * @param dead a page of dead jobs, oldest id first
 	 * @param nextAfterId the {@code afterId} of the next page, or {@code null} on the last page
 	 */
-	public record QueuesReport(Map<String, Map<String, Long>> queues, List<JobSummary> dead, Long nextAfterId) {
+	public record QueuesReport(Map<String, Map<String, Long>> queues, Map<String, QueueControlView> controls,
+			List<JobSummary> dead, Long nextAfterId) {
+	}
+
+	/**
+	 * How a queue is steered across the cluster.
+	 *
+	 * @param queue the queue
+	 * @param paused whether no node claims its jobs
+	 * @param globalConcurrency the most of its jobs running at once on all nodes, or {@code null}
+	 * @param keyConcurrency the most jobs of one concurrency key running at once, or {@code null}
+	 * @param rateLimit the most job starts per period, such as {@code 100/PT1M}, or {@code null}
+	 * @param rateLimitPerKey whether the rate limit holds for each concurrency key apart
+	 */
+	public record QueueControlView(String queue, boolean paused, Integer globalConcurrency, Integer keyConcurrency,
+			String rateLimit, boolean rateLimitPerKey) {
+
+		static QueueControlView of(QueueControl control) {
+			QueueLimits limits = control.limits();
+			RateLimit rate = limits.rateLimit();
+			return new QueueControlView(control.queue(), control.paused(), limits.globalConcurrency(),
+					limits.keyConcurrency(), (rate != null) ? rate.starts() + "/" + rate.period() : null,
+					rate != null && rate.perKey());
+		}
+
 	}
 
 	/**

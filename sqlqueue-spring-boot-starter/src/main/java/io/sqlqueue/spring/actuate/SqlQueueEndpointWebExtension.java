@@ -59,6 +59,31 @@ public class SqlQueueEndpointWebExtension {
 		return respond(() -> this.endpoint.replay(number("id", id, Long::valueOf), queue));
 	}
 
+	/** {@link SqlQueueEndpoint#control}, or 400 saying which argument is wrong. */
+	@WriteOperation
+	public WebEndpointResponse<Object> control(@Selector String queue, @Nullable String paused,
+			@Nullable String globalConcurrency, @Nullable String keyConcurrency, @Nullable String rateLimit,
+			@Nullable String rateLimitPerKey, @Nullable String limits) {
+		return respond(() -> this.endpoint.control(queue, bool("paused", paused),
+				number("globalConcurrency", globalConcurrency, Integer::valueOf),
+				number("keyConcurrency", keyConcurrency, Integer::valueOf), rateLimit,
+				bool("rateLimitPerKey", rateLimitPerKey), limits));
+	}
+
+	private static @Nullable Boolean bool(String argument, @Nullable String value) {
+		if (value == null) {
+			return null;
+		}
+		return switch (value.trim()) {
+			case "true" -> Boolean.TRUE;
+			case "false" -> Boolean.FALSE;
+			default -> {
+				String message = argument + " must be true or false, was '" + value + "'";
+				throw new InvalidEndpointRequestException(message, message);
+			}
+		};
+	}
+
 	private static WebEndpointResponse<Object> respond(Supplier<Object> operation) {
 		try {
 			return new WebEndpointResponse<>(operation.get());

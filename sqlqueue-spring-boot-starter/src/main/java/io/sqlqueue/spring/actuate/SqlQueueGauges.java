@@ -2,6 +2,7 @@ package io.sqlqueue.spring.actuate;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,6 +32,7 @@ import io.sqlqueue.worker.JobWorker;
  * <ul>
  * <li>{@code sqlqueue.queue.jobs} (queue, state): jobs per state;</li>
  * <li>{@code sqlqueue.queue.oldest.age} (queue): how long the oldest due READY job has waited;</li>
+ * <li>{@code sqlqueue.queue.paused} (queue): 1 while the queue is paused across the cluster, else 0;</li>
  * <li>{@code sqlqueue.workers.busy} (queue): handlers running now on this node;</li>
  * <li>{@code sqlqueue.outcomes.waiting}: outcomes of finished runs this node has not written yet, bounded by
  * {@code sqlqueue.worker.outcome-backlog} (read from the worker, not sampled);</li>
@@ -48,6 +50,9 @@ public class SqlQueueGauges implements SmartLifecycle {
 
 	/** Gauge of the age of the oldest due job per queue. */
 	public static final String OLDEST_AGE = "sqlqueue.queue.oldest.age";
+
+	/** Gauge of whether a queue is paused, 1 or 0. */
+	public static final String QUEUE_PAUSED = "sqlqueue.queue.paused";
 
 	/** Gauge of running handlers per queue. */
 	public static final String WORKERS_BUSY = "sqlqueue.workers.busy";
@@ -77,6 +82,8 @@ public class SqlQueueGauges implements SmartLifecycle {
 	private final Map<String, Map<JobState, AtomicLong>> counts = new ConcurrentHashMap<>();
 
 	private final Map<String, AtomicLong> oldestMillis = new ConcurrentHashMap<>();
+
+	private final Map<String, AtomicLong> paused = new ConcurrentHashMap<>();
 
 	private final Set<String> busyQueues = ConcurrentHashMap.newKeySet();
 
@@ -117,6 +124,14 @@ public class SqlQueueGauges implements SmartLifecycle {
 		Map<String, Duration> ages = this.queue.oldestDueAge();
 		this.handlers.worker().map(JobWorker::queueNames).ifPresent((names) -> names.forEach(this::queueSeen));
 		sampled.keySet().forEach(this::queueSeen);
+		Set<String> pausedNow = new HashSet<>();
+		this.queue.queueControls().forEach((control) -> {
+			queueSeen(control.queue());
+			if (control.paused()) {
+				pausedNow.add(control.queue());
+			}
+		});
+		this.paused.forEach((name, value) -> value.set(pausedNow.contains(name) ? 1 : 0));
 		this.counts.forEach((name, states) -> {
 			Map<JobState, Long> now = sampled.getOrDefault(name, Map.of());
 			states.forEach((state, value) -> value.set(now.getOrDefault(state, 0L)));
@@ -170,6 +185,14 @@ public class SqlQueueGauges implements SmartLifecycle {
 			AtomicLong value = new AtomicLong();
 			TimeGauge.builder(OLDEST_AGE, value, TimeUnit.MILLISECONDS, AtomicLong::get)
 				.description("How long the oldest due READY job of the queue has waited, sampled")
+				.tag("queue", key)
+				.register(this.registry);
+			return value;
+		});
+		this.paused.computeIfAbsent(name, (key) -> {
+			AtomicLong value = new AtomicLong();
+			Gauge.builder(QUEUE_PAUSED, value, AtomicLong::get)
+				.description("Whether the queue is paused across the cluster (1) or not (0), sampled")
 				.tag("queue", key)
 				.register(this.registry);
 			return value;

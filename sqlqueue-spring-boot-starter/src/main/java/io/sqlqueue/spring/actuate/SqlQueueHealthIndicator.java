@@ -9,6 +9,7 @@ import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 
 import io.sqlqueue.JdbcJobQueue;
+import io.sqlqueue.QueueControl;
 import io.sqlqueue.UnhandledJobs;
 import io.sqlqueue.spring.JobHandlerRegistry;
 import io.sqlqueue.worker.JobWorker;
@@ -18,7 +19,7 @@ import io.sqlqueue.worker.WorkerHealth;
  * Health of sqlqueue ({@code sqlqueue}): DOWN when the database cannot be reached, when the worker's own
  * database calls are failing (it reports the last error), or when the outcomes of its finished runs are not
  * being written; UP otherwise, with the worker's id, queues and state as details, and the due jobs no running
- * node can run ({@code unhandledJobs}) when there are any.
+ * node can run ({@code unhandledJobs}) and the paused queues ({@code pausedQueues}) when there are any.
  */
 public class SqlQueueHealthIndicator extends AbstractHealthIndicator {
 
@@ -62,6 +63,11 @@ public class SqlQueueHealthIndicator extends AbstractHealthIndicator {
 			builder.up();
 		}
 		addWorkerDetails(builder, worker);
+		List<String> paused = this.queue.queueControls().stream().filter(QueueControl::paused).map(QueueControl::queue).toList();
+		if (!paused.isEmpty()) {
+			// a detail, not DOWN: an operator paused them on purpose
+			builder.withDetail("pausedQueues", paused);
+		}
 		List<UnhandledJobs> unhandled = this.queue.unhandledJobs(this.unhandledAfter);
 		if (!unhandled.isEmpty()) {
 			// a detail, not DOWN: this node is fine, and restarting it would not run those jobs

@@ -14,8 +14,10 @@ import io.sqlqueue.JobEventListener;
  * Counts and times what happens to jobs on this node:
  * <ul>
  * <li>{@code sqlqueue.jobs.enqueued} (queue, type): jobs inserted;</li>
- * <li>{@code sqlqueue.jobs.completed} (queue, type, outcome = succeeded | retried | dead | cancelled):
+ * <li>{@code sqlqueue.jobs.completed} (queue, type, outcome = succeeded | retried | snoozed | dead | cancelled):
  * runs whose outcome was recorded;</li>
+ * <li>{@code sqlqueue.jobs.held.back} (queue, limit = global | key | rate): jobs this node had room for but did not
+ * claim because a limit of the queue held them back (with {@code rate}, the waits of a rate-limited queue);</li>
  * <li>{@code sqlqueue.job.execution} timer (queue, type, outcome): how long handlers ran;</li>
  * <li>{@code sqlqueue.job.wait} timer (queue): from when a job was due to when it started.</li>
  * </ul>
@@ -27,6 +29,9 @@ public class SqlQueueMetrics implements JobEventListener {
 
 	/** Counter of recorded outcomes. */
 	public static final String COMPLETED = "sqlqueue.jobs.completed";
+
+	/** Counter of jobs held back by a limit of their queue. */
+	public static final String HELD_BACK = "sqlqueue.jobs.held.back";
 
 	/** Timer of handler runs. */
 	public static final String EXECUTION = "sqlqueue.job.execution";
@@ -52,6 +57,16 @@ public class SqlQueueMetrics implements JobEventListener {
 			.tag("type", type)
 			.register(this.registry)
 			.increment();
+	}
+
+	@Override
+	public void jobsHeldBack(String queue, String limit, int jobs) {
+		Counter.builder(HELD_BACK)
+			.description("Jobs a node had room for but did not claim because a limit of their queue held them back")
+			.tag("queue", queue)
+			.tag("limit", limit)
+			.register(this.registry)
+			.increment(jobs);
 	}
 
 	@Override
