@@ -38,14 +38,16 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 		long soakVacuumDeadRows) {
 
 	static final List<String> SCENARIOS = List.of("ceiling", "drain", "enqueue", "db-scheduler", "latency", "soak",
-			"plans");
+			"plans", "limits");
 
 	static final String USAGE = """
 			usage: java -jar sqlqueue-benchmarks.jar --url jdbc:postgresql://host:5432/db?user=... [options] [scenario...]
-			  scenarios: ceiling drain enqueue db-scheduler latency soak plans all   (default: all; the SQL ceiling always runs first)
+			  scenarios: ceiling drain enqueue db-scheduler latency soak plans limits all   (default: all; the SQL ceiling always runs first)
 			             db-scheduler: the drain, schedule and scheduleBatch of db-scheduler on the same database
 			             plans: a steady drain on a never-analysed table under forced generic and custom plans, 2 rounds
 			             of 3 x --ceiling-seconds each
+			             limits: the drain unlimited and with a global concurrency equal to the handler count, 3 rounds
+			             alternated
 			  --minutes N          soak length in minutes (default 10)
 			  --ceiling-seconds N  duration of each ceiling statement set and of the single-enqueue run (default 10)
 			  --jobs N             jobs queued for the drain (default 50000)

@@ -33,7 +33,7 @@ public final class Benchmarks {
 	/** Everything one run measured, for the smoke test. */
 	record Results(SqlCeiling.Figures ceiling, DrainBenchmark.Result drain, EnqueueBenchmark.Result enqueue,
 			DbSchedulerBenchmark.Result dbScheduler, Percentiles latencyFloor, List<LatencyBenchmark.Result> latency,
-			SoakBenchmark.Result soak, PlanCacheBenchmark.Result plans) {
+			SoakBenchmark.Result soak, PlanCacheBenchmark.Result plans, LimitsBenchmark.Result limits) {
 	}
 
 	private Benchmarks() {
@@ -69,6 +69,7 @@ public final class Benchmarks {
 			Percentiles latencyFloor = null;
 			SoakBenchmark.Result soak = null;
 			PlanCacheBenchmark.Result plans = null;
+			LimitsBenchmark.Result limits = null;
 			if (options.scenarios().contains("drain")) {
 				report.heading("Drain: " + options.drainJobs() + " queued no-op jobs, default worker settings");
 				drain = new DrainBenchmark(database).run(options.drainJobs(), ceiling, report);
@@ -107,6 +108,11 @@ public final class Benchmarks {
 						+ " queued, a never-analysed table, under forced custom and forced generic plans");
 				plans = new PlanCacheBenchmark(database).run(2, options.ceilingDuration().multipliedBy(3), report);
 			}
+			if (options.scenarios().contains("limits")) {
+				report.heading("Limits: " + options.drainJobs() + " queued no-op jobs, unlimited and with a global"
+						+ " concurrency equal to the handler count, alternated");
+				limits = new LimitsBenchmark(database).run(options.drainJobs(), 3, report);
+			}
 			if (options.scenarios().contains("soak")) {
 				report.heading("Soak: " + options.soakIntervals() + " x " + options.soakInterval().toSeconds()
 						+ " s, backlog " + options.soakBacklog() + ", succeeded jobs kept " + SOAK_RETENTION.toSeconds()
@@ -116,7 +122,7 @@ public final class Benchmarks {
 						options.soakVacuumDeadRows(), ceiling,
 						report);
 			}
-			return new Results(ceiling, drain, enqueue, dbScheduler, latencyFloor, latency, soak, plans);
+			return new Results(ceiling, drain, enqueue, dbScheduler, latencyFloor, latency, soak, plans, limits);
 		}
 	}
 

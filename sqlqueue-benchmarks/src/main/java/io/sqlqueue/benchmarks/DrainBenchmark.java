@@ -8,6 +8,7 @@ import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.JobQueue;
 import io.sqlqueue.JobRequest;
 import io.sqlqueue.JobState;
+import io.sqlqueue.QueueLimits;
 import io.sqlqueue.worker.JobWorker;
 
 /**
@@ -35,8 +36,8 @@ final class DrainBenchmark {
 
 	Result run(int jobs, SqlCeiling.Figures ceiling, Report report) throws InterruptedException {
 		// untimed first, as the enqueue benchmark does: lets the JIT compile the claim, run and complete path
-		drain(jobs);
-		Drained drained = drain(jobs);
+		drain(jobs, QueueLimits.none());
+		Drained drained = drain(jobs, QueueLimits.none());
 		Duration elapsed = drained.elapsed();
 		long succeeded = drained.succeeded();
 		double perSecond = jobs / (elapsed.toNanos() / 1e9);
@@ -51,13 +52,23 @@ final class DrainBenchmark {
 	}
 
 	/** One drain: from the worker's start to the last recorded success, and SUCCEEDED jobs in the table after. */
-	private record Drained(Duration elapsed, long succeeded) {
+	record Drained(Duration elapsed, long succeeded) {
+
+		double perSecond(int jobs) {
+			return jobs / (elapsed().toNanos() / 1e9);
+		}
+
 	}
 
-	/** Queues {@code jobs} jobs in an empty table, then times a fresh worker running them all. */
-	private Drained drain(int jobs) throws InterruptedException {
+	/**
+	 * Queues {@code jobs} jobs in an empty table under {@code limits}, then times a fresh worker running them all.
+	 */
+	Drained drain(int jobs, QueueLimits limits) throws InterruptedException {
 		this.database.reset();
 		JdbcJobQueue queue = JdbcJobQueue.builder(this.database.dataSource()).build();
+		if (limits.any() || queue.queueControl(JobQueue.DEFAULT_QUEUE).limits().any()) {
+			queue.updateQueueLimits(JobQueue.DEFAULT_QUEUE, limits);
+		}
 		FinishedCounter counter = new FinishedCounter();
 		queue.addListener(counter);
 		JobWorker worker = JobWorker.builder(queue).handler(NoopJob.TYPE, NoopJob.class, (job, context) -> {

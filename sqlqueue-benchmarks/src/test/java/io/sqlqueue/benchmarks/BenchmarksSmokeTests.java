@@ -64,6 +64,9 @@ class BenchmarksSmokeTests {
 		assertThat(results.soak().succeeded()).isEqualTo(results.soak().enqueued());
 		assertThat(report).contains("under forced generic plans against");
 		assertThat(results.plans().custom()).hasSize(2).allSatisfy((perSecond) -> assertThat(perSecond).isPositive());
+		assertThat(report).contains("of unlimited (target >= 0.7x)");
+		assertThat(results.limits().unlimited()).hasSize(3).allSatisfy((perSecond) -> assertThat(perSecond).isPositive());
+		assertThat(results.limits().limited()).hasSize(3).allSatisfy((perSecond) -> assertThat(perSecond).isPositive());
 		assertThat(results.plans().generic()).hasSize(2).allSatisfy((perSecond) -> assertThat(perSecond).isPositive());
 	}
 
