@@ -11,8 +11,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 import javax.sql.DataSource;
 
@@ -20,7 +18,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import io.sqlqueue.codec.JacksonPayloadCodec;
 import io.sqlqueue.codec.PayloadCodec;
-import io.sqlqueue.internal.HandClaim;
+import io.sqlqueue.internal.HandClaims;
 import io.sqlqueue.internal.NodeInfo;
 import io.sqlqueue.internal.QueueAccess;
 import io.sqlqueue.internal.QueueServices;
@@ -46,9 +44,6 @@ public class JdbcJobQueue implements JobQueue {
 	/** The largest payload accepted unless configured: 1 MiB of JSON. */
 	public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
 
-	/** The {@code locked_by} of jobs claimed by hand. */
-	private static final String CLAIMER_ID = "claim:" + java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
-
 	static {
 		QueueAccess.register((queue) -> (queue instanceof JdbcJobQueue jdbc) ? jdbc.services : null);
 	}
@@ -56,6 +51,8 @@ public class JdbcJobQueue implements JobQueue {
 	private final QueueServices services;
 
 	private final JobStore store;
+
+	private final HandClaims handClaims;
 
 	private final JobTypeRegistry types = new JobTypeRegistry();
 
@@ -66,6 +63,7 @@ public class JdbcJobQueue implements JobQueue {
 		this.services = new QueueServices(store, codec, this.types, builder.interceptors, builder.listeners,
 				builder.maxPayloadBytes, builder.notifications);
 		this.store = store;
+		this.handClaims = new HandClaims(this.services);
 	}
 
 	/** A builder for a queue on {@code dataSource}. */
@@ -237,18 +235,7 @@ public class JdbcJobQueue implements JobQueue {
 	 */
 	@Override
 	public List<ClaimedJob> claim(String queue, int limit, Duration lease) {
-		JobQueue.validateQueueName(queue);
-		if (limit < 1 || limit > JobQuery.MAX_LIMIT) {
-			throw new IllegalArgumentException("limit must be between 1 and " + JobQuery.MAX_LIMIT + ", was " + limit);
-		}
-		Objects.requireNonNull(lease, "lease must not be null");
-		if (lease.isNegative() || lease.isZero()) {
-			throw new IllegalArgumentException("lease must be positive, was " + lease);
-		}
-		return this.store.jobGetAvailable(new io.sqlqueue.internal.store.ClaimParams(queue, limit, lease, CLAIMER_ID))
-			.stream()
-			.<ClaimedJob>map((job) -> new HandClaim(this.services, job))
-			.toList();
+		return this.handClaims.claim(queue, limit, lease);
 	}
 
 	/**
@@ -259,35 +246,7 @@ public class JdbcJobQueue implements JobQueue {
 	 */
 	@Override
 	public Optional<ClaimedJob> poll(String queue, Duration wait, Duration lease) throws InterruptedException {
-		Objects.requireNonNull(wait, "wait must not be null");
-		long deadline = System.nanoTime() + wait.toNanos();
-		Object signal = new Object();
-		Consumer<String> wakeup = (name) -> {
-			if (name.equals(queue)) {
-				synchronized (signal) {
-					signal.notifyAll();
-				}
-			}
-		};
-		this.services.wakeups().add(wakeup);
-		try {
-			while (true) {
-				List<ClaimedJob> claimed = claim(queue, 1, lease);
-				if (!claimed.isEmpty()) {
-					return Optional.of(claimed.get(0));
-				}
-				long remaining = deadline - System.nanoTime();
-				if (remaining <= 0) {
-					return Optional.empty();
-				}
-				synchronized (signal) {
-					signal.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(remaining), 250)));
-				}
-			}
-		}
-		finally {
-			this.services.wakeups().remove(wakeup);
-		}
+		return this.handClaims.poll(queue, wait, lease);
 	}
 
 	/**
