@@ -150,7 +150,7 @@ final class Producer {
 					this.queue.node().health().failure(ex);
 					if (failures == 1 || failures % 30 == 0) {
 						logger.warn("sqlqueue worker for queue '{}' cannot claim jobs ({} failures in a row): {}",
-								this.queue.name(), failures, ex.getMessage());
+								this.queue.name(), failures, HealthTracker.describe(ex));
 					}
 					// back off, but not so far that a worker is slow to notice the database is back
 					long poll = this.settings.pollInterval().toMillis();
