@@ -24,10 +24,12 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.LoggerFactory;
 
 import io.sqlqueue.HeldSnapshot;
+import io.sqlqueue.JobState;
 import io.sqlqueue.internal.maintenance.Maintenance;
 import io.sqlqueue.testing.Internals;
 import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
+import io.sqlqueue.testing.TestClock;
 import io.sqlqueue.testing.TestDatabases;
 import io.sqlqueue.worker.MaintenanceSettings;
 
@@ -104,6 +106,39 @@ class HeldSnapshotTests {
 				leader.warnOfHeldSnapshot();
 				assertThat(warnings()).hasSize(2);
 			});
+		}
+	}
+
+	@Test
+	void aVacuumTheSnapshotHoldsBackIsNotRepeatedEverySecond() throws Exception {
+		TestClock clock = new TestClock();
+		Maintenance leader = Internals.maintenance(this.fixture.queue(),
+				MaintenanceSettings.defaults().withVacuumDeadRows(40), clock);
+		this.fixture.start(this.fixture.worker().handler("work", String.class, (name, ctx) -> {
+		}));
+		if (this.db != TestDatabase.POSTGRESQL) {
+			runJobs(5);
+			assertThat(leader.vacuumWhenDue()).as("nothing to vacuum").isFalse();
+			return;
+		}
+		try (Connection report = DriverManager.getConnection(TestDatabases.jdbcUrl(this.db))) {
+			holdSnapshot(report, "monthly-report");
+			// a claim and a success each leave a dead version, none of which the vacuum may remove
+			runJobs(40);
+			await().atMost(QueueFixture.PATIENCE).until(leader::vacuumWhenDue);
+
+			assertThat(leader.vacuumWhenDue()).as("the rows it left are still there: checked again a second later")
+				.isFalse();
+			clock.advance(Duration.ofSeconds(61));
+			assertThat(leader.vacuumWhenDue()).as("a minute later it tries again").isTrue();
+			report.commit();
+		}
+	}
+
+	private void runJobs(int count) {
+		for (int n = 1; n <= count; n++) {
+			long id = this.fixture.queue().enqueue("work", "job " + n);
+			this.fixture.awaitState(id, JobState.SUCCEEDED);
 		}
 	}
 

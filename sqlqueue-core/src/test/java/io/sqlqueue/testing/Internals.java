@@ -43,7 +43,12 @@ public final class Internals {
 
 	/** Maintenance of {@code queue}'s tables under {@code settings}, always leading, run by hand or started. */
 	public static Maintenance maintenance(JdbcJobQueue queue, MaintenanceSettings settings) {
-		return new Maintenance(store(queue), settings, null, InstantSource.system());
+		return maintenance(queue, settings, InstantSource.system());
+	}
+
+	/** Maintenance of {@code queue}'s tables under {@code settings} on {@code clock}, always leading. */
+	public static Maintenance maintenance(JdbcJobQueue queue, MaintenanceSettings settings, InstantSource clock) {
+		return new Maintenance(store(queue), settings, null, clock);
 	}
 
 	/** Maintenance of {@code queue}'s tables that is never scheduled: its tasks run when the test calls them. */
