@@ -26,6 +26,6 @@ import java.time.Instant;
  * @param queryStart when its current or last statement started, or {@code null} when not visible
  * @param transactionsBehind how many transactions have started since its snapshot was taken
  */
-public record HeldSnapshot(int pid, String applicationName, String state, Instant since, Duration age, Instant queryStart,
-		long transactionsBehind) {
+public record HeldSnapshot(int pid, String applicationName, String state, Instant since, Duration age,
+		Instant queryStart, long transactionsBehind) {
 }

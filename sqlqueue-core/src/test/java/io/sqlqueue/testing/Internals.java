@@ -36,8 +36,8 @@ public final class Internals {
 	public static Maintenance maintenance(JobStore store, Duration rescueInterval, Duration cleanInterval,
 			Retention retention, Duration vacuumInterval, long vacuumDeadRows) {
 		return new Maintenance(store, new MaintenanceSettings(rescueInterval, cleanInterval, vacuumInterval, vacuumDeadRows,
-				retention, MaintenanceSettings.DEFAULT_LEADER_TERM, MaintenanceSettings.DEFAULT_NODE_HEARTBEAT, MaintenanceSettings.DEFAULT_UNHANDLED_AFTER,
-				MaintenanceSettings.DEFAULT_SNAPSHOT_WARNING_AGE), null,
+				retention, MaintenanceSettings.DEFAULT_LEADER_TERM, MaintenanceSettings.DEFAULT_NODE_HEARTBEAT,
+				MaintenanceSettings.DEFAULT_UNHANDLED_AFTER, MaintenanceSettings.DEFAULT_SNAPSHOT_WARNING_AGE), null,
 				InstantSource.system());
 	}
 

@@ -66,7 +66,8 @@ public final class HealthTracker {
 	public static String describe(Throwable ex) {
 		String said = ex.getClass().getSimpleName() + ": " + ex.getMessage();
 		Throwable root = NestedExceptionUtils.getMostSpecificCause(ex);
-		if (root != ex && root.getMessage() != null && (ex.getMessage() == null || !ex.getMessage().contains(root.getMessage()))) {
+		if (root != ex && root.getMessage() != null
+				&& (ex.getMessage() == null || !ex.getMessage().contains(root.getMessage()))) {
 			said += " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
 		}
 		return said;

@@ -82,9 +82,9 @@ public final class Maintenance {
 
 	/**
 	 * Runs {@link #rescue()}, {@link #clean()}, {@link #rescueJobsOfDeadNodes()}, {@link #warnOfUnhandledJobs()},
-	 * the {@link Vacuum} and {@link #warnOfHeldSnapshot()} on daemon threads, each first after one interval and then with that delay between
-	 * its runs, independently of the others, each only while this node leads; a failed run is logged and tried
-	 * again. Does nothing when started already.
+	 * the {@link Vacuum} and {@link #warnOfHeldSnapshot()} on daemon threads, each first after one interval and
+	 * then with that delay between its runs, independently of the others, each only while this node leads; a
+	 * failed run is logged and tried again. Does nothing when started already.
 	 */
 	public synchronized void start() {
 		if (this.scheduler != null) {

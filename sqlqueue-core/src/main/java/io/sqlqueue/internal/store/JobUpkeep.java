@@ -120,15 +120,17 @@ final class JobUpkeep {
 	 */
 	Optional<HeldSnapshot> oldestSnapshot() {
 		requireVacuum();
-		List<HeldSnapshot> oldest = this.sql.jdbc.query("SELECT pid, application_name, state, query_start,"
-				+ " COALESCE(xact_start, query_start, backend_start) AS since, CAST(EXTRACT(EPOCH FROM (clock_timestamp()"
-				+ " - COALESCE(xact_start, query_start, backend_start))) * 1000 AS bigint) AS age_ms, age(backend_xmin) AS xid_age FROM pg_stat_activity"
-				+ " WHERE datname = current_database() AND backend_xmin IS NOT NULL AND pid <> pg_backend_pid()"
+		String since = "COALESCE(xact_start, query_start, backend_start)";
+		List<HeldSnapshot> oldest = this.sql.jdbc.query("SELECT pid, application_name, state, query_start, " + since
+				+ " AS since, CAST(EXTRACT(EPOCH FROM (clock_timestamp() - " + since + ")) * 1000 AS bigint) AS age_ms,"
+				+ " age(backend_xmin) AS xid_age FROM pg_stat_activity WHERE datname = current_database()"
+				+ " AND backend_xmin IS NOT NULL AND pid <> pg_backend_pid()"
 				+ " AND pid NOT IN (SELECT pid FROM pg_stat_progress_vacuum) ORDER BY age(backend_xmin) DESC LIMIT 1",
 				(rs, row) -> new HeldSnapshot(rs.getInt("pid"),
 						(rs.getString("application_name") != null) ? rs.getString("application_name") : "",
-						rs.getString("state"), this.sql.vendor.readTime(rs, "since"), Duration.ofMillis(Math.max(0, rs.getLong("age_ms"))),
-						this.sql.vendor.readTime(rs, "query_start"), rs.getLong("xid_age")));
+						rs.getString("state"), this.sql.vendor.readTime(rs, "since"),
+						Duration.ofMillis(Math.max(0, rs.getLong("age_ms"))), this.sql.vendor.readTime(rs, "query_start"),
+						rs.getLong("xid_age")));
 		return oldest.stream().findFirst();
 	}
 
