@@ -165,6 +165,11 @@ public class JdbcJobQueue implements JobQueue {
 		return Unhandled.find(this.store, longerThan);
 	}
 
+	@Override
+	public Optional<HeldSnapshot> oldestSnapshot() {
+		return this.store.vendor().needsVacuum() ? this.store.snapshotOldest() : Optional.empty();
+	}
+
 	/** Per queue, how long its oldest due READY job has waited (database clock). */
 	public Map<String, Duration> oldestDueAge() {
 		return this.store.jobOldestDueAge();

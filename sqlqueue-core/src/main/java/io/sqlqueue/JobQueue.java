@@ -118,6 +118,13 @@ public interface JobQueue {
 	List<UnhandledJobs> unhandledJobs(Duration longerThan);
 
 	/**
+	 * On PostgreSQL, the other session of this database holding the oldest snapshot: while it is open, vacuum
+	 * removes no dead row of the job table, and claims slow down as they pile up. Empty when no session holds one,
+	 * and on other databases. One read of {@code pg_stat_activity}.
+	 */
+	Optional<HeldSnapshot> oldestSnapshot();
+
+	/**
 	 * Cancels a job. A READY or WAITING job becomes CANCELLED at once; a RUNNING job has its
 	 * cancellation requested, which its handler sees through {@link JobContext#isCancellationRequested()}.
 	 * @return whether the job was found in a state that can be cancelled

@@ -31,14 +31,18 @@ import io.sqlqueue.worker.MaintenanceSettings;
  * @param soakVacuumDeadRows the soak worker vacuums the job table once it holds this many dead rows
  * ({@code JobWorker.Builder.vacuumDeadRows}, by default its default); 0 for none. With neither, vacuuming is
  * left to the server
+ * @param hold how long the snapshot scenario holds its {@code REPEATABLE READ} transaction open
  */
 record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDuration, int clients, int drainJobs,
 		Duration enqueueDuration, int batchSize, int batches, int latencyWarmup, int latencySamples, int pollingSamples,
 		int soakIntervals, Duration soakInterval, int soakBacklog, Duration soakVacuum,
-		long soakVacuumDeadRows) {
+		long soakVacuumDeadRows, Duration hold) {
 
 	static final List<String> SCENARIOS = List.of("ceiling", "drain", "enqueue", "db-scheduler", "latency", "soak",
 			"plans", "limits");
+
+	/** Scenarios that run only when named, not with {@code all}: each takes minutes by design. */
+	static final List<String> NAMED_ONLY = List.of("snapshot");
 
 	static final String USAGE = """
 			usage: java -jar sqlqueue-benchmarks.jar --url jdbc:postgresql://host:5432/db?user=... [options] [scenario...]
@@ -48,10 +52,13 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 			             of 3 x --ceiling-seconds each
 			             limits: the drain unlimited and with a global concurrency equal to the handler count, 3 rounds
 			             alternated
+			             snapshot (only when named): 2,000 jobs/s on a backlog of 20,000 while another connection
+			             holds a REPEATABLE READ transaction for --hold-seconds; 60 s before and 60 s after
 			  --minutes N          soak length in minutes (default 10)
 			  --ceiling-seconds N  duration of each ceiling statement set and of the single-enqueue run (default 10)
 			  --jobs N             jobs queued for the drain (default 50000)
 			  --samples N          latency samples per notified variant (default 500)
+			  --hold-seconds N     snapshot: how long the snapshot is held (default 180)
 			  --vacuum-seconds N   soak: the worker vacuums the job table every N s (its vacuum interval; for servers with autovacuum off)
 			  --vacuum-dead-rows N soak: the worker vacuums the job table once it holds N dead rows (checked every second;
 			                       default %d, the worker's own; 0 leaves it to the server's autovacuum)
@@ -62,7 +69,7 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 	static BenchmarkOptions defaults(String url) {
 		return new BenchmarkOptions(url, new LinkedHashSet<>(SCENARIOS), Duration.ofSeconds(10), 8, 50_000,
 				Duration.ofSeconds(10), 10_000, 7, 50, 500, 40, 10, Duration.ofMinutes(1), 20_000, null,
-				MaintenanceSettings.DEFAULT_VACUUM_DEAD_ROWS);
+				MaintenanceSettings.DEFAULT_VACUUM_DEAD_ROWS, Duration.ofMinutes(3));
 	}
 
 	static BenchmarkOptions parse(String[] args) {
@@ -74,6 +81,7 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 		Integer samples = null;
 		Integer vacuumSeconds = null;
 		Long vacuumDeadRows = null;
+		Integer holdSeconds = null;
 		for (int i = 0; i < args.length; i++) {
 			String arg = args[i];
 			switch (arg) {
@@ -83,10 +91,11 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 				case "--jobs" -> jobs = positive(value(args, ++i, arg), arg);
 				case "--samples" -> samples = positive(value(args, ++i, arg), arg);
 				case "--vacuum-seconds" -> vacuumSeconds = positive(value(args, ++i, arg), arg);
+				case "--hold-seconds" -> holdSeconds = positive(value(args, ++i, arg), arg);
 				case "--vacuum-dead-rows" -> vacuumDeadRows = (long) wholeNumber(value(args, ++i, arg), arg, 0);
 				case "all" -> scenarios.addAll(SCENARIOS);
 				default -> {
-					if (!SCENARIOS.contains(arg)) {
+					if (!SCENARIOS.contains(arg) && !NAMED_ONLY.contains(arg)) {
 						throw new IllegalArgumentException("Unknown argument '" + arg + "'");
 					}
 					scenarios.add(arg);
@@ -104,7 +113,8 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 				defaults.pollingSamples(), (minutes != null) ? minutes : defaults.soakIntervals(),
 				defaults.soakInterval(), defaults.soakBacklog(),
 				(vacuumSeconds != null) ? Duration.ofSeconds(vacuumSeconds) : null,
-				(vacuumDeadRows != null) ? vacuumDeadRows : defaults.soakVacuumDeadRows());
+				(vacuumDeadRows != null) ? vacuumDeadRows : defaults.soakVacuumDeadRows(),
+				(holdSeconds != null) ? Duration.ofSeconds(holdSeconds) : defaults.hold());
 	}
 
 	private static String value(String[] args, int index, String option) {

@@ -33,8 +33,18 @@ public final class Benchmarks {
 	/** Everything one run measured, for the smoke test. */
 	record Results(SqlCeiling.Figures ceiling, DrainBenchmark.Result drain, EnqueueBenchmark.Result enqueue,
 			DbSchedulerBenchmark.Result dbScheduler, Percentiles latencyFloor, List<LatencyBenchmark.Result> latency,
-			SoakBenchmark.Result soak, PlanCacheBenchmark.Result plans, LimitsBenchmark.Result limits) {
+			SoakBenchmark.Result soak, PlanCacheBenchmark.Result plans, LimitsBenchmark.Result limits,
+			SnapshotBenchmark.Result snapshot) {
 	}
+
+	/** The held snapshot scenario's enqueue rate, jobs a second. */
+	static final int SNAPSHOT_RATE = 2_000;
+
+	/** The jobs queued before the held snapshot scenario's producer starts. */
+	static final int SNAPSHOT_BACKLOG = 20_000;
+
+	/** How long the held snapshot scenario measures before the hold, and after it. */
+	static final Duration SNAPSHOT_PHASE = Duration.ofSeconds(60);
 
 	private Benchmarks() {
 	}
@@ -122,7 +132,16 @@ public final class Benchmarks {
 						options.soakVacuumDeadRows(), ceiling,
 						report);
 			}
-			return new Results(ceiling, drain, enqueue, dbScheduler, latencyFloor, latency, soak, plans, limits);
+			SnapshotBenchmark.Result snapshot = null;
+			if (options.scenarios().contains("snapshot")) {
+				report.heading("Held snapshot: " + SNAPSHOT_RATE + " jobs/s on a backlog of " + SNAPSHOT_BACKLOG
+						+ ", one worker with the default settings, a REPEATABLE READ held " + options.hold().toSeconds()
+						+ " s by another connection");
+				snapshot = new SnapshotBenchmark(database).run(SNAPSHOT_RATE, SNAPSHOT_BACKLOG, SNAPSHOT_PHASE,
+						options.hold(), SNAPSHOT_PHASE, Duration.ofSeconds(10), report);
+			}
+			return new Results(ceiling, drain, enqueue, dbScheduler, latencyFloor, latency, soak, plans, limits,
+					snapshot);
 		}
 	}
 

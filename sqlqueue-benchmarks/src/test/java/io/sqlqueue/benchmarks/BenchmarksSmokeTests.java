@@ -26,7 +26,7 @@ class BenchmarksSmokeTests {
 		TestDatabases.fresh(TestDatabase.POSTGRESQL);
 		BenchmarkOptions options = new BenchmarkOptions(url, new LinkedHashSet<>(BenchmarkOptions.SCENARIOS),
 				Duration.ofSeconds(1), 4, 2_000, Duration.ofSeconds(1), 1_000, 3, 5, 20, 3, 2, Duration.ofSeconds(2),
-				1_000, Duration.ofSeconds(1), 10_000);
+				1_000, Duration.ofSeconds(1), 10_000, Duration.ofSeconds(3));
 		ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
 		Benchmarks.Results results = Benchmarks.run(options,
@@ -68,6 +68,30 @@ class BenchmarksSmokeTests {
 		assertThat(results.limits().unlimited()).hasSize(3).allSatisfy((perSecond) -> assertThat(perSecond).isPositive());
 		assertThat(results.limits().limited()).hasSize(3).allSatisfy((perSecond) -> assertThat(perSecond).isPositive());
 		assertThat(results.plans().generic()).hasSize(2).allSatisfy((perSecond) -> assertThat(perSecond).isPositive());
+		assertThat(results.snapshot()).as("the snapshot scenario runs only when named").isNull();
+	}
+
+	@Test
+	void theHeldSnapshotScenarioMeasuresEachPhaseAndCompletesEveryJob() throws Exception {
+		String url = TestDatabases.jdbcUrl(TestDatabase.POSTGRESQL);
+		TestDatabases.fresh(TestDatabase.POSTGRESQL);
+		ByteArrayOutputStream printed = new ByteArrayOutputStream();
+		Report report = new Report(new PrintStream(printed, true, StandardCharsets.UTF_8));
+
+		SnapshotBenchmark.Result result;
+		try (BenchmarkDatabase database = new BenchmarkDatabase(url)) {
+			result = new SnapshotBenchmark(database).run(200, 500, Duration.ofSeconds(2), Duration.ofSeconds(3),
+					Duration.ofSeconds(2), Duration.ofSeconds(1), report);
+		}
+
+		System.out.print(printed.toString(StandardCharsets.UTF_8));
+		// the report's session named while it holds its snapshot
+		assertThat(printed.toString(StandardCharsets.UTF_8)).contains("idle in transaction", "during the hold");
+		assertThat(result.before()).isPositive();
+		assertThat(result.during()).isPositive();
+		assertThat(result.after()).isPositive();
+		assertThat(result.latencyDuring().count()).isPositive();
+		assertThat(result.succeeded()).isEqualTo(result.enqueued());
 	}
 
 }

@@ -1,12 +1,15 @@
 package io.sqlqueue.internal;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
@@ -36,7 +39,7 @@ public final class Enqueuer {
 
 	/** Enqueues {@code requests}; {@code single} for one {@code enqueue} call (unique-key policy, inline notify). */
 	public List<Long> enqueue(List<JobRequest> requests, boolean single) {
-		EnqueueChain chain = (jobs) -> insert(jobs, single);
+		EnqueueChain chain = (jobs) -> insertSayingWhyNoConnection(jobs, single);
 		List<JobInterceptor> interceptors = this.services.interceptors();
 		for (int i = interceptors.size() - 1; i >= 0; i--) {
 			JobInterceptor interceptor = interceptors.get(i);
@@ -44,6 +47,32 @@ public final class Enqueuer {
 			chain = (jobs) -> interceptor.aroundEnqueue(jobs, next);
 		}
 		return chain.proceed(requests);
+	}
+
+	/**
+	 * {@link #insert}, its failure to get a connection told in words an operator can act on: Spring's own
+	 * message ("Failed to obtain JDBC Connection") hides the pool's, which says how long it waited and how many
+	 * connections were in use. Still the same exception type, so that callers catching it are unaffected.
+	 */
+	private List<Long> insertSayingWhyNoConnection(List<JobRequest> requests, boolean single) {
+		try {
+			return insert(requests, single);
+		}
+		catch (CannotGetJdbcConnectionException ex) {
+			throw new CannotGetJdbcConnectionException(noConnection(requests, ex),
+					(ex.getCause() instanceof SQLException sql) ? sql : null);
+		}
+		catch (CannotCreateTransactionException ex) {
+			throw new CannotCreateTransactionException(noConnection(requests, ex), ex.getCause());
+		}
+	}
+
+	private static String noConnection(List<JobRequest> requests, RuntimeException ex) {
+		Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+		return "sqlqueue could not enqueue " + requests.size() + ((requests.size() == 1) ? " job" : " jobs")
+				+ " (nothing was written): no connection from the DataSource within its connection timeout: "
+				+ cause.getMessage() + ". Every connection of the pool is in use: a larger pool, shorter transactions,"
+				+ " or a separate pool for the sqlqueue worker.";
 	}
 
 	private List<Long> insert(List<JobRequest> requests, boolean single) {

@@ -30,9 +30,12 @@ import io.sqlqueue.InvalidSettingException;
  * three heartbeats is dead, and the leader gives its RUNNING jobs back without waiting out their leases
  * @param unhandledAfter how long due jobs of a type no running node of their queue has a handler for may wait
  * before the leader warns about them (see {@link io.sqlqueue.JobQueue#unhandledJobs(Duration)})
+ * @param snapshotWarningAge on PostgreSQL, how old the oldest snapshot another session holds may grow before the
+ * leader warns, naming the session (see {@link io.sqlqueue.JobQueue#oldestSnapshot()}); ignored elsewhere
  */
 public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterval, Duration vacuumInterval,
-		long vacuumDeadRows, Retention retention, Duration leaderTerm, Duration nodeHeartbeat, Duration unhandledAfter) {
+		long vacuumDeadRows, Retention retention, Duration leaderTerm, Duration nodeHeartbeat, Duration unhandledAfter,
+		Duration snapshotWarningAge) {
 
 	/** The lease rescuer's interval unless configured. */
 	public static final Duration DEFAULT_RESCUE_INTERVAL = Duration.ofSeconds(30);
@@ -57,16 +60,23 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	/** How long jobs no node can run may wait before the leader warns, unless configured. */
 	public static final Duration DEFAULT_UNHANDLED_AFTER = Duration.ofMinutes(5);
 
+	/**
+	 * How old a snapshot held by another session may grow before the leader warns, unless configured: far longer
+	 * than any request or job should keep a transaction open, and short enough to be seen before the dead rows
+	 * it keeps slow claims down (a busy queue leaves about three a job).
+	 */
+	public static final Duration DEFAULT_SNAPSHOT_WARNING_AGE = Duration.ofMinutes(5);
+
 	private static final MaintenanceSettings DEFAULTS = new MaintenanceSettings(DEFAULT_RESCUE_INTERVAL,
 			DEFAULT_CLEAN_INTERVAL, null, DEFAULT_VACUUM_DEAD_ROWS, Retention.DEFAULT, DEFAULT_LEADER_TERM,
-			DEFAULT_NODE_HEARTBEAT, DEFAULT_UNHANDLED_AFTER);
+			DEFAULT_NODE_HEARTBEAT, DEFAULT_UNHANDLED_AFTER, DEFAULT_SNAPSHOT_WARNING_AGE);
 
 	/**
 	 * Checks the settings.
 	 * @throws InvalidSettingException when the rescue or clean interval is {@code null} or not positive, the vacuum
 	 * interval is zero or negative, {@code vacuumDeadRows} is negative, the retention is {@code null}, or the leader
-	 * term is {@code null} or shorter than 1 s, or the node heartbeat or unhandled-after is {@code null} or not
-	 * positive
+	 * term is {@code null} or shorter than 1 s, or the node heartbeat, unhandled-after or snapshot warning age is
+	 * {@code null} or not positive
 	 */
 	public MaintenanceSettings {
 		InvalidSettingException.requirePositive("rescueInterval", rescueInterval);
@@ -84,12 +94,13 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 		}
 		InvalidSettingException.requirePositive("nodeHeartbeat", nodeHeartbeat);
 		InvalidSettingException.requirePositive("unhandledAfter", unhandledAfter);
+		InvalidSettingException.requirePositive("snapshotWarningAge", snapshotWarningAge);
 	}
 
 	/**
 	 * The defaults: rescue every 30 s, clean every minute, no vacuum on a schedule, a vacuum at
 	 * {@value #DEFAULT_VACUUM_DEAD_ROWS} dead rows, {@link Retention#DEFAULT}, a leader term of 15 s, a node heartbeat every 5 s, a warning about
-	 * jobs no node can run after 5 min.
+	 * jobs no node can run after 5 min, a warning about a snapshot held for 5 min.
 	 */
 	public static MaintenanceSettings defaults() {
 		return DEFAULTS;
@@ -101,7 +112,8 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	 */
 	public MaintenanceSettings withRescueInterval(Duration rescueInterval) {
 		return new MaintenanceSettings(rescueInterval, this.cleanInterval, this.vacuumInterval, this.vacuumDeadRows,
-				this.retention, this.leaderTerm, this.nodeHeartbeat, this.unhandledAfter);
+				this.retention, this.leaderTerm, this.nodeHeartbeat, this.unhandledAfter,
+				this.snapshotWarningAge);
 	}
 
 	/**
@@ -110,7 +122,8 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	 */
 	public MaintenanceSettings withCleanInterval(Duration cleanInterval) {
 		return new MaintenanceSettings(this.rescueInterval, cleanInterval, this.vacuumInterval, this.vacuumDeadRows,
-				this.retention, this.leaderTerm, this.nodeHeartbeat, this.unhandledAfter);
+				this.retention, this.leaderTerm, this.nodeHeartbeat, this.unhandledAfter,
+				this.snapshotWarningAge);
 	}
 
 	/**
@@ -120,7 +133,8 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	 */
 	public MaintenanceSettings withVacuumInterval(Duration vacuumInterval) {
 		return new MaintenanceSettings(this.rescueInterval, this.cleanInterval, vacuumInterval, this.vacuumDeadRows,
-				this.retention, this.leaderTerm, this.nodeHeartbeat, this.unhandledAfter);
+				this.retention, this.leaderTerm, this.nodeHeartbeat, this.unhandledAfter,
+				this.snapshotWarningAge);
 	}
 
 	/**
@@ -132,7 +146,8 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	 */
 	public MaintenanceSettings withVacuumDeadRows(long vacuumDeadRows) {
 		return new MaintenanceSettings(this.rescueInterval, this.cleanInterval, this.vacuumInterval, vacuumDeadRows,
-				this.retention, this.leaderTerm, this.nodeHeartbeat, this.unhandledAfter);
+				this.retention, this.leaderTerm, this.nodeHeartbeat, this.unhandledAfter,
+				this.snapshotWarningAge);
 	}
 
 	/**
@@ -141,7 +156,8 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	 */
 	public MaintenanceSettings withRetention(Retention retention) {
 		return new MaintenanceSettings(this.rescueInterval, this.cleanInterval, this.vacuumInterval,
-				this.vacuumDeadRows, retention, this.leaderTerm, this.nodeHeartbeat, this.unhandledAfter);
+				this.vacuumDeadRows, retention, this.leaderTerm, this.nodeHeartbeat, this.unhandledAfter,
+				this.snapshotWarningAge);
 	}
 
 	/**
@@ -150,7 +166,8 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	 */
 	public MaintenanceSettings withLeaderTerm(Duration leaderTerm) {
 		return new MaintenanceSettings(this.rescueInterval, this.cleanInterval, this.vacuumInterval,
-				this.vacuumDeadRows, this.retention, leaderTerm, this.nodeHeartbeat, this.unhandledAfter);
+				this.vacuumDeadRows, this.retention, leaderTerm, this.nodeHeartbeat, this.unhandledAfter,
+				this.snapshotWarningAge);
 	}
 
 	/**
@@ -159,7 +176,8 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	 */
 	public MaintenanceSettings withNodeHeartbeat(Duration nodeHeartbeat) {
 		return new MaintenanceSettings(this.rescueInterval, this.cleanInterval, this.vacuumInterval,
-				this.vacuumDeadRows, this.retention, this.leaderTerm, nodeHeartbeat, this.unhandledAfter);
+				this.vacuumDeadRows, this.retention, this.leaderTerm, nodeHeartbeat, this.unhandledAfter,
+				this.snapshotWarningAge);
 	}
 
 	/**
@@ -169,7 +187,19 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	 */
 	public MaintenanceSettings withUnhandledAfter(Duration unhandledAfter) {
 		return new MaintenanceSettings(this.rescueInterval, this.cleanInterval, this.vacuumInterval,
-				this.vacuumDeadRows, this.retention, this.leaderTerm, this.nodeHeartbeat, unhandledAfter);
+				this.vacuumDeadRows, this.retention, this.leaderTerm, this.nodeHeartbeat, unhandledAfter,
+				this.snapshotWarningAge);
+	}
+
+	/**
+	 * A copy under which the leader warns, on PostgreSQL, once the oldest snapshot another session of the database
+	 * holds is {@code snapshotWarningAge} old: it keeps vacuum from removing the job table's dead rows.
+	 * @throws InvalidSettingException when {@code snapshotWarningAge} is {@code null}, zero or negative
+	 */
+	public MaintenanceSettings withSnapshotWarningAge(Duration snapshotWarningAge) {
+		return new MaintenanceSettings(this.rescueInterval, this.cleanInterval, this.vacuumInterval,
+				this.vacuumDeadRows, this.retention, this.leaderTerm, this.nodeHeartbeat, this.unhandledAfter,
+				snapshotWarningAge);
 	}
 
 }

@@ -36,8 +36,19 @@ public final class Internals {
 	public static Maintenance maintenance(JobStore store, Duration rescueInterval, Duration cleanInterval,
 			Retention retention, Duration vacuumInterval, long vacuumDeadRows) {
 		return new Maintenance(store, new MaintenanceSettings(rescueInterval, cleanInterval, vacuumInterval, vacuumDeadRows,
-				retention, MaintenanceSettings.DEFAULT_LEADER_TERM, MaintenanceSettings.DEFAULT_NODE_HEARTBEAT, MaintenanceSettings.DEFAULT_UNHANDLED_AFTER), null,
+				retention, MaintenanceSettings.DEFAULT_LEADER_TERM, MaintenanceSettings.DEFAULT_NODE_HEARTBEAT,
+				MaintenanceSettings.DEFAULT_UNHANDLED_AFTER, MaintenanceSettings.DEFAULT_SNAPSHOT_WARNING_AGE), null,
 				InstantSource.system());
+	}
+
+	/** Maintenance of {@code queue}'s tables under {@code settings}, always leading, run by hand or started. */
+	public static Maintenance maintenance(JdbcJobQueue queue, MaintenanceSettings settings) {
+		return maintenance(queue, settings, InstantSource.system());
+	}
+
+	/** Maintenance of {@code queue}'s tables under {@code settings} on {@code clock}, always leading. */
+	public static Maintenance maintenance(JdbcJobQueue queue, MaintenanceSettings settings, InstantSource clock) {
+		return new Maintenance(store(queue), settings, null, clock);
 	}
 
 	/** Maintenance of {@code queue}'s tables that is never scheduled: its tasks run when the test calls them. */

@@ -285,6 +285,13 @@ public class SqlQueueProperties implements Validator {
 		private Duration unhandledAfter = MaintenanceSettings.DEFAULT_UNHANDLED_AFTER;
 
 		/**
+		 * On PostgreSQL, how old the oldest snapshot another session of the database holds may grow before the
+		 * maintenance leader warns, naming the session: while it is open, vacuum removes no dead row and claims
+		 * slow down. The sqlqueue.database.snapshot.age gauge shows its age at all times.
+		 */
+		private Duration snapshotWarningAge = MaintenanceSettings.DEFAULT_SNAPSHOT_WARNING_AGE;
+
+		/**
 		 * Exception types a handler's failure goes to the dead letter for at once instead of being retried,
 		 * when the exception or any of its causes is one of them (or a subclass); added to sqlqueue's own
 		 * (NonRetryableJobException, PayloadCodecException, UnknownJobTypeException).
@@ -369,6 +376,14 @@ public class SqlQueueProperties implements Validator {
 
 		public void setUnhandledAfter(Duration unhandledAfter) {
 			this.unhandledAfter = unhandledAfter;
+		}
+
+		public Duration getSnapshotWarningAge() {
+			return this.snapshotWarningAge;
+		}
+
+		public void setSnapshotWarningAge(Duration snapshotWarningAge) {
+			this.snapshotWarningAge = snapshotWarningAge;
 		}
 
 		public int getOutcomeBacklog() {

@@ -135,6 +135,7 @@ final class SqlQueueSettings {
 		settings = set(prefix, settings, values.getLeaderTerm(), MaintenanceSettings::withLeaderTerm);
 		settings = set(prefix, settings, values.getNodeHeartbeat(), MaintenanceSettings::withNodeHeartbeat);
 		settings = set(prefix, settings, values.getUnhandledAfter(), MaintenanceSettings::withUnhandledAfter);
+		settings = set(prefix, settings, values.getSnapshotWarningAge(), MaintenanceSettings::withSnapshotWarningAge);
 		attempt(prefix, () -> InvalidSettingException.requireAtLeast("outcomeBacklog", 1, values.getOutcomeBacklog()));
 		return settings.withRetention(retention());
 	}

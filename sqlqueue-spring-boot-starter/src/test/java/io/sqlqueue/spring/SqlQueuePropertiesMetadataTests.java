@@ -71,6 +71,8 @@ class SqlQueuePropertiesMetadataTests {
 		assertThat(duration("sqlqueue.worker.leader-term")).isEqualTo(MaintenanceSettings.DEFAULT_LEADER_TERM);
 		assertThat(duration("sqlqueue.worker.node-heartbeat")).isEqualTo(MaintenanceSettings.DEFAULT_NODE_HEARTBEAT);
 		assertThat(duration("sqlqueue.worker.unhandled-after")).isEqualTo(MaintenanceSettings.DEFAULT_UNHANDLED_AFTER);
+		assertThat(duration("sqlqueue.worker.snapshot-warning-age"))
+			.isEqualTo(MaintenanceSettings.DEFAULT_SNAPSHOT_WARNING_AGE);
 		assertThat(number("sqlqueue.worker.outcome-backlog")).isEqualTo(JobWorker.DEFAULT_OUTCOME_BACKLOG);
 		assertThat(this.properties.get("sqlqueue.worker.vacuum-dead-rows").get("defaultValue").asLong())
 			.isEqualTo(MaintenanceSettings.DEFAULT_VACUUM_DEAD_ROWS);

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 
+import org.springframework.core.NestedExceptionUtils;
+
 import io.sqlqueue.worker.WorkerHealth;
 
 /** Records the outcome of the worker's database calls. */
@@ -42,7 +44,7 @@ public final class HealthTracker {
 
 	public void failure(Throwable ex) {
 		// the error first: a health check that sees the database unreachable must see why
-		this.lastError = ex.getClass().getSimpleName() + ": " + ex.getMessage();
+		this.lastError = describe(ex);
 		this.lastErrorAt = this.clock.instant();
 		this.reachable = false;
 	}
@@ -55,6 +57,20 @@ public final class HealthTracker {
 	WorkerHealth snapshot(boolean running, int outcomesWaiting, Duration oldestOutcomeWaiting, boolean outcomesStalled) {
 		return new WorkerHealth(running, this.reachable, this.lastError, this.lastErrorAt, this.lastSuccessAt,
 				outcomesWaiting, oldestOutcomeWaiting, outcomesStalled);
+	}
+
+	/**
+	 * The failure with its most specific cause: Spring's "Failed to obtain JDBC Connection" alone does not say
+	 * that the pool timed out with every connection in use, nor the driver's that the server refused.
+	 */
+	public static String describe(Throwable ex) {
+		String said = ex.getClass().getSimpleName() + ": " + ex.getMessage();
+		Throwable root = NestedExceptionUtils.getMostSpecificCause(ex);
+		if (root != ex && root.getMessage() != null
+				&& (ex.getMessage() == null || !ex.getMessage().contains(root.getMessage()))) {
+			said += " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
+		}
+		return said;
 	}
 
 }

@@ -78,6 +78,9 @@ final class Producer {
 	/** When the limits were last read (System.nanoTime), or 0 before the first read. */
 	private long limitsReadAt;
 
+	/** Where the claims start, on PostgreSQL, while a held snapshot makes claims from the front slow. */
+	private final ClaimCursor cursor = new ClaimCursor();
+
 	Producer(QueueRunner queue) {
 		this.queue = queue;
 		this.settings = queue.settings();
@@ -164,7 +167,7 @@ final class Producer {
 					this.queue.node().health().failure(ex);
 					if (failures == 1 || failures % 30 == 0) {
 						logger.warn("sqlqueue worker for queue '{}' cannot claim jobs ({} failures in a row): {}",
-								this.queue.name(), failures, ex.getMessage());
+								this.queue.name(), failures, HealthTracker.describe(ex));
 					}
 					// back off, but not so far that a worker is slow to notice the database is back
 					long poll = this.settings.pollInterval().toMillis();
@@ -223,7 +226,8 @@ final class Producer {
 			return node.store().jobGetAvailableFifo(params);
 		}
 		if (!this.limits.any()) {
-			return node.store().jobGetAvailable(params);
+			return node.store().vendor().needsVacuum() ? this.cursor.claim(params, node.store()::jobGetAvailable)
+					: node.store().jobGetAvailable(params);
 		}
 		LimitedClaim claim = node.store().jobGetAvailableLimited(params, this.settings.concurrency());
 		this.heldBackBy = claim.limitedBy();

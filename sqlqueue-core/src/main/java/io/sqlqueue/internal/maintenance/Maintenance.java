@@ -3,6 +3,7 @@ package io.sqlqueue.internal.maintenance;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -12,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.sqlqueue.HeldSnapshot;
 import io.sqlqueue.JobState;
 import io.sqlqueue.UnhandledJobs;
 import io.sqlqueue.internal.Unhandled;
@@ -55,6 +57,8 @@ public final class Maintenance {
 
 	private final Vacuum vacuum;
 
+	private final SnapshotWatch snapshotWatch;
+
 	private ScheduledExecutorService scheduler;
 
 	/** The scheduler {@link #stop()} shut down last, for {@link #awaitStopped(Duration)}. */
@@ -73,13 +77,14 @@ public final class Maintenance {
 		this.unhandledAfter = config.unhandledAfter();
 		this.retention = config.retention();
 		this.vacuum = new Vacuum(store, config.vacuumInterval(), config.vacuumDeadRows(), clock);
+		this.snapshotWatch = new SnapshotWatch(store, config.snapshotWarningAge());
 	}
 
 	/**
-	 * Runs {@link #rescue()}, {@link #clean()}, {@link #rescueJobsOfDeadNodes()}, {@link #warnOfUnhandledJobs()}
-	 * and the {@link Vacuum} on daemon threads, each first after one interval and then with that delay between
-	 * its runs, independently of the others, each only while this node leads; a failed run is logged and tried
-	 * again. Does nothing when started already.
+	 * Runs {@link #rescue()}, {@link #clean()}, {@link #rescueJobsOfDeadNodes()}, {@link #warnOfUnhandledJobs()},
+	 * the {@link Vacuum} and {@link #warnOfHeldSnapshot()} on daemon threads, each first after one interval and
+	 * then with that delay between its runs, independently of the others, each only while this node leads; a
+	 * failed run is logged and tried again. Does nothing when started already.
 	 */
 	public synchronized void start() {
 		if (this.scheduler != null) {
@@ -87,7 +92,7 @@ public final class Maintenance {
 		}
 		// a thread per task: a cleaner catching up on a long backlog must not hold back the lease
 		// rescue, nor the vacuum that keeps the cleaner's own deletes fast
-		this.scheduler = Executors.newScheduledThreadPool(3, (runnable) -> {
+		this.scheduler = Executors.newScheduledThreadPool(4, (runnable) -> {
 			Thread thread = new Thread(runnable, "sqlqueue-maintenance");
 			thread.setDaemon(true);
 			return thread;
@@ -102,6 +107,7 @@ public final class Maintenance {
 		this.scheduler.scheduleWithFixedDelay(this::warnOfUnhandledJobsIfLeader, unhandledCheck, unhandledCheck,
 				TimeUnit.MILLISECONDS);
 		this.vacuum.schedule(this.scheduler, this::leads);
+		this.snapshotWatch.schedule(this.scheduler, this::leads);
 	}
 
 	/**
@@ -197,6 +203,15 @@ public final class Maintenance {
 		}
 		this.warnedUnhandled.retainAll(now);
 		return unhandled;
+	}
+
+	/**
+	 * On PostgreSQL, reads the oldest snapshot another session of the database holds and warns, once per holding
+	 * transaction, naming the session, when it is older than the configured age, whether or not this node leads.
+	 * @return the oldest snapshot whatever its age; empty when none is held, elsewhere, or when it cannot be read
+	 */
+	public Optional<HeldSnapshot> warnOfHeldSnapshot() {
+		return this.snapshotWatch.check();
 	}
 
 	private void cleanIfLeader() {

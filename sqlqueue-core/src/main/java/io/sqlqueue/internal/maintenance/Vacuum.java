@@ -27,6 +27,9 @@ final class Vacuum {
 	/** How often the job table's dead rows are counted, when a vacuum waits for a number of them. */
 	private static final Duration DEAD_ROWS_CHECK = Duration.ofSeconds(1);
 
+	/** How long after a vacuum that left many dead rows behind (a held snapshot) the next may try again. */
+	private static final Duration HELD_BACK_RETRY = Duration.ofMinutes(1);
+
 	private final JobStore store;
 
 	private final Duration vacuumInterval;
@@ -37,6 +40,14 @@ final class Vacuum {
 
 	/** When the last vacuum ended (the clock's epoch milliseconds), for a vacuum that waits for dead rows or its interval. */
 	private long vacuumedAt;
+
+	/**
+	 * The dead rows the last vacuum left: those a held snapshot keeps (see {@link SnapshotWatch}). The next vacuum
+	 * by dead rows waits for that many more, or for a minute, not for that many: otherwise a vacuum that can remove
+	 * nothing would run again every second for as long as the snapshot is held, scanning an ever larger table for
+	 * nothing; after a minute it tries again, so that the rows are removed soon once the snapshot is gone.
+	 */
+	private long deadRowsLeft;
 
 	/** Whether the last count of dead rows failed: one warning for a run of failures, not one a second. */
 	private boolean deadRowsFailing;
@@ -120,7 +131,9 @@ final class Vacuum {
 				&& this.clock.millis() - this.vacuumedAt >= this.vacuumInterval.toMillis();
 		if (!due) {
 			try {
-				due = this.store.tableDeadRows() >= this.vacuumDeadRows;
+				long dead = this.store.tableDeadRows();
+				due = dead - this.deadRowsLeft >= this.vacuumDeadRows || (dead >= this.vacuumDeadRows
+						&& this.clock.millis() - this.vacuumedAt >= HELD_BACK_RETRY.toMillis());
 				this.deadRowsFailing = false;
 			}
 			catch (RuntimeException ex) {
@@ -135,9 +148,20 @@ final class Vacuum {
 		if (due) {
 			boolean vacuumed = vacuum();
 			this.vacuumedAt = this.clock.millis();
+			this.deadRowsLeft = vacuumed ? deadRowsNow() : 0;
 			return vacuumed;
 		}
 		return false;
+	}
+
+	/** The dead rows the server counts now, or 0 when it cannot say (the next check just comes sooner). */
+	private long deadRowsNow() {
+		try {
+			return this.store.tableDeadRows();
+		}
+		catch (RuntimeException ex) {
+			return 0;
+		}
 	}
 
 	/**

@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
+import io.sqlqueue.HeldSnapshot;
 import io.sqlqueue.Job;
 import io.sqlqueue.JobQuery;
 import io.sqlqueue.JobState;
@@ -218,6 +219,11 @@ public final class JdbcJobStore implements JobStore {
 	@Override
 	public String tableAutovacuumOff() {
 		return this.upkeep.autovacuumOff();
+	}
+
+	@Override
+	public Optional<HeldSnapshot> snapshotOldest() {
+		return this.upkeep.oldestSnapshot();
 	}
 
 	@Override

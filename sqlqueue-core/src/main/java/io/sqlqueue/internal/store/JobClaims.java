@@ -33,19 +33,34 @@ final class JobClaims {
 
 	private final Supplier<String> claimTyped;
 
+	/** The same, starting after a position in claim order ({@link ClaimParams.After}). */
+	private final Supplier<String> claimAnyAfter;
+
+	private final Supplier<String> claimTypedAfter;
+
 	JobClaims(StoreSql sql) {
 		this.sql = sql;
 		this.queueLockTable = sql.tableNamed("queue_lock");
 		this.claimAny = StoreSql.builtOnce(() -> claimSql(""));
 		this.claimTyped = StoreSql.builtOnce(() -> claimSql(typeFilter(1)));
+		this.claimAnyAfter = StoreSql.builtOnce(() -> claimSql(after()));
+		this.claimTypedAfter = StoreSql.builtOnce(() -> claimSql(typeFilter(1) + after()));
+	}
+
+	/**
+	 * The condition of a claim after a position: the priority equal and the rest of the claim index's key after
+	 * it, which PostgreSQL uses as the index scan's start (a row comparison over its last two columns).
+	 */
+	private String after() {
+		return " AND priority = ? AND (run_at, id) > (" + this.sql.vendor.timeParam() + ", ?)";
 	}
 
 	List<Job> claim(ClaimParams p) {
 		List<Object> due = dueArgs(p);
 		List<Job> jobs = switch (this.sql.vendor.claimForm()) {
 			// the locked due ids come first in the text, then the SET clause
-			case UPDATE_FROM_LOCKED -> this.sql.jdbc.query((p.types() == null) ? this.claimAny.get() : this.claimTyped.get(),
-					this.sql.jobRowMapper(), concat(due, List.of(p.lease().toMillis(), p.workerId())));
+			case UPDATE_FROM_LOCKED -> this.sql.jdbc.query(claimFromLocked(p), this.sql.jobRowMapper(),
+					concat(due, List.of(p.lease().toMillis(), p.workerId())));
 			case UPDATE_RETURNING -> this.sql.jdbc.query(claimSql(typeFilter(p)), this.sql.jobRowMapper(),
 					concat(List.of(p.lease().toMillis(), p.workerId()), due));
 			case LOCK_THEN_UPDATE -> this.sql.inTransaction(() -> lockThenUpdate(this.sql.jdbc
@@ -56,6 +71,13 @@ final class JobClaims {
 			jobs.sort(CLAIM_ORDER);
 		}
 		return jobs;
+	}
+
+	private String claimFromLocked(ClaimParams p) {
+		if (p.after() != null) {
+			return (p.types() == null) ? this.claimAnyAfter.get() : this.claimTypedAfter.get();
+		}
+		return (p.types() == null) ? this.claimAny.get() : this.claimTyped.get();
 	}
 
 	/**
@@ -81,6 +103,14 @@ final class JobClaims {
 		args.add(p.queue());
 		args.add(p.queue());
 		args.addAll(typeArgs(p));
+		if (p.after() != null) {
+			if (this.sql.vendor.claimForm() != Vendor.ClaimForm.UPDATE_FROM_LOCKED) {
+				throw new UnsupportedOperationException("A claim after a position is for PostgreSQL's claim");
+			}
+			args.add(p.after().priority());
+			args.add(this.sql.vendor.toDatabaseTime(p.after().runAt()));
+			args.add(p.after().id());
+		}
 		args.add(p.limit());
 		return args;
 	}

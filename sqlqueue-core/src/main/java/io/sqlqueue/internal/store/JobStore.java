@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
+import io.sqlqueue.HeldSnapshot;
 import io.sqlqueue.Job;
 import io.sqlqueue.JobQuery;
 import io.sqlqueue.JobState;
@@ -166,6 +167,12 @@ public interface JobStore {
 
 	/** Why the job table will bloat unless sqlqueue or the operator vacuums it, or {@code null}. */
 	String tableAutovacuumOff();
+
+	/**
+	 * The other session of this database holding the oldest snapshot, which keeps vacuum from removing dead rows,
+	 * where the database {@link Vendor#needsVacuum() needs vacuum}.
+	 */
+	Optional<HeldSnapshot> snapshotOldest();
 
 	// ---- jobs: reads ---------------------------------------------------------------------------
 

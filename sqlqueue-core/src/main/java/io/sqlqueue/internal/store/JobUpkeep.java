@@ -10,7 +10,9 @@ import static io.sqlqueue.internal.store.StoreSql.WAITING;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
+import io.sqlqueue.HeldSnapshot;
 import io.sqlqueue.JobState;
 
 /** The statements of maintenance: lease rescue, waiting jobs, retention, and PostgreSQL's vacuum. */
@@ -110,6 +112,26 @@ final class JobUpkeep {
 		}
 		return "user " + row.get("usr") + " may not vacuum " + this.sql.table + ", which belongs to " + row.get("owner")
 				+ " (VACUUM needs the table's owner or the database's)";
+	}
+
+	/**
+	 * The session of this database with the oldest {@code backend_xmin}, this one and running vacuums aside
+	 * (since PostgreSQL 14 a vacuum's own snapshot holds back no other vacuum), or empty when none holds one.
+	 */
+	Optional<HeldSnapshot> oldestSnapshot() {
+		requireVacuum();
+		String since = "COALESCE(xact_start, query_start, backend_start)";
+		List<HeldSnapshot> oldest = this.sql.jdbc.query("SELECT pid, application_name, state, query_start, " + since
+				+ " AS since, CAST(EXTRACT(EPOCH FROM (clock_timestamp() - " + since + ")) * 1000 AS bigint) AS age_ms,"
+				+ " age(backend_xmin) AS xid_age FROM pg_stat_activity WHERE datname = current_database()"
+				+ " AND backend_xmin IS NOT NULL AND pid <> pg_backend_pid()"
+				+ " AND pid NOT IN (SELECT pid FROM pg_stat_progress_vacuum) ORDER BY age(backend_xmin) DESC LIMIT 1",
+				(rs, row) -> new HeldSnapshot(rs.getInt("pid"),
+						(rs.getString("application_name") != null) ? rs.getString("application_name") : "",
+						rs.getString("state"), this.sql.vendor.readTime(rs, "since"),
+						Duration.ofMillis(Math.max(0, rs.getLong("age_ms"))), this.sql.vendor.readTime(rs, "query_start"),
+						rs.getLong("xid_age")));
+		return oldest.stream().findFirst();
 	}
 
 	String autovacuumOff() {

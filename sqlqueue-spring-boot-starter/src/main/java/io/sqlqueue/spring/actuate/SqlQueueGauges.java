@@ -40,7 +40,9 @@ import io.sqlqueue.worker.JobWorker;
  * <li>{@code sqlqueue.jobs.unhandled} (queue, type): due jobs that no running node of their queue has a handler
  * for, once they waited {@code sqlqueue.worker.unhandled-after};</li>
  * <li>{@code sqlqueue.table.dead.rows} (table), on PostgreSQL: the dead row versions the server's
- * statistics count in the job table, which slow claims down until a vacuum reclaims them.</li>
+ * statistics count in the job table, which slow claims down until a vacuum reclaims them;</li>
+ * <li>{@code sqlqueue.database.snapshot.age}, on PostgreSQL: how long the oldest snapshot another session of the
+ * database holds has been open (0 when none): until it ends, vacuum can remove none of those dead rows.</li>
  * </ul>
  */
 public class SqlQueueGauges implements SmartLifecycle {
@@ -69,6 +71,9 @@ public class SqlQueueGauges implements SmartLifecycle {
 	/** Gauge of the job table's dead row versions (PostgreSQL). */
 	public static final String DEAD_ROWS = "sqlqueue.table.dead.rows";
 
+	/** Gauge of the age of the oldest snapshot another session holds (PostgreSQL). */
+	public static final String SNAPSHOT_AGE = "sqlqueue.database.snapshot.age";
+
 	private static final Log logger = LogFactory.getLog(SqlQueueGauges.class);
 
 	private final MeterRegistry registry;
@@ -94,6 +99,9 @@ public class SqlQueueGauges implements SmartLifecycle {
 
 	/** The sampled dead rows of the job table; registered at the first sample where the database counts them. */
 	private volatile AtomicLong deadRows;
+
+	/** The sampled age of the oldest held snapshot in milliseconds; registered with the dead rows. */
+	private volatile AtomicLong snapshotMillis;
 
 	private volatile ScheduledExecutorService sampler;
 
@@ -137,7 +145,10 @@ public class SqlQueueGauges implements SmartLifecycle {
 			states.forEach((state, value) -> value.set(now.getOrDefault(state, 0L)));
 		});
 		this.oldestMillis.forEach((name, value) -> value.set(ages.getOrDefault(name, Duration.ZERO).toMillis()));
-		this.queue.jobTableDeadRows().ifPresent((dead) -> deadRowsGauge().set(dead));
+		this.queue.jobTableDeadRows().ifPresent((dead) -> {
+			deadRowsGauge().set(dead);
+			snapshotAgeGauge().set(this.queue.oldestSnapshot().map((held) -> held.age().toMillis()).orElse(0L));
+		});
 		Map<List<String>, Long> unhandledNow = new HashMap<>();
 		this.queue.unhandledJobs(this.unhandledAfter)
 			.forEach((jobs) -> unhandledNow.put(List.of(jobs.queue(), jobs.type()), jobs.jobs()));
@@ -163,6 +174,18 @@ public class SqlQueueGauges implements SmartLifecycle {
 				.tag("table", this.queue.jobTable())
 				.register(this.registry);
 			this.deadRows = gauge;
+		}
+		return gauge;
+	}
+
+	private AtomicLong snapshotAgeGauge() {
+		AtomicLong gauge = this.snapshotMillis;
+		if (gauge == null) {
+			gauge = new AtomicLong();
+			TimeGauge.builder(SNAPSHOT_AGE, gauge, TimeUnit.MILLISECONDS, AtomicLong::get)
+				.description("How long the oldest snapshot another session of the database holds has been open, sampled")
+				.register(this.registry);
+			this.snapshotMillis = gauge;
 		}
 		return gauge;
 	}

@@ -26,7 +26,8 @@ public final class SqlQueueHealthAutoConfiguration {
 	@ConditionalOnMissingBean(name = "sqlqueueHealthIndicator")
 	SqlQueueHealthIndicator sqlqueueHealthIndicator(JdbcJobQueue queue, JobHandlerRegistry handlers,
 			SqlQueueProperties properties) {
-		return new SqlQueueHealthIndicator(queue, handlers, properties.getWorker().getUnhandledAfter());
+		return new SqlQueueHealthIndicator(queue, handlers, properties.getWorker().getUnhandledAfter(),
+				properties.getWorker().getSnapshotWarningAge());
 	}
 
 }

@@ -19,7 +19,9 @@ import io.sqlqueue.worker.WorkerHealth;
  * Health of sqlqueue ({@code sqlqueue}): DOWN when the database cannot be reached, when the worker's own
  * database calls are failing (it reports the last error), or when the outcomes of its finished runs are not
  * being written; UP otherwise, with the worker's id, queues and state as details, and the due jobs no running
- * node can run ({@code unhandledJobs}) and the paused queues ({@code pausedQueues}) when there are any.
+ * node can run ({@code unhandledJobs}) and the paused queues ({@code pausedQueues}) when there are any, and on
+ * PostgreSQL the session holding a snapshot older than {@code sqlqueue.worker.snapshot-warning-age}
+ * ({@code heldSnapshot}), which keeps vacuum from removing dead rows.
  */
 public class SqlQueueHealthIndicator extends AbstractHealthIndicator {
 
@@ -29,15 +31,20 @@ public class SqlQueueHealthIndicator extends AbstractHealthIndicator {
 
 	private final Duration unhandledAfter;
 
+	private final Duration snapshotWarningAge;
+
 	/**
 	 * A health indicator that checks {@code queue}'s database and the worker {@code handlers} runs, if any, and
-	 * lists the due jobs no running node can run once they waited {@code unhandledAfter}.
+	 * lists the due jobs no running node can run once they waited {@code unhandledAfter}, and the session holding
+	 * a snapshot older than {@code snapshotWarningAge}.
 	 */
-	public SqlQueueHealthIndicator(JdbcJobQueue queue, JobHandlerRegistry handlers, Duration unhandledAfter) {
+	public SqlQueueHealthIndicator(JdbcJobQueue queue, JobHandlerRegistry handlers, Duration unhandledAfter,
+			Duration snapshotWarningAge) {
 		super("sqlqueue health check failed");
 		this.queue = queue;
 		this.handlers = handlers;
 		this.unhandledAfter = unhandledAfter;
+		this.snapshotWarningAge = snapshotWarningAge;
 	}
 
 	@Override
@@ -76,6 +83,13 @@ public class SqlQueueHealthIndicator extends AbstractHealthIndicator {
 						jobs.oldestWaiting().toString()))
 				.toList());
 		}
+		// a detail, not DOWN either: the queue still runs, slower, and the cure is ending the other session
+		this.queue.oldestSnapshot()
+			.filter((held) -> held.age().compareTo(this.snapshotWarningAge) >= 0)
+			.ifPresent((held) -> builder.withDetail("heldSnapshot",
+					Map.of("pid", held.pid(), "applicationName", held.applicationName(), "state",
+							(held.state() != null) ? held.state() : "not visible", "age", held.age().toString(),
+							"since", held.since().toString())));
 	}
 
 	private static void addWorkerDetails(Health.Builder builder, Optional<JobWorker> worker) {

@@ -5,6 +5,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +19,7 @@ import javax.sql.DataSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -56,6 +60,7 @@ import static org.awaitility.Awaitility.await;
  */
 @SpringBootTest(classes = EndToEndApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "sqlqueue.defaults.poll-interval=100ms", "sqlqueue.metrics.sample-interval=200ms",
+				"sqlqueue.worker.snapshot-warning-age=1s",
 				"management.endpoints.web.exposure.include=health,metrics,prometheus,sqlqueue",
 				"management.endpoint.health.show-details=always" })
 @DirtiesContext
@@ -241,6 +246,36 @@ abstract class AbstractStarterEndToEndTests {
 		new JdbcTemplate(this.dataSource).execute("VACUUM (ANALYZE) " + this.jobs.jobTable());
 
 		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(deadRows.value()).isLessThan(beforeVacuum / 2));
+	}
+
+	@Test
+	void aSessionHoldingASnapshotIsMeteredNamedInHealthAndWarnedAbout(CapturedOutput output) throws Exception {
+		if (database() != TestDatabase.POSTGRESQL) {
+			assertThat(this.meters.find(SqlQueueGauges.SNAPSHOT_AGE).timeGauge()).as("only PostgreSQL's vacuum is held back")
+				.isNull();
+			return;
+		}
+		try (Connection report = this.dataSource.getConnection()) {
+			report.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+			report.setAutoCommit(false);
+			int pid;
+			try (Statement statement = report.createStatement();
+					ResultSet read = statement.executeQuery("SELECT count(*), pg_backend_pid() FROM " + this.jobs.jobTable())) {
+				read.next();
+				pid = read.getInt(2);
+			}
+			TimeGauge age = await().atMost(TIMEOUT)
+				.until(() -> this.meters.find(SqlQueueGauges.SNAPSHOT_AGE).timeGauge(), (gauge) -> gauge != null);
+			await().atMost(TIMEOUT).untilAsserted(() -> assertThat(age.value(TimeUnit.SECONDS)).isGreaterThanOrEqualTo(1));
+			JsonNode health = getJson("/actuator/health/sqlqueue");
+			assertThat(health.get("status").asString()).isEqualTo("UP");
+			assertThat(health.get("details").get("heldSnapshot").get("pid").asInt()).isEqualTo(pid);
+			assertThat(health.get("details").get("heldSnapshot").get("state").asString()).isEqualTo("idle in transaction");
+			await().atMost(TIMEOUT)
+				.untilAsserted(() -> assertThat(output.getOut()).contains("PostgreSQL session pid " + pid + " ("));
+			report.rollback();
+			await().atMost(TIMEOUT).untilAsserted(() -> assertThat(age.value(TimeUnit.SECONDS)).isLessThan(1));
+		}
 	}
 
 	@Test
