@@ -2,7 +2,9 @@ package io.sqlqueue.internal.execution;
 
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -17,6 +19,7 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.sqlqueue.Job;
 import io.sqlqueue.JobEventListener.Outcome;
 import io.sqlqueue.internal.QueueServices;
 import io.sqlqueue.internal.maintenance.LeaderElector;
@@ -27,6 +30,7 @@ import io.sqlqueue.internal.schedule.RecurringScheduler;
 import io.sqlqueue.internal.store.JdbcJobStore;
 import io.sqlqueue.worker.ExceptionClassifier;
 import io.sqlqueue.worker.HandlerSpec;
+import io.sqlqueue.worker.JobRun;
 import io.sqlqueue.worker.WorkerHealth;
 
 /**
@@ -185,6 +189,51 @@ public final class WorkerNode {
 	}
 
 	/**
+	 * Runs due jobs on the calling thread, one claim of one job at a time, until no queue of this node has a due job
+	 * it can run: for a node that is not started. Due recurring ticks are enqueued first, each round. Jobs that
+	 * runs make due (a retry without backoff, follow-up jobs) run too.
+	 * @param maxRuns the most runs before it gives up, so that a job that keeps itself due cannot run forever
+	 * @throws IllegalStateException when the node is started, or after {@code maxRuns} runs
+	 */
+	public List<JobRun> drain(int maxRuns) {
+		if (started()) {
+			throw new IllegalStateException("drain() runs jobs on the calling thread of a worker that is not started");
+		}
+		List<JobRun> runs = new ArrayList<>();
+		boolean ran = true;
+		while (ran) {
+			ran = false;
+			this.recurring.tick();
+			for (QueueRunner runner : this.runners.values()) {
+				if (this.handledTypes.isEmpty()) {
+					break;
+				}
+				if (runner.settings().fifo()) {
+					this.store.queueLockEnsure(runner.name());
+				}
+				if (runs.size() >= maxRuns) {
+					JobRun last = runs.get(runs.size() - 1);
+					throw new IllegalStateException("drain() gave up after " + maxRuns + " runs: jobs keep becoming due"
+							+ " (one that snoozes or retries without delay?); the last run was job " + last.id() + " ("
+							+ last.type() + ")");
+				}
+				for (Job job : runner.producer().claimNow(1)) {
+					Finished finished = runner.executor().runHere(job);
+					runs.add(new JobRun(job, finished.outcome(), finished.run().applied, finished.error(),
+							finished.execution()));
+					ran = true;
+				}
+			}
+		}
+		return runs;
+	}
+
+	/** Whether {@link #start()} was called: its timers exist. */
+	boolean started() {
+		return this.ticks != null;
+	}
+
+	/**
 	 * How a stop went.
 	 *
 	 * @param finished whether every running handler finished within the timeout
@@ -229,6 +278,7 @@ public final class WorkerNode {
 	/** What the completer settled: the run ends here, and listeners hear of it. */
 	private void recorded(Finished finished, boolean applied) {
 		RunningJob run = finished.run();
+		run.applied = applied;
 		QueueRunner runner = this.runners.get(run.queue());
 		if (runner != null) {
 			runner.settled(run);
