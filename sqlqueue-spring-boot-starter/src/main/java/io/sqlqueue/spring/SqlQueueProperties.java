@@ -216,6 +216,13 @@ public class SqlQueueProperties implements Validator {
 		/** Whether this node runs handlers; false makes an enqueue-only node. */
 		private boolean enabled = true;
 
+		/**
+		 * How the worker runs jobs: auto starts its threads with the application; manual builds it but starts no
+		 * thread (no polling, notification listener, maintenance or recurring ticks), so that jobs run only when a
+		 * test calls JobWorker.drain().
+		 */
+		private Mode mode = Mode.AUTO;
+
 		/** Id stored in the lease of the jobs this node runs; defaults to pid@host plus a random suffix. */
 		private String id;
 
@@ -288,6 +295,14 @@ public class SqlQueueProperties implements Validator {
 
 		public void setEnabled(boolean enabled) {
 			this.enabled = enabled;
+		}
+
+		public Mode getMode() {
+			return this.mode;
+		}
+
+		public void setMode(Mode mode) {
+			this.mode = mode;
 		}
 
 		public String getId() {
@@ -726,6 +741,20 @@ public class SqlQueueProperties implements Validator {
 		public void setSampleInterval(Duration sampleInterval) {
 			this.sampleInterval = sampleInterval;
 		}
+
+	}
+
+	/** How the worker runs jobs ({@code sqlqueue.worker.mode}). */
+	public enum Mode {
+
+		/** The worker starts with the application and runs jobs on its own threads. */
+		AUTO,
+
+		/**
+		 * The worker is built but never started: no thread polls, listens, maintains or ticks schedules, and jobs
+		 * run only on the thread that calls {@code JobWorker.drain()}, as tests want.
+		 */
+		MANUAL
 
 	}
 
