@@ -16,6 +16,7 @@ import java.util.function.Consumer;
 
 import javax.sql.DataSource;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
 import io.sqlqueue.codec.JacksonPayloadCodec;
@@ -111,7 +112,7 @@ public class JdbcJobQueue implements JobQueue {
 	}
 
 	@Override
-	public long count(String queue, JobState state) {
+	public long count(@Nullable String queue, @Nullable JobState state) {
 		return this.store.jobCount(queue, state);
 	}
 
@@ -414,13 +415,13 @@ public class JdbcJobQueue implements JobQueue {
 		}
 
 		/** The Jackson mapper whose modules and settings payloads are written and read with. */
-		public Builder jsonMapper(JsonMapper jsonMapper) {
+		public Builder jsonMapper(@Nullable JsonMapper jsonMapper) {
 			this.jsonMapper = jsonMapper;
 			return this;
 		}
 
 		/** A codec other than Jackson's. */
-		public Builder codec(PayloadCodec codec) {
+		public Builder codec(@Nullable PayloadCodec codec) {
 			this.codec = codec;
 			return this;
 		}

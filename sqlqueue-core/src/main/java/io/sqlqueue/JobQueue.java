@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A durable job queue in a SQL database.
  *
@@ -81,7 +83,7 @@ public interface JobQueue {
 	 * How many jobs of {@code queue} (all queues when {@code null}) are in {@code state} (all when
 	 * {@code null}). It counts rows: keep it off hot paths.
 	 */
-	long count(String queue, JobState state);
+	long count(@Nullable String queue, @Nullable JobState state);
 
 	/**
 	 * Job counts per queue and state, in one grouped query: every state of every queue that has jobs, zero where

@@ -2,6 +2,8 @@ package io.sqlqueue.worker;
 
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
+
 import io.sqlqueue.Job;
 import io.sqlqueue.JobEventListener.Outcome;
 
@@ -20,7 +22,7 @@ import io.sqlqueue.JobEventListener.Outcome;
  * @param error the handler's failure, or {@code null} when it returned
  * @param execution how long the handler ran
  */
-public record JobRun(Job job, Outcome outcome, boolean recorded, Throwable error, Duration execution) {
+public record JobRun(Job job, Outcome outcome, boolean recorded, @Nullable Throwable error, Duration execution) {
 
 	/** The job's id. */
 	public long id() {

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -338,7 +339,7 @@ public final class JobWorker implements AutoCloseable {
 		}
 
 		/** The id stored in {@code locked_by}; defaults to pid@host plus a random suffix. */
-		public Builder workerId(String workerId) {
+		public Builder workerId(@Nullable String workerId) {
 			this.workerId = workerId;
 			return this;
 		}
@@ -360,7 +361,7 @@ public final class JobWorker implements AutoCloseable {
 		}
 
 		/** @see MaintenanceSettings#withVacuumInterval(Duration) */
-		public Builder vacuumInterval(Duration vacuumInterval) {
+		public Builder vacuumInterval(@Nullable Duration vacuumInterval) {
 			return maintenance(this.maintenanceSettings.withVacuumInterval(vacuumInterval));
 		}
 

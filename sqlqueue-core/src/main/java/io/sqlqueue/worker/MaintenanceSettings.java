@@ -2,6 +2,8 @@ package io.sqlqueue.worker;
 
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
+
 import io.sqlqueue.InvalidSettingException;
 
 /**
@@ -31,7 +33,7 @@ import io.sqlqueue.InvalidSettingException;
  * @param unhandledAfter how long due jobs of a type no running node of their queue has a handler for may wait
  * before the leader warns about them (see {@link io.sqlqueue.JobQueue#unhandledJobs(Duration)})
  */
-public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterval, Duration vacuumInterval,
+public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterval, @Nullable Duration vacuumInterval,
 		long vacuumDeadRows, Retention retention, Duration leaderTerm, Duration nodeHeartbeat, Duration unhandledAfter) {
 
 	/** The lease rescuer's interval unless configured. */
@@ -118,7 +120,7 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	 * schedule. Needs the table's owner: a node whose user is not says so once and does not try.
 	 * @throws InvalidSettingException when {@code vacuumInterval} is zero or negative
 	 */
-	public MaintenanceSettings withVacuumInterval(Duration vacuumInterval) {
+	public MaintenanceSettings withVacuumInterval(@Nullable Duration vacuumInterval) {
 		return new MaintenanceSettings(this.rescueInterval, this.cleanInterval, vacuumInterval, this.vacuumDeadRows,
 				this.retention, this.leaderTerm, this.nodeHeartbeat, this.unhandledAfter);
 	}

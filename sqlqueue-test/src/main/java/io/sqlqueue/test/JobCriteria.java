@@ -11,6 +11,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
 
+import org.jspecify.annotations.Nullable;
+
 import io.sqlqueue.Job;
 import io.sqlqueue.JobState;
 import io.sqlqueue.PayloadCodecException;
@@ -33,24 +35,25 @@ public final class JobCriteria {
 
 	private final Set<JobState> states;
 
-	private final String queue;
+	private final @Nullable String queue;
 
-	private final Integer priority;
+	private final @Nullable Integer priority;
 
-	private final Instant runAt;
+	private final @Nullable Instant runAt;
 
-	private final Duration runAtTolerance;
+	private final @Nullable Duration runAtTolerance;
 
 	private final Map<String, String> metadata;
 
-	private final String uniqueKey;
+	private final @Nullable String uniqueKey;
 
-	private final Long parentId;
+	private final @Nullable Long parentId;
 
 	private final List<PayloadMatch<?>> payloads;
 
-	private JobCriteria(Set<JobState> states, String queue, Integer priority, Instant runAt, Duration runAtTolerance,
-			Map<String, String> metadata, String uniqueKey, Long parentId, List<PayloadMatch<?>> payloads) {
+	private JobCriteria(Set<JobState> states, @Nullable String queue, @Nullable Integer priority, @Nullable Instant runAt,
+			@Nullable Duration runAtTolerance, Map<String, String> metadata, @Nullable String uniqueKey, @Nullable Long parentId,
+			List<PayloadMatch<?>> payloads) {
 		this.states = states;
 		this.queue = queue;
 		this.priority = priority;

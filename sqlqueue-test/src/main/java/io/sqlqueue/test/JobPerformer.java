@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.JobContext;
 import io.sqlqueue.JobEventListener.Outcome;
@@ -116,7 +118,7 @@ public final class JobPerformer {
 
 		private final Map<String, HandlerSpec<?>> handlers = new LinkedHashMap<>();
 
-		private PayloadCodec codec;
+		private @Nullable PayloadCodec codec;
 
 		private final List<JobInterceptor> interceptors = new ArrayList<>();
 
@@ -181,9 +183,9 @@ public final class JobPerformer {
 
 		private final List<JobRequest> followUps = new ArrayList<>();
 
-		private String result;
+		private @Nullable String result;
 
-		private Duration snoozedFor;
+		private @Nullable Duration snoozedFor;
 
 		PerformContext(String type, String queue, int attempt, int maxAttempts, Map<String, String> metadata,
 				PayloadCodec codec) {
@@ -251,7 +253,7 @@ public final class JobPerformer {
 		}
 
 		@Override
-		public synchronized void setResult(Object result) {
+		public synchronized void setResult(@Nullable Object result) {
 			this.result = (result != null) ? this.codec.encode(result) : null;
 		}
 

@@ -3,6 +3,8 @@ package io.sqlqueue.test;
 import java.time.Duration;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import io.sqlqueue.JobEventListener.Outcome;
 import io.sqlqueue.JobRequest;
 import io.sqlqueue.codec.PayloadCodec;
@@ -20,20 +22,20 @@ public final class PerformResult {
 
 	private final Outcome outcome;
 
-	private final Throwable error;
+	private final @Nullable Throwable error;
 
-	private final String result;
+	private final @Nullable String result;
 
 	private final List<String> logs;
 
 	private final List<JobRequest> enqueuedOnSuccess;
 
-	private final Duration snoozedFor;
+	private final @Nullable Duration snoozedFor;
 
 	private final PayloadCodec codec;
 
-	PerformResult(Outcome outcome, Throwable error, String result, List<String> logs, List<JobRequest> enqueuedOnSuccess,
-			Duration snoozedFor, PayloadCodec codec) {
+	PerformResult(Outcome outcome, @Nullable Throwable error, @Nullable String result, List<String> logs,
+			List<JobRequest> enqueuedOnSuccess, @Nullable Duration snoozedFor, PayloadCodec codec) {
 		this.outcome = outcome;
 		this.error = error;
 		this.result = result;
@@ -52,17 +54,17 @@ public final class PerformResult {
 	}
 
 	/** The handler's failure, or {@code null} when it returned. */
-	public Throwable error() {
+	public @Nullable Throwable error() {
 		return this.error;
 	}
 
 	/** The result the handler set, as JSON, or {@code null}. */
-	public String resultJson() {
+	public @Nullable String resultJson() {
 		return this.result;
 	}
 
 	/** The result the handler set, read as {@code type} with the codec, or {@code null} when it set none. */
-	public <T> T result(Class<T> type) {
+	public <T> @Nullable T result(Class<T> type) {
 		return (this.result != null) ? type.cast(this.codec.decode(this.result, type)) : null;
 	}
 
@@ -77,7 +79,7 @@ public final class PerformResult {
 	}
 
 	/** The delay the handler snoozed for, or {@code null}. */
-	public Duration snoozedFor() {
+	public @Nullable Duration snoozedFor() {
 		return this.snoozedFor;
 	}
 
