@@ -83,7 +83,7 @@ public class JdbcJobQueue implements JobQueue {
 	}
 
 	@Override
-	public long enqueue(String type, Object payload, EnqueueOptions options) {
+	public long enqueue(String type, @Nullable Object payload, EnqueueOptions options) {
 		return this.services.enqueuer().enqueue(List.of(new JobRequest(type, payload, options)), true).get(0);
 	}
 

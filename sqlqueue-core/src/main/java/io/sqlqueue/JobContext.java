@@ -85,7 +85,7 @@ public interface JobContext {
 	 * }</pre>
 	 * @throws PayloadCodecException when the payload cannot be written as JSON
 	 */
-	void enqueueOnSuccess(String type, Object payload, EnqueueOptions options);
+	void enqueueOnSuccess(String type, @Nullable Object payload, EnqueueOptions options);
 
 	/**
 	 * Says "not now, try again in {@code delay}": when the handler returns, the job goes back to READY, due after
@@ -96,7 +96,7 @@ public interface JobContext {
 	void snooze(Duration delay);
 
 	/** Like {@link #enqueueOnSuccess(String, Object, EnqueueOptions)} with default options. */
-	default void enqueueOnSuccess(String type, Object payload) {
+	default void enqueueOnSuccess(String type, @Nullable Object payload) {
 		enqueueOnSuccess(type, payload, EnqueueOptions.defaults());
 	}
 

@@ -48,7 +48,7 @@ public interface JobQueue {
 	 * Enqueues a job of {@code type} whose payload is written as JSON.
 	 * @return the job id
 	 */
-	default long enqueue(String type, Object payload) {
+	default long enqueue(String type, @Nullable Object payload) {
 		return enqueue(type, payload, EnqueueOptions.defaults());
 	}
 
@@ -59,7 +59,7 @@ public interface JobQueue {
 	 * @throws PayloadCodecException when the payload cannot be written as JSON
 	 * @throws DuplicateJobException when the unique key is held and the policy is REJECT
 	 */
-	long enqueue(String type, Object payload, EnqueueOptions options);
+	long enqueue(String type, @Nullable Object payload, EnqueueOptions options);
 
 	/**
 	 * Enqueues many jobs in as few round trips as the database allows (one multi-row insert
