@@ -2,7 +2,6 @@ package io.sqlqueue.internal.execution;
 
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.LinkedHashMap;
@@ -19,7 +18,6 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.sqlqueue.Job;
 import io.sqlqueue.JobEventListener.Outcome;
 import io.sqlqueue.internal.QueueServices;
 import io.sqlqueue.internal.maintenance.LeaderElector;
@@ -189,43 +187,14 @@ public final class WorkerNode {
 	}
 
 	/**
-	 * Runs due jobs on the calling thread, one claim of one job at a time, until no queue of this node has a due job
-	 * it can run: for a node that is not started. Due recurring ticks are enqueued first, each round. Jobs that
-	 * runs make due (a retry without backoff, follow-up jobs) run too.
-	 * @param maxRuns the most runs before it gives up, so that a job that keeps itself due cannot run forever
-	 * @throws IllegalStateException when the node is started, or after {@code maxRuns} runs
+	 * Runs due jobs on the calling thread until none is due: for a node that is not started.
+	 * @see Drainer#drain(int)
 	 */
 	public List<JobRun> drain(int maxRuns) {
 		if (started()) {
 			throw new IllegalStateException("drain() runs jobs on the calling thread of a worker that is not started");
 		}
-		List<JobRun> runs = new ArrayList<>();
-		boolean ran = true;
-		while (ran) {
-			ran = false;
-			this.recurring.tick();
-			for (QueueRunner runner : this.runners.values()) {
-				if (this.handledTypes.isEmpty()) {
-					break;
-				}
-				if (runner.settings().fifo()) {
-					this.store.queueLockEnsure(runner.name());
-				}
-				if (runs.size() >= maxRuns) {
-					JobRun last = runs.get(runs.size() - 1);
-					throw new IllegalStateException("drain() gave up after " + maxRuns + " runs: jobs keep becoming due"
-							+ " (one that snoozes or retries without delay?); the last run was job " + last.id() + " ("
-							+ last.type() + ")");
-				}
-				for (Job job : runner.producer().claimNow(1)) {
-					Finished finished = runner.executor().runHere(job);
-					runs.add(new JobRun(job, finished.outcome(), finished.run().applied, finished.error(),
-							finished.execution()));
-					ran = true;
-				}
-			}
-		}
-		return runs;
+		return new Drainer(this.recurring, this.runners.values(), this.store, !this.handledTypes.isEmpty()).drain(maxRuns);
 	}
 
 	/** Whether {@link #start()} was called: its timers exist. */
