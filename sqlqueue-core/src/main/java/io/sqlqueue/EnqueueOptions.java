@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 import io.sqlqueue.worker.Backoff;
 
 /**
@@ -256,22 +258,22 @@ public final class EnqueueOptions {
 	}
 
 	/** The concurrency key set with {@link #withConcurrencyKey(String)}, or {@code null} for none. */
-	public String concurrencyKey() {
+	public @Nullable String concurrencyKey() {
 		return this.concurrencyKey;
 	}
 
 	/** The period set with {@link #withUniqueFor(Duration)}, or {@code null} for none. */
-	public Duration uniqueFor() {
+	public @Nullable Duration uniqueFor() {
 		return this.uniqueFor;
 	}
 
 	/** The states set with {@link #withUniqueAmong(JobState...)}, or {@code null} for the active ones alone. */
-	public Set<JobState> uniqueAmong() {
+	public @Nullable Set<JobState> uniqueAmong() {
 		return this.uniqueAmong;
 	}
 
 	/** The queue set with {@link #withQueue(String)}, or {@code null} when the type's queue applies. */
-	public String queue() {
+	public @Nullable String queue() {
 		return this.queue;
 	}
 
@@ -281,7 +283,7 @@ public final class EnqueueOptions {
 	}
 
 	/** The delay set with {@link #withDelay(Duration)}, or {@code null} when none is set or a run time replaced it. */
-	public Duration delay() {
+	public @Nullable Duration delay() {
 		return this.delay;
 	}
 
@@ -289,7 +291,7 @@ public final class EnqueueOptions {
 	 * The earliest run time set with {@link #withRunAt(Instant)}, or {@code null} when none is set or a delay
 	 * replaced it.
 	 */
-	public Instant runAt() {
+	public @Nullable Instant runAt() {
 		return this.runAt;
 	}
 
@@ -297,12 +299,12 @@ public final class EnqueueOptions {
 	 * The attempts set with {@link #withMaxAttempts(int)} ({@code -1} for no limit), or {@code null} when the
 	 * handler's or queue's apply.
 	 */
-	public Integer maxAttempts() {
+	public @Nullable Integer maxAttempts() {
 		return this.maxAttempts;
 	}
 
 	/** The unique key set with {@link #withUniqueKey(String)}, or {@code null} for none. */
-	public String uniqueKey() {
+	public @Nullable String uniqueKey() {
 		return this.uniqueKey;
 	}
 
@@ -317,12 +319,12 @@ public final class EnqueueOptions {
 	}
 
 	/** The id of the job this one waits for, set with {@link #withParent(long)}, or {@code null} for none. */
-	public Long parentId() {
+	public @Nullable Long parentId() {
 		return this.parentId;
 	}
 
 	/** The ordering key set with {@link #withOrderingKey(String)}, or {@code null} for none. */
-	public String orderingKey() {
+	public @Nullable String orderingKey() {
 		return this.orderingKey;
 	}
 
@@ -330,7 +332,7 @@ public final class EnqueueOptions {
 	 * The retention set with {@link #withRetention(Duration)}, or {@code null} when the configured retention of
 	 * the job's final state applies.
 	 */
-	public Duration retention() {
+	public @Nullable Duration retention() {
 		return this.retention;
 	}
 

@@ -14,6 +14,7 @@ import java.util.Set;
 
 import javax.sql.DataSource;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
 import io.sqlqueue.codec.JacksonPayloadCodec;
@@ -80,7 +81,7 @@ public class JdbcJobQueue implements JobQueue {
 	}
 
 	@Override
-	public long enqueue(String type, Object payload, EnqueueOptions options) {
+	public long enqueue(String type, @Nullable Object payload, EnqueueOptions options) {
 		return this.services.enqueuer().enqueue(List.of(new JobRequest(type, payload, options)), true).get(0);
 	}
 
@@ -109,7 +110,7 @@ public class JdbcJobQueue implements JobQueue {
 	}
 
 	@Override
-	public long count(String queue, JobState state) {
+	public long count(@Nullable String queue, @Nullable JobState state) {
 		return this.store.jobCount(queue, state);
 	}
 
@@ -271,6 +272,37 @@ public class JdbcJobQueue implements JobQueue {
 		return this.types;
 	}
 
+	/** The codec payloads and results are written and read with. */
+	public PayloadCodec codec() {
+		return this.services.codec();
+	}
+
+	/** The interceptors around every enqueue and every run, outermost first. */
+	public List<JobInterceptor> interceptors() {
+		return this.services.interceptors();
+	}
+
+	/**
+	 * Makes the jobs waiting for a due time (READY and WAITING) due {@code by} earlier, and every recurring tick
+	 * that falls within {@code by} due now: what a test does instead of waiting, since due times are read from
+	 * the database's clock, which a test cannot set. A tick is enqueued once per call however many fell within
+	 * it. It changes every such job of the table: for tests with a database of their own, never in production.
+	 *
+	 * <pre>{@code
+	 * jobs.enqueue("reminder", reminder, EnqueueOptions.defaults().withDelay(Duration.ofHours(1)));
+	 * jobs.moveDueTimesBack(Duration.ofHours(1));
+	 * worker.drain();   // runs the reminder now
+	 * }</pre>
+	 * @return how many jobs were moved
+	 * @throws IllegalArgumentException when {@code by} is negative
+	 */
+	public int moveDueTimesBack(Duration by) {
+		if (by == null || by.isNegative()) {
+			throw new IllegalArgumentException("by must not be null or negative, was " + by);
+		}
+		return this.store.jobMoveDueTimesBack(by);
+	}
+
 	/** Adds a listener of job events on this node. */
 	public void addListener(JobEventListener listener) {
 		this.services.addListener(Objects.requireNonNull(listener, "listener must not be null"));
@@ -347,13 +379,13 @@ public class JdbcJobQueue implements JobQueue {
 		}
 
 		/** The Jackson mapper whose modules and settings payloads are written and read with. */
-		public Builder jsonMapper(JsonMapper jsonMapper) {
+		public Builder jsonMapper(@Nullable JsonMapper jsonMapper) {
 			this.jsonMapper = jsonMapper;
 			return this;
 		}
 
 		/** A codec other than Jackson's. */
-		public Builder codec(PayloadCodec codec) {
+		public Builder codec(@Nullable PayloadCodec codec) {
 			this.codec = codec;
 			return this;
 		}

@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A snapshot of one row of the job table. Changing it changes nothing in the database.
  *
@@ -30,9 +32,10 @@ import java.util.Map;
  * @param concurrencyKey the key its queue's per-key limits count it under, or {@code null}
  */
 public record Job(long id, String queue, String type, String payload, Map<String, String> metadata,
-		JobState state, int priority, Instant runAt, int attempt, int maxAttempts, Instant lockedUntil,
-		String lockedBy, String uniqueKey, String lastError, Instant createdAt, Instant finishedAt, Long parentId,
-		String orderingKey, String result, List<String> logs, String concurrencyKey) {
+		JobState state, int priority, Instant runAt, int attempt, int maxAttempts, @Nullable Instant lockedUntil,
+		@Nullable String lockedBy, @Nullable String uniqueKey, @Nullable String lastError, Instant createdAt,
+		@Nullable Instant finishedAt, @Nullable Long parentId, @Nullable String orderingKey, @Nullable String result,
+		List<String> logs, @Nullable String concurrencyKey) {
 
 	public Job {
 		metadata = (metadata != null) ? Map.copyOf(metadata) : Map.of();

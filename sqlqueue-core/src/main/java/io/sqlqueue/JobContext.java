@@ -3,6 +3,8 @@ package io.sqlqueue;
 import java.time.Duration;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What a running handler knows about its job, and what it may ask of the queue while it runs.
  *
@@ -73,7 +75,7 @@ public interface JobContext {
 	 * Sets the job's result, stored as JSON with the job when it succeeds.
 	 * @param result any value the payload codec can write, or {@code null} to clear it
 	 */
-	void setResult(Object result);
+	void setResult(@Nullable Object result);
 
 	/**
 	 * Enqueues a follow-up job when this one succeeds, in the same transaction that records it
@@ -83,7 +85,7 @@ public interface JobContext {
 	 * }</pre>
 	 * @throws PayloadCodecException when the payload cannot be written as JSON
 	 */
-	void enqueueOnSuccess(String type, Object payload, EnqueueOptions options);
+	void enqueueOnSuccess(String type, @Nullable Object payload, EnqueueOptions options);
 
 	/**
 	 * Says "not now, try again in {@code delay}": when the handler returns, the job goes back to READY, due after
@@ -94,7 +96,7 @@ public interface JobContext {
 	void snooze(Duration delay);
 
 	/** Like {@link #enqueueOnSuccess(String, Object, EnqueueOptions)} with default options. */
-	default void enqueueOnSuccess(String type, Object payload) {
+	default void enqueueOnSuccess(String type, @Nullable Object payload) {
 		enqueueOnSuccess(type, payload, EnqueueOptions.defaults());
 	}
 

@@ -2,6 +2,8 @@ package io.sqlqueue;
 
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Told what happened to jobs on this node; the starter's metrics listen here. Called on worker
  * threads: keep it fast and never throw.
@@ -42,7 +44,7 @@ public interface JobEventListener {
 	 * A run ended and its outcome was recorded.
 	 * @param error the failure, or {@code null}
 	 */
-	default void jobFinished(Job job, Outcome outcome, Duration execution, Throwable error) {
+	default void jobFinished(Job job, Outcome outcome, Duration execution, @Nullable Throwable error) {
 	}
 
 	/**

@@ -2,6 +2,8 @@ package io.sqlqueue;
 
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Wraps enqueue and processing, like a servlet filter: logging context, tracing, tenancy,
  * metrics. Interceptors run in registration order (in Spring, bean {@code @Order}), the first
@@ -32,7 +34,7 @@ public interface JobInterceptor {
 	}
 
 	/** Around one run of a handler; an exception thrown here counts as the handler's. */
-	default void aroundProcess(JobContext job, Object payload, ProcessChain chain) throws Exception {
+	default void aroundProcess(JobContext job, @Nullable Object payload, ProcessChain chain) throws Exception {
 		chain.proceed();
 	}
 

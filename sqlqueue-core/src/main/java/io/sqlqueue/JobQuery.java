@@ -1,5 +1,7 @@
 package io.sqlqueue;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A filter for {@link JobQueue#list(JobQuery)}, paged by id.
  *
@@ -14,7 +16,7 @@ package io.sqlqueue;
  * @param afterId only ids greater than this (paging), {@code 0} to start
  * @param limit at most this many, 1 to 10,000
  */
-public record JobQuery(String queue, JobState state, String type, long afterId, int limit) {
+public record JobQuery(@Nullable String queue, @Nullable JobState state, @Nullable String type, long afterId, int limit) {
 
 	/** The largest page {@link #limit} allows. */
 	public static final int MAX_LIMIT = 10_000;
@@ -45,17 +47,17 @@ public record JobQuery(String queue, JobState state, String type, long afterId, 
 	 * A copy matching only jobs of {@code queue}, or of every queue when {@code null}.
 	 * @throws IllegalArgumentException when {@code queue} is not a valid queue name
 	 */
-	public JobQuery inQueue(String queue) {
+	public JobQuery inQueue(@Nullable String queue) {
 		return new JobQuery(queue, this.state, this.type, this.afterId, this.limit);
 	}
 
 	/** A copy matching only jobs in {@code state}, or in every state when {@code null}. */
-	public JobQuery inState(JobState state) {
+	public JobQuery inState(@Nullable JobState state) {
 		return new JobQuery(this.queue, state, this.type, this.afterId, this.limit);
 	}
 
 	/** A copy matching only jobs of {@code type} exactly, or of every type when {@code null}. */
-	public JobQuery ofType(String type) {
+	public JobQuery ofType(@Nullable String type) {
 		return new JobQuery(this.queue, this.state, type, this.afterId, this.limit);
 	}
 

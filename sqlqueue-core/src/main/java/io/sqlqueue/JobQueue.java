@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A durable job queue in a SQL database.
  *
@@ -46,7 +48,7 @@ public interface JobQueue {
 	 * Enqueues a job of {@code type} whose payload is written as JSON.
 	 * @return the job id
 	 */
-	default long enqueue(String type, Object payload) {
+	default long enqueue(String type, @Nullable Object payload) {
 		return enqueue(type, payload, EnqueueOptions.defaults());
 	}
 
@@ -57,7 +59,7 @@ public interface JobQueue {
 	 * @throws PayloadCodecException when the payload cannot be written as JSON
 	 * @throws DuplicateJobException when the unique key is held and the policy is REJECT
 	 */
-	long enqueue(String type, Object payload, EnqueueOptions options);
+	long enqueue(String type, @Nullable Object payload, EnqueueOptions options);
 
 	/**
 	 * Enqueues many jobs in as few round trips as the database allows (one multi-row insert
@@ -81,7 +83,7 @@ public interface JobQueue {
 	 * How many jobs of {@code queue} (all queues when {@code null}) are in {@code state} (all when
 	 * {@code null}). It counts rows: keep it off hot paths.
 	 */
-	long count(String queue, JobState state);
+	long count(@Nullable String queue, @Nullable JobState state);
 
 	/**
 	 * Job counts per queue and state, in one grouped query: every state of every queue that has jobs, zero where

@@ -2,6 +2,8 @@ package io.sqlqueue;
 
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One job for {@link JobQueue#enqueueAll(java.util.List)}.
  *
@@ -9,7 +11,7 @@ import java.util.Objects;
  * @param payload the payload, written as JSON
  * @param options how it is enqueued
  */
-public record JobRequest(String type, Object payload, EnqueueOptions options) {
+public record JobRequest(String type, @Nullable Object payload, EnqueueOptions options) {
 
 	public JobRequest {
 		JobQueue.validateType(type);
@@ -17,12 +19,12 @@ public record JobRequest(String type, Object payload, EnqueueOptions options) {
 	}
 
 	/** A request with default options. */
-	public static JobRequest of(String type, Object payload) {
+	public static JobRequest of(String type, @Nullable Object payload) {
 		return new JobRequest(type, payload, EnqueueOptions.defaults());
 	}
 
 	/** A request with {@code options}. */
-	public static JobRequest of(String type, Object payload, EnqueueOptions options) {
+	public static JobRequest of(String type, @Nullable Object payload, EnqueueOptions options) {
 		return new JobRequest(type, payload, options);
 	}
 

@@ -5,6 +5,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What this node knows about job types: the payload class each handler declares (for typed
  * enqueue), the queue it runs on and its max attempts, and per-queue max attempts. Filled by
@@ -18,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class JobTypeRegistry {
 
 	/** What is known of one job type. */
-	public record TypeInfo(String type, Class<?> payloadClass, String queue, Integer maxAttempts) {
+	public record TypeInfo(String type, @Nullable Class<?> payloadClass, @Nullable String queue, @Nullable Integer maxAttempts) {
 	}
 
 	private final Map<String, TypeInfo> byType = new ConcurrentHashMap<>();
@@ -36,7 +38,7 @@ public final class JobTypeRegistry {
 	 * @param maxAttempts the type's max attempts, or {@code null} for the queue's
 	 * @throws IllegalStateException when the type or payload class is registered to another type already
 	 */
-	public void register(String type, Class<?> payloadClass, String queue, Integer maxAttempts) {
+	public void register(String type, @Nullable Class<?> payloadClass, @Nullable String queue, @Nullable Integer maxAttempts) {
 		JobQueue.validateType(type);
 		TypeInfo info = new TypeInfo(type, payloadClass, (queue != null) ? JobQueue.validateQueueName(queue) : null,
 				maxAttempts);

@@ -1,5 +1,7 @@
 package io.sqlqueue;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The limits of a queue across the cluster, stored with the queue and picked up by every node without a
  * restart. Each is {@code null} when not set.
@@ -13,7 +15,7 @@ package io.sqlqueue;
  * @param keyConcurrency the most jobs of one concurrency key RUNNING at once (jobs without a key are not held to it)
  * @param rateLimit the most job starts per period
  */
-public record QueueLimits(Integer globalConcurrency, Integer keyConcurrency, RateLimit rateLimit) {
+public record QueueLimits(@Nullable Integer globalConcurrency, @Nullable Integer keyConcurrency, @Nullable RateLimit rateLimit) {
 
 	private static final QueueLimits NONE = new QueueLimits(null, null, null);
 
@@ -36,17 +38,17 @@ public record QueueLimits(Integer globalConcurrency, Integer keyConcurrency, Rat
 	}
 
 	/** A copy with at most {@code globalConcurrency} jobs RUNNING across the cluster; {@code null} for none. */
-	public QueueLimits withGlobalConcurrency(Integer globalConcurrency) {
+	public QueueLimits withGlobalConcurrency(@Nullable Integer globalConcurrency) {
 		return new QueueLimits(globalConcurrency, this.keyConcurrency, this.rateLimit);
 	}
 
 	/** A copy with at most {@code keyConcurrency} jobs of one concurrency key RUNNING at once; {@code null} for none. */
-	public QueueLimits withKeyConcurrency(Integer keyConcurrency) {
+	public QueueLimits withKeyConcurrency(@Nullable Integer keyConcurrency) {
 		return new QueueLimits(this.globalConcurrency, keyConcurrency, this.rateLimit);
 	}
 
 	/** A copy with {@code rateLimit}; {@code null} for none. */
-	public QueueLimits withRateLimit(RateLimit rateLimit) {
+	public QueueLimits withRateLimit(@Nullable RateLimit rateLimit) {
 		return new QueueLimits(this.globalConcurrency, this.keyConcurrency, rateLimit);
 	}
 

@@ -2,6 +2,7 @@ package io.sqlqueue;
 
 import java.time.ZoneId;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.scheduling.support.CronExpression;
 
 /**
@@ -23,7 +24,7 @@ import org.springframework.scheduling.support.CronExpression;
  * @param options how each job is enqueued
  * @param missedRuns what happens to ticks missed while no node was running
  */
-public record RecurringSchedule(String name, String cron, ZoneId zone, String type, Object payload,
+public record RecurringSchedule(String name, String cron, ZoneId zone, String type, @Nullable Object payload,
 		EnqueueOptions options, MissedRuns missedRuns) {
 
 	/** What happens to ticks that passed while no node was running the schedule. */

@@ -3,6 +3,7 @@ package io.sqlqueue.codec;
 import java.lang.reflect.Type;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JavaType;
@@ -42,7 +43,7 @@ public final class JacksonPayloadCodec implements PayloadCodec {
 	}
 
 	@Override
-	public String encode(Object payload) {
+	public String encode(@Nullable Object payload) {
 		try {
 			return this.mapper.writeValueAsString(payload);
 		}
@@ -54,7 +55,7 @@ public final class JacksonPayloadCodec implements PayloadCodec {
 	}
 
 	@Override
-	public Object decode(String json, Type type) {
+	public @Nullable Object decode(String json, Type type) {
 		JavaType javaType = this.mapper.getTypeFactory().constructType(type);
 		try {
 			return this.mapper.readValue(json, javaType);

@@ -2,6 +2,8 @@ package io.sqlqueue.codec;
 
 import java.lang.reflect.Type;
 
+import org.jspecify.annotations.Nullable;
+
 import io.sqlqueue.PayloadCodecException;
 
 /**
@@ -14,12 +16,12 @@ public interface PayloadCodec {
 	 * The payload as JSON text.
 	 * @throws PayloadCodecException naming the payload's class when it cannot be written
 	 */
-	String encode(Object payload);
+	String encode(@Nullable Object payload);
 
 	/**
 	 * {@code json} bound to {@code type}.
 	 * @throws PayloadCodecException naming the type and what did not match
 	 */
-	Object decode(String json, Type type);
+	@Nullable Object decode(String json, Type type);
 
 }

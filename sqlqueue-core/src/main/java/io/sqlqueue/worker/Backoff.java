@@ -3,6 +3,8 @@ package io.sqlqueue.worker;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
+import org.jspecify.annotations.Nullable;
+
 import io.sqlqueue.InvalidSettingException;
 
 /**
@@ -90,7 +92,7 @@ public record Backoff(Policy policy, Duration base, Duration max, double jitter)
 	 * @param max the largest delay, or {@code null} for the other backoff's
 	 * @param jitter the random spread, or {@code null} for the other backoff's
 	 */
-	public record Overrides(Policy policy, Duration base, Duration max, Double jitter) {
+	public record Overrides(@Nullable Policy policy, @Nullable Duration base, @Nullable Duration max, @Nullable Double jitter) {
 
 		/** No values: {@link #over(Backoff)} returns the other backoff as it is. */
 		public static final Overrides NONE = new Overrides(null, null, null, null);

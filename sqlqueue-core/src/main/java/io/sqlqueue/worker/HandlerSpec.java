@@ -4,6 +4,8 @@ import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 import io.sqlqueue.InvalidSettingException;
 import io.sqlqueue.JobHandlerFunction;
 import io.sqlqueue.JobQueue;
@@ -26,8 +28,8 @@ import io.sqlqueue.JobQueue;
  * its last attempt), or {@code null} for no limit but the lease
  * @param <T> the payload type
  */
-public record HandlerSpec<T>(String type, Type payloadType, JobHandlerFunction<T> handler, String queue,
-		Integer maxAttempts, Backoff backoff, Duration timeout) {
+public record HandlerSpec<T>(String type, Type payloadType, JobHandlerFunction<T> handler, @Nullable String queue,
+		@Nullable Integer maxAttempts, @Nullable Backoff backoff, @Nullable Duration timeout) {
 
 	/**
 	 * Checks the spec; {@code null} queue, max attempts or backoff leave the queue's settings in force.
@@ -65,7 +67,7 @@ public record HandlerSpec<T>(String type, Type payloadType, JobHandlerFunction<T
 	 * A copy whose jobs run on {@code queue} when enqueue does not name one; {@code null} for the default queue.
 	 * @throws IllegalArgumentException when {@code queue} is not a valid queue name
 	 */
-	public HandlerSpec<T> onQueue(String queue) {
+	public HandlerSpec<T> onQueue(@Nullable String queue) {
 		return new HandlerSpec<>(this.type, this.payloadType, this.handler, queue, this.maxAttempts, this.backoff,
 				this.timeout);
 	}
@@ -75,7 +77,7 @@ public record HandlerSpec<T>(String type, Type payloadType, JobHandlerFunction<T
 	 * {@code null} for the queue's.
 	 * @throws InvalidSettingException when {@code maxAttempts} is neither positive, {@code -1} nor {@code null}
 	 */
-	public HandlerSpec<T> withMaxAttempts(Integer maxAttempts) {
+	public HandlerSpec<T> withMaxAttempts(@Nullable Integer maxAttempts) {
 		return new HandlerSpec<>(this.type, this.payloadType, this.handler, this.queue, maxAttempts, this.backoff,
 				this.timeout);
 	}
@@ -84,7 +86,7 @@ public record HandlerSpec<T>(String type, Type payloadType, JobHandlerFunction<T
 	 * A copy whose failed jobs wait {@code backoff} before their next attempt unless enqueue gives one;
 	 * {@code null} for the queue's.
 	 */
-	public HandlerSpec<T> withBackoff(Backoff backoff) {
+	public HandlerSpec<T> withBackoff(@Nullable Backoff backoff) {
 		return new HandlerSpec<>(this.type, this.payloadType, this.handler, this.queue, this.maxAttempts, backoff,
 				this.timeout);
 	}
@@ -99,7 +101,7 @@ public record HandlerSpec<T>(String type, Type payloadType, JobHandlerFunction<T
 	 * timeout and is retried, or dead on its last attempt, whatever the lease; {@code null} for no limit.
 	 * @throws InvalidSettingException when {@code timeout} is zero or negative
 	 */
-	public HandlerSpec<T> withTimeout(Duration timeout) {
+	public HandlerSpec<T> withTimeout(@Nullable Duration timeout) {
 		return new HandlerSpec<>(this.type, this.payloadType, this.handler, this.queue, this.maxAttempts, this.backoff,
 				timeout);
 	}

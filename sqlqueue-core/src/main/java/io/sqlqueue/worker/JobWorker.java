@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +53,9 @@ public final class JobWorker implements AutoCloseable {
 	 */
 	public static final int DEFAULT_OUTCOME_BACKLOG = 2000;
 
+	/** The most runs one {@link #drain()} makes before it gives up on jobs that keep becoming due. */
+	public static final int MAX_DRAIN_RUNS = 10_000;
+
 	private final WorkerConfig config;
 
 	private final List<RecurringSchedule> schedules;
@@ -62,6 +66,9 @@ public final class JobWorker implements AutoCloseable {
 	private final RecurringScheduler recurring;
 
 	private WorkerNode node;
+
+	/** The node {@link #drain()} runs jobs on while this worker is not started, built at the first drain. */
+	private WorkerNode manualNode;
 
 	private volatile boolean running;
 
@@ -153,6 +160,53 @@ public final class JobWorker implements AutoCloseable {
 			.filter((schedule) -> schedule.name().equals(name))
 			.findFirst()
 			.flatMap(this.recurring::tick);
+	}
+
+	/**
+	 * Runs every due job of this worker's queues that it has a handler for on the calling thread, one at a time
+	 * and in claim order, until none is due, and returns each run: the worker's handlers, interceptors, retries,
+	 * dead-lettering and listeners as a started worker runs them, but no handler timeout. Due recurring ticks are
+	 * enqueued first, and jobs the runs make due (follow-ups, retries without backoff) run too. For tests and
+	 * applications that run jobs when they choose (Spring Boot's {@code sqlqueue.worker.mode=manual}); enqueue
+	 * and drain in one transaction, and the jobs run in it.
+	 *
+	 * <pre>{@code
+	 * jobs.enqueue(new SendEmail("ada@example.com"));
+	 * List<JobRun> runs = worker.drain();
+	 * }</pre>
+	 * @return the runs in the order they ran, none when nothing was due
+	 * @throws IllegalStateException when the worker is started, or when jobs keep becoming due for
+	 * {@value #MAX_DRAIN_RUNS} runs
+	 */
+	public List<JobRun> drain() {
+		return drain(MAX_DRAIN_RUNS);
+	}
+
+	/**
+	 * As {@link #drain()}, giving up after {@code maxRuns} runs.
+	 * @throws IllegalStateException when the worker is started, or when jobs are still due after {@code maxRuns}
+	 * runs
+	 */
+	public synchronized List<JobRun> drain(int maxRuns) {
+		InvalidSettingException.requireAtLeast("maxRuns", 1, maxRuns);
+		if (this.running) {
+			throw new IllegalStateException("sqlqueue worker " + workerId() + " is started: drain() runs jobs only on a"
+					+ " worker that is not (in Spring Boot, set sqlqueue.worker.mode=manual)");
+		}
+		if (this.manualNode == null) {
+			this.manualNode = new WorkerNode(this.config);
+		}
+		return this.manualNode.drain(maxRuns);
+	}
+
+	/** The handlers of this worker by job type. */
+	public Map<String, HandlerSpec<?>> handlers() {
+		return this.config.handlers();
+	}
+
+	/** Which handler failures go to the dead letter at once instead of being retried. */
+	public ExceptionClassifier exceptionClassifier() {
+		return this.config.classifier();
 	}
 
 	/** The recurring schedules this worker runs. */
@@ -285,7 +339,7 @@ public final class JobWorker implements AutoCloseable {
 		}
 
 		/** The id stored in {@code locked_by}; defaults to pid@host plus a random suffix. */
-		public Builder workerId(String workerId) {
+		public Builder workerId(@Nullable String workerId) {
 			this.workerId = workerId;
 			return this;
 		}
@@ -307,7 +361,7 @@ public final class JobWorker implements AutoCloseable {
 		}
 
 		/** @see MaintenanceSettings#withVacuumInterval(Duration) */
-		public Builder vacuumInterval(Duration vacuumInterval) {
+		public Builder vacuumInterval(@Nullable Duration vacuumInterval) {
 			return maintenance(this.maintenanceSettings.withVacuumInterval(vacuumInterval));
 		}
 

@@ -2,6 +2,8 @@ package io.sqlqueue.worker;
 
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
+
 import io.sqlqueue.InvalidSettingException;
 
 /**
@@ -33,7 +35,7 @@ import io.sqlqueue.InvalidSettingException;
  * @param snapshotWarningAge on PostgreSQL, how old the oldest snapshot another session holds may grow before the
  * leader warns, naming the session (see {@link io.sqlqueue.JobQueue#oldestSnapshot()}); ignored elsewhere
  */
-public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterval, Duration vacuumInterval,
+public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterval, @Nullable Duration vacuumInterval,
 		long vacuumDeadRows, Retention retention, Duration leaderTerm, Duration nodeHeartbeat, Duration unhandledAfter,
 		Duration snapshotWarningAge) {
 
@@ -131,7 +133,7 @@ public record MaintenanceSettings(Duration rescueInterval, Duration cleanInterva
 	 * schedule. Needs the table's owner: a node whose user is not says so once and does not try.
 	 * @throws InvalidSettingException when {@code vacuumInterval} is zero or negative
 	 */
-	public MaintenanceSettings withVacuumInterval(Duration vacuumInterval) {
+	public MaintenanceSettings withVacuumInterval(@Nullable Duration vacuumInterval) {
 		return new MaintenanceSettings(this.rescueInterval, this.cleanInterval, vacuumInterval, this.vacuumDeadRows,
 				this.retention, this.leaderTerm, this.nodeHeartbeat, this.unhandledAfter,
 				this.snapshotWarningAge);

@@ -3,6 +3,8 @@ package io.sqlqueue.worker;
 import java.time.Duration;
 import java.time.Instant;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * How a {@link JobWorker} is doing, for health checks.
  *
@@ -16,8 +18,8 @@ import java.time.Instant;
  * @param outcomesStalled whether that is longer than half the shortest lease of the worker's queues: runs whose
  * outcome is not written keep their jobs RUNNING, and another node may run them again once their leases lapse
  */
-public record WorkerHealth(boolean running, boolean databaseReachable, String lastError, Instant lastErrorAt,
-		Instant lastSuccessAt, int outcomesWaiting, Duration oldestOutcomeWaiting, boolean outcomesStalled) {
+public record WorkerHealth(boolean running, boolean databaseReachable, @Nullable String lastError, @Nullable Instant lastErrorAt,
+		@Nullable Instant lastSuccessAt, int outcomesWaiting, Duration oldestOutcomeWaiting, boolean outcomesStalled) {
 
 	/** The health of a worker that is not running. */
 	public static WorkerHealth stopped() {

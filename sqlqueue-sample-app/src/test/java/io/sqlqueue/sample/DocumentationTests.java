@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The documentation as a user reads it: a README short enough to read, links and anchors that lead
  * somewhere, and Java examples that say where their sqlqueue classes come from. A Java block that
- * uses a public type of sqlqueue-core or the starter must import it, or follow within three lines a
+ * uses a public type of sqlqueue-core, the starter or sqlqueue-test must import it, or follow within three lines a
  * sentence naming its package; every {@code import io.sqlqueue...} must name a class that exists.
  * Reads the Markdown files of the repository root (this module's parent directory).
  */
@@ -38,7 +38,7 @@ class DocumentationTests {
 	private static final int README_MAX_BYTES = 15 * 1024;
 
 	private static final List<String> DOCS_PAGES = List.of("getting-started.md", "configuration.md", "core-api.md",
-			"operations.md", "delivery-guarantees.md", "databases.md", "benchmarks.md");
+			"operations.md", "delivery-guarantees.md", "databases.md", "benchmarks.md", "testing.md");
 
 	private static final int PACKAGE_SENTENCE_DISTANCE = 3;
 
@@ -318,7 +318,7 @@ class DocumentationTests {
 	/** Simple name to packages of every public top-level type in the core's and the starter's sources. */
 	private static Map<String, Set<String>> sqlqueueTypes() {
 		Map<String, Set<String>> types = new TreeMap<>();
-		for (String module : List.of("sqlqueue-core", "sqlqueue-spring-boot-starter")) {
+		for (String module : List.of("sqlqueue-core", "sqlqueue-spring-boot-starter", "sqlqueue-test")) {
 			try (Stream<Path> files = Files.walk(ROOT.resolve(module).resolve("src/main/java"))) {
 				files.filter((file) -> file.toString().endsWith(".java")).forEach((file) -> {
 					String source = read(file);

@@ -1,6 +1,7 @@
 package io.sqlqueue.sample;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -18,36 +19,43 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.client.RestClient;
 
 import io.sqlqueue.Job;
-import io.sqlqueue.JobQuery;
-import io.sqlqueue.JobQueue;
+import io.sqlqueue.JobEventListener.Outcome;
 import io.sqlqueue.JobState;
 import io.sqlqueue.sample.Shop.PlacedOrder;
+import io.sqlqueue.sample.ShopJobs.OrderPlaced;
+import io.sqlqueue.sample.ShopJobs.PrintLabel;
+import io.sqlqueue.sample.ShopJobs.ReviewReminder;
+import io.sqlqueue.test.JobCriteria;
+import io.sqlqueue.test.PerformResult;
+import io.sqlqueue.test.SqlQueueTester;
+import io.sqlqueue.worker.JobRun;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
- * The sample's story, end to end over real HTTP on an in-memory H2 database: an order enqueues its jobs
- * in its transaction, a rolled-back order enqueues nothing, a flaky job succeeds on retry and chains the
- * next, a failing job ends in the dead letter and is replayed through Actuator, a delayed job waits,
- * express orders go to their own queue, the recurring report fires, and the meters count it all.
+ * The sample's story, end to end over real HTTP on an in-memory H2 database, with the worker in manual mode:
+ * jobs run on the test's thread when it drains the queue, and the test moves the queue's clock instead of
+ * waiting. An order enqueues its jobs in its transaction, a rolled-back order enqueues nothing, a flaky job
+ * succeeds on retry and chains the next, a failing job ends in the dead letter and is replayed through Actuator,
+ * a delayed job waits, express orders go to their own queue, the recurring report fires, and the meters count
+ * it all.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
-		"spring.datasource.url=jdbc:h2:mem:shop-story;DB_CLOSE_DELAY=-1",
-		"sqlqueue.defaults.poll-interval=100ms",
-		"sample.retry-backoff=200ms",
-		"sample.review-reminder-delay=3s",
-		"sample.sales-report.cron=* * * * * *" })
+		"spring.datasource.url=jdbc:h2:mem:shop-story;DB_CLOSE_DELAY=-1", "sqlqueue.worker.mode=manual" })
 @AutoConfigureMetrics
 class ShopStoryTests {
 
-	private static final Duration TIMEOUT = Duration.ofSeconds(30);
+	/** Longer than the label printer's and the ERP's retry backoff (1 s in application.yml) and its jitter. */
+	private static final Duration RETRY_BACKOFF = Duration.ofSeconds(2);
+
+	/** The review reminder's delay, as application.yml sets it. */
+	private static final Duration REMINDER_DELAY = Duration.ofMinutes(1);
 
 	@LocalServerPort
 	int port;
 
 	@Autowired
-	JobQueue jobs;
+	SqlQueueTester queue;
 
 	@Autowired
 	Shop shop;
@@ -58,31 +66,48 @@ class ShopStoryTests {
 	void setUp() {
 		this.http = RestClient.builder().baseUrl("http://localhost:" + this.port).build();
 		this.shop.setErpOnline(false);
+		this.queue.drain();
 	}
 
 	@Test
 	void anOrderIsConfirmedThenItsLabelPrintsOnTheThirdAttempt() {
 		PlacedOrder order = placeOrder("ada", "teapot", 2, false);
 		assertThat(order.status()).isEqualTo("NEW");
+		this.queue.assertThat()
+			.hasEnqueued(OrderPlaced.class, (placed) -> placed.orderId() == order.id() && placed.quantity() == 2);
 
-		await().atMost(TIMEOUT).until(() -> "SHIPPED".equals(orderStatus(order.id())));
+		assertThat(runsFor(this.queue.drain(), order.id())).extracting(JobRun::type, JobRun::outcome)
+			.contains(org.assertj.core.groups.Tuple.tuple(ShopJobs.CONFIRM_ORDER, Outcome.SUCCEEDED),
+					org.assertj.core.groups.Tuple.tuple(ShopJobs.PRINT_LABEL, Outcome.RETRIED));
+		assertThat(orderStatus(order.id())).isEqualTo("CONFIRMED");
+		this.queue.advanceAndDrain(RETRY_BACKOFF);
+		this.queue.advanceAndDrain(RETRY_BACKOFF);
+
+		assertThat(orderStatus(order.id())).isEqualTo("SHIPPED");
 		assertThat(this.shop.emails(order.id())).first().asString().contains("confirmed: 2 x teapot");
-
-		Job confirmation = this.jobs.find(order.confirmationJob()).orElseThrow();
+		Job confirmation = this.queue.queue().find(order.confirmationJob()).orElseThrow();
 		assertThat(confirmation.state()).isEqualTo(JobState.SUCCEEDED);
 		assertThat(confirmation.logs()).containsExactly("confirmation sent to ada");
-
 		Job label = onlyJob(ShopJobs.PRINT_LABEL, order.id());
 		assertThat(label.state()).isEqualTo(JobState.SUCCEEDED);
 		assertThat(label.attempt()).isEqualTo(3);
 		assertThat(label.lastError()).contains("label printer busy (attempt 2)");
 		assertThat(label.result()).contains("LBL-" + order.id());
+		assertThat(label.parentId()).isNull();
+	}
+
+	@Test
+	void theLabelHandlerAloneFailsItsFirstAttempt() {
+		PerformResult run = this.queue.perform(ShopJobs.PRINT_LABEL, new PrintLabel(42));
+
+		assertThat(run.outcome()).isEqualTo(Outcome.RETRIED);
+		assertThat(run.error()).hasMessage("label printer busy (attempt 1)");
 	}
 
 	@Test
 	void aRolledBackOrderLeavesNoOrderAndNoJob() {
-		long jobsBefore = orderJobCount();
 		int ordersBefore = this.shop.orders().size();
+		int jobsBefore = orderJobCount();
 
 		ResponseEntity<String> response = this.http.post()
 			.uri("/orders")
@@ -96,15 +121,23 @@ class ShopStoryTests {
 		assertThat(response.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
 		assertThat(response.getBody()).contains("Only 100 of 'piano' in stock");
 		assertThat(this.shop.orders()).hasSize(ordersBefore);
+		JobCriteria anyState = JobCriteria.any().inAnyState();
+		this.queue.assertThat()
+			.hasNotEnqueued(ShopJobs.CONFIRM_ORDER, anyState.withPayload(OrderPlaced.class, (placed) -> placed.customer().equals("bob")))
+			.hasNotEnqueued(ShopJobs.REVIEW_REMINDER, anyState.withPayload(ReviewReminder.class,
+					(reminder) -> reminder.customer().equals("bob")));
 		assertThat(orderJobCount()).isEqualTo(jobsBefore);
 	}
 
 	@Test
 	void erpSyncEndsInTheDeadLetterAndIsReplayedThroughActuator() {
 		PlacedOrder order = placeOrder("cy", "kettle", 1, false);
-		await().atMost(TIMEOUT)
-			.until(() -> this.jobs.find(order.erpSyncJob()).orElseThrow().state() == JobState.DEAD);
-		Job dead = this.jobs.find(order.erpSyncJob()).orElseThrow();
+		this.queue.drain();
+		this.queue.advanceAndDrain(RETRY_BACKOFF);
+		this.queue.advanceAndDrain(RETRY_BACKOFF);
+
+		Job dead = this.queue.queue().find(order.erpSyncJob()).orElseThrow();
+		assertThat(dead.state()).isEqualTo(JobState.DEAD);
 		assertThat(dead.attempt()).isEqualTo(3);
 		assertThat(dead.lastError()).contains("legacy ERP is offline: order " + order.id() + " not synced");
 
@@ -121,46 +154,66 @@ class ShopStoryTests {
 			.body(String.class);
 		assertThat(replayed).contains("\"replayed\":1");
 
-		await().atMost(TIMEOUT)
-			.until(() -> this.jobs.find(order.erpSyncJob()).orElseThrow().state() == JobState.SUCCEEDED);
+		assertThat(this.queue.drain()).extracting(JobRun::id).contains(order.erpSyncJob());
+		assertThat(this.queue.queue().find(order.erpSyncJob()).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
 	}
 
 	@Test
 	void theReviewReminderWaitsForItsDelay() {
+		Instant placedAt = this.queue.queue().databaseTime();
 		PlacedOrder order = placeOrder("dee", "mug", 1, false);
-		Job reminder = this.jobs.find(order.reminderJob()).orElseThrow();
-		assertThat(Duration.between(reminder.createdAt(), reminder.runAt())).isGreaterThanOrEqualTo(Duration.ofMillis(2900));
+		this.queue.assertThat()
+			.hasEnqueued(ShopJobs.REVIEW_REMINDER, JobCriteria.any().runAt(placedAt.plus(REMINDER_DELAY), Duration.ofSeconds(5)));
 
-		await().atMost(TIMEOUT).until(() -> "SHIPPED".equals(orderStatus(order.id())));
-		assertThat(this.jobs.find(order.reminderJob()).orElseThrow().state()).isIn(JobState.READY, JobState.RUNNING,
-				JobState.SUCCEEDED);
-		await().atMost(TIMEOUT)
-			.until(() -> this.shop.emails(order.id()).contains("How do you like your mug?"));
-		Job sent = this.jobs.find(order.reminderJob()).orElseThrow();
-		assertThat(sent.finishedAt()).isAfterOrEqualTo(sent.runAt());
+		this.queue.drain();
+		this.queue.advanceAndDrain(RETRY_BACKOFF);
+		this.queue.advanceAndDrain(RETRY_BACKOFF);
+		assertThat(orderStatus(order.id())).isEqualTo("SHIPPED");
+		assertThat(this.queue.queue().find(order.reminderJob()).orElseThrow().state()).isEqualTo(JobState.READY);
+		assertThat(this.shop.emails(order.id())).doesNotContain("How do you like your mug?");
+
+		this.queue.advanceAndDrain(REMINDER_DELAY);
+
+		assertThat(this.shop.emails(order.id())).contains("How do you like your mug?");
+		assertThat(this.queue.queue().find(order.reminderJob()).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
 	}
 
 	@Test
 	void expressOrdersGoToTheExpressQueueAheadOfOthers() {
 		PlacedOrder order = placeOrder("eve", "scarf", 1, true);
-		Job confirmation = this.jobs.find(order.confirmationJob()).orElseThrow();
-		assertThat(confirmation.queue()).isEqualTo(ShopJobs.EXPRESS_QUEUE);
-		assertThat(confirmation.priority()).isEqualTo(10);
-		assertThat(confirmation.metadata()).containsEntry("customer", "eve");
-		await().atMost(TIMEOUT).until(() -> "SHIPPED".equals(orderStatus(order.id())));
+
+		this.queue.assertThat()
+			.hasEnqueued(ShopJobs.CONFIRM_ORDER, JobCriteria.any()
+				.inQueue(ShopJobs.EXPRESS_QUEUE)
+				.withPriority(10)
+				.withMetadata("customer", "eve"))
+			.hasNotEnqueued(ShopJobs.CONFIRM_ORDER, JobCriteria.any().inQueue("default").withMetadata("customer", "eve"));
+		this.queue.drain();
+		this.queue.advanceAndDrain(RETRY_BACKOFF);
+		this.queue.advanceAndDrain(RETRY_BACKOFF);
+		assertThat(orderStatus(order.id())).isEqualTo("SHIPPED");
 	}
 
 	@Test
 	void theSalesReportRunsOnItsSchedule() {
-		await().atMost(TIMEOUT).until(() -> this.shop.reportCount() >= 2);
-		assertThat(this.jobs.list(JobQuery.all().ofType(ShopJobs.SALES_REPORT).inState(JobState.SUCCEEDED)))
-			.isNotEmpty();
+		long reportsBefore = this.shop.reportCount();
+
+		List<JobRun> runs = this.queue.advanceAndDrain(Duration.ofMinutes(1));
+
+		assertThat(runs).extracting(JobRun::type).contains(ShopJobs.SALES_REPORT);
+		assertThat(this.shop.reportCount()).isEqualTo(reportsBefore + 1);
+		this.queue.assertThat()
+			.hasEnqueued(ShopJobs.SALES_REPORT, JobCriteria.any().inState(JobState.SUCCEEDED)
+				.withMetadata("sqlqueue.recurring", "sales-report"));
 	}
 
 	@Test
 	void healthMetricsAndPrometheusShowTheQueue() {
 		PlacedOrder order = placeOrder("fay", "lamp", 1, false);
-		await().atMost(TIMEOUT).until(() -> "SHIPPED".equals(orderStatus(order.id())));
+		this.queue.drain();
+		this.queue.advanceAndDrain(RETRY_BACKOFF);
+		this.queue.advanceAndDrain(RETRY_BACKOFF);
+		assertThat(orderStatus(order.id())).isEqualTo("SHIPPED");
 
 		String health = this.http.get().uri("/actuator/health").retrieve().body(String.class);
 		assertThat(health).contains("\"sqlqueue\"").contains("UP");
@@ -195,15 +248,20 @@ class ShopStoryTests {
 	}
 
 	/** Jobs only an order placement enqueues (the recurring report and chained labels come on their own). */
-	private long orderJobCount() {
+	private int orderJobCount() {
 		return List.of(ShopJobs.CONFIRM_ORDER, ShopJobs.SYNC_ERP, ShopJobs.REVIEW_REMINDER)
 			.stream()
-			.mapToLong((type) -> this.jobs.list(JobQuery.all().ofType(type).limit(JobQuery.MAX_LIMIT)).size())
+			.mapToInt((type) -> this.queue.jobs(type).size())
 			.sum();
 	}
 
+	/** The runs of the jobs of {@code orderId}: other tests' jobs may run in the same drain. */
+	private static List<JobRun> runsFor(List<JobRun> runs, long orderId) {
+		return runs.stream().filter((run) -> run.job().payload().contains("\"orderId\":" + orderId)).toList();
+	}
+
 	private Job onlyJob(String type, long orderId) {
-		List<Job> matching = this.jobs.list(JobQuery.all().ofType(type).limit(1000))
+		List<Job> matching = this.queue.jobs(type)
 			.stream()
 			.filter((job) -> job.payload().contains("\"orderId\":" + orderId))
 			.toList();

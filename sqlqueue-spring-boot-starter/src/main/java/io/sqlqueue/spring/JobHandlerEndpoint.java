@@ -2,6 +2,8 @@ package io.sqlqueue.spring;
 
 import java.lang.reflect.Method;
 
+import org.jspecify.annotations.Nullable;
+
 import io.sqlqueue.RecurringSchedule;
 import io.sqlqueue.worker.Backoff;
 import io.sqlqueue.worker.HandlerSpec;
@@ -18,7 +20,7 @@ import io.sqlqueue.worker.HandlerSpec;
  * @param schedule the recurring schedule, or {@code null}
  */
 public record JobHandlerEndpoint(String beanName, Method method, HandlerSpec<?> spec, Backoff.Overrides backoff,
-		RecurringSchedule schedule) {
+		@Nullable RecurringSchedule schedule) {
 
 	/**
 	 * The handler with its final backoff, given the backoff of its queue.

@@ -70,7 +70,10 @@ public class JobHandlerRegistry implements SmartLifecycle {
 		return List.copyOf(this.endpoints);
 	}
 
-	/** The running worker, empty before start, after stop, and when {@code sqlqueue.worker.enabled=false}. */
+	/**
+	 * The worker: started, or with {@code sqlqueue.worker.mode=manual} built but never started (run its jobs with
+	 * {@link JobWorker#drain()}); empty before start, after stop, and when {@code sqlqueue.worker.enabled=false}.
+	 */
 	public Optional<JobWorker> worker() {
 		return Optional.ofNullable(this.worker);
 	}
@@ -82,7 +85,13 @@ public class JobHandlerRegistry implements SmartLifecycle {
 		}
 		storeQueueLimits();
 		JobWorker built = buildWorker();
-		built.start();
+		if (this.properties.getWorker().getMode() == SqlQueueProperties.Mode.MANUAL) {
+			logger.info("sqlqueue worker " + built.workerId() + " is in manual mode (sqlqueue.worker.mode=manual): it runs"
+					+ " jobs only when JobWorker.drain() is called");
+		}
+		else {
+			built.start();
+		}
 		this.worker = built;
 	}
 

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.Errors;
@@ -225,8 +226,15 @@ public class SqlQueueProperties implements Validator {
 		/** Whether this node runs handlers; false makes an enqueue-only node. */
 		private boolean enabled = true;
 
+		/**
+		 * How the worker runs jobs: auto starts its threads with the application; manual builds it but starts no
+		 * thread (no polling, notification listener, maintenance or recurring ticks), so that jobs run only when a
+		 * test calls JobWorker.drain().
+		 */
+		private Mode mode = Mode.AUTO;
+
 		/** Id stored in the lease of the jobs this node runs; defaults to pid@host plus a random suffix. */
-		private String id;
+		private @Nullable String id;
 
 		/** Whether to listen for PostgreSQL notifications of new jobs instead of waiting for the next poll. */
 		private boolean listen = true;
@@ -248,7 +256,7 @@ public class SqlQueueProperties implements Validator {
 		 * only the one by vacuum-dead-rows. Needs the table's owner: a node whose user is not says so once and does
 		 * not try.
 		 */
-		private Duration vacuumInterval;
+		private @Nullable Duration vacuumInterval;
 
 		/**
 		 * On PostgreSQL, vacuum the job table as soon as the server counts this many dead row versions in it
@@ -306,11 +314,19 @@ public class SqlQueueProperties implements Validator {
 			this.enabled = enabled;
 		}
 
-		public String getId() {
+		public Mode getMode() {
+			return this.mode;
+		}
+
+		public void setMode(Mode mode) {
+			this.mode = mode;
+		}
+
+		public @Nullable String getId() {
 			return this.id;
 		}
 
-		public void setId(String id) {
+		public void setId(@Nullable String id) {
 			this.id = id;
 		}
 
@@ -346,11 +362,11 @@ public class SqlQueueProperties implements Validator {
 			this.cleanInterval = cleanInterval;
 		}
 
-		public Duration getVacuumInterval() {
+		public @Nullable Duration getVacuumInterval() {
 			return this.vacuumInterval;
 		}
 
-		public void setVacuumInterval(Duration vacuumInterval) {
+		public void setVacuumInterval(@Nullable Duration vacuumInterval) {
 			this.vacuumInterval = vacuumInterval;
 		}
 
@@ -493,22 +509,22 @@ public class SqlQueueProperties implements Validator {
 	public static class Queue {
 
 		/** Handlers running at once on this queue on this node. */
-		private Integer concurrency;
+		private @Nullable Integer concurrency;
 
 		/** How often an idle worker of this queue looks for due jobs. */
-		private Duration pollInterval;
+		private @Nullable Duration pollInterval;
 
 		/** How long a claimed job of this queue stays owned without a heartbeat; at least 1s. */
-		private Duration lease;
+		private @Nullable Duration lease;
 
 		/** Attempts before a job of this queue is dead-lettered; -1 for no limit. */
-		private Integer maxAttempts;
+		private @Nullable Integer maxAttempts;
 
 		/** Most jobs of this queue claimed in one statement. */
-		private Integer batchSize;
+		private @Nullable Integer batchSize;
 
 		/** Whether this queue's jobs run strictly one at a time in enqueue order, across all nodes. */
-		private Boolean fifo;
+		private @Nullable Boolean fifo;
 
 		private final BackoffOverride backoff = new BackoffOverride();
 
@@ -516,41 +532,41 @@ public class SqlQueueProperties implements Validator {
 		 * Most jobs of this queue running at once on all nodes together, stored with the queue when a node starts;
 		 * changed at run time with JobQueue.updateQueueLimits.
 		 */
-		private Integer globalConcurrency;
+		private @Nullable Integer globalConcurrency;
 
 		/** Most jobs of one concurrency key of this queue running at once on all nodes together. */
-		private Integer keyConcurrency;
+		private @Nullable Integer keyConcurrency;
 
 		/**
 		 * Most job starts of this queue per period on all nodes together, as starts/period: 100/1m, 50/s, 1000/h.
 		 * In any window of one period (database clock, counted at claim) no more jobs start.
 		 */
-		private String rateLimit;
+		private @Nullable String rateLimit;
 
 		/** Whether the rate limit holds for each concurrency key apart rather than for the whole queue. */
 		private boolean rateLimitPerKey;
 
-		public Integer getGlobalConcurrency() {
+		public @Nullable Integer getGlobalConcurrency() {
 			return this.globalConcurrency;
 		}
 
-		public void setGlobalConcurrency(Integer globalConcurrency) {
+		public void setGlobalConcurrency(@Nullable Integer globalConcurrency) {
 			this.globalConcurrency = globalConcurrency;
 		}
 
-		public Integer getKeyConcurrency() {
+		public @Nullable Integer getKeyConcurrency() {
 			return this.keyConcurrency;
 		}
 
-		public void setKeyConcurrency(Integer keyConcurrency) {
+		public void setKeyConcurrency(@Nullable Integer keyConcurrency) {
 			this.keyConcurrency = keyConcurrency;
 		}
 
-		public String getRateLimit() {
+		public @Nullable String getRateLimit() {
 			return this.rateLimit;
 		}
 
-		public void setRateLimit(String rateLimit) {
+		public void setRateLimit(@Nullable String rateLimit) {
 			this.rateLimit = rateLimit;
 		}
 
@@ -562,51 +578,51 @@ public class SqlQueueProperties implements Validator {
 			this.rateLimitPerKey = rateLimitPerKey;
 		}
 
-		public Integer getConcurrency() {
+		public @Nullable Integer getConcurrency() {
 			return this.concurrency;
 		}
 
-		public void setConcurrency(Integer concurrency) {
+		public void setConcurrency(@Nullable Integer concurrency) {
 			this.concurrency = concurrency;
 		}
 
-		public Duration getPollInterval() {
+		public @Nullable Duration getPollInterval() {
 			return this.pollInterval;
 		}
 
-		public void setPollInterval(Duration pollInterval) {
+		public void setPollInterval(@Nullable Duration pollInterval) {
 			this.pollInterval = pollInterval;
 		}
 
-		public Duration getLease() {
+		public @Nullable Duration getLease() {
 			return this.lease;
 		}
 
-		public void setLease(Duration lease) {
+		public void setLease(@Nullable Duration lease) {
 			this.lease = lease;
 		}
 
-		public Integer getMaxAttempts() {
+		public @Nullable Integer getMaxAttempts() {
 			return this.maxAttempts;
 		}
 
-		public void setMaxAttempts(Integer maxAttempts) {
+		public void setMaxAttempts(@Nullable Integer maxAttempts) {
 			this.maxAttempts = maxAttempts;
 		}
 
-		public Integer getBatchSize() {
+		public @Nullable Integer getBatchSize() {
 			return this.batchSize;
 		}
 
-		public void setBatchSize(Integer batchSize) {
+		public void setBatchSize(@Nullable Integer batchSize) {
 			this.batchSize = batchSize;
 		}
 
-		public Boolean getFifo() {
+		public @Nullable Boolean getFifo() {
 			return this.fifo;
 		}
 
-		public void setFifo(Boolean fifo) {
+		public void setFifo(@Nullable Boolean fifo) {
 			this.fifo = fifo;
 		}
 
@@ -633,46 +649,46 @@ public class SqlQueueProperties implements Validator {
 	public static class BackoffOverride {
 
 		/** How the delay grows with the attempt number: constant, linear or exponential. */
-		private Backoff.Policy policy;
+		private Backoff.@Nullable Policy policy;
 
 		/** The first delay. */
-		private Duration base;
+		private @Nullable Duration base;
 
 		/** The largest delay, at least the first. */
-		private Duration max;
+		private @Nullable Duration max;
 
 		/** Random spread of each delay, from 0 (none) to 1 (plus or minus 100%). */
-		private Double jitter;
+		private @Nullable Double jitter;
 
-		public Backoff.Policy getPolicy() {
+		public Backoff.@Nullable Policy getPolicy() {
 			return this.policy;
 		}
 
-		public void setPolicy(Backoff.Policy policy) {
+		public void setPolicy(Backoff.@Nullable Policy policy) {
 			this.policy = policy;
 		}
 
-		public Duration getBase() {
+		public @Nullable Duration getBase() {
 			return this.base;
 		}
 
-		public void setBase(Duration base) {
+		public void setBase(@Nullable Duration base) {
 			this.base = base;
 		}
 
-		public Duration getMax() {
+		public @Nullable Duration getMax() {
 			return this.max;
 		}
 
-		public void setMax(Duration max) {
+		public void setMax(@Nullable Duration max) {
 			this.max = max;
 		}
 
-		public Double getJitter() {
+		public @Nullable Double getJitter() {
 			return this.jitter;
 		}
 
-		public void setJitter(Double jitter) {
+		public void setJitter(@Nullable Double jitter) {
 			this.jitter = jitter;
 		}
 
@@ -720,36 +736,36 @@ public class SqlQueueProperties implements Validator {
 	public static class Schedule {
 
 		/** Spring cron expression: six fields, seconds first, or a macro such as @hourly. */
-		private String cron;
+		private @Nullable String cron;
 
 		/** Job type enqueued at each tick. */
-		private String type;
+		private @Nullable String type;
 
 		/** Payload of each job, written as JSON; none when unset. */
 		private Map<String, Object> payload;
 
 		/** Queue the jobs go to; by default the queue of the type's handler. */
-		private String queue;
+		private @Nullable String queue;
 
 		/** Time zone the cron expression is read in; by default the JVM's. */
-		private String zone;
+		private @Nullable String zone;
 
 		/** What happens to ticks missed while no node ran: run-once or skip. */
 		private RecurringSchedule.MissedRuns missedRuns = RecurringSchedule.MissedRuns.RUN_ONCE;
 
-		public String getCron() {
+		public @Nullable String getCron() {
 			return this.cron;
 		}
 
-		public void setCron(String cron) {
+		public void setCron(@Nullable String cron) {
 			this.cron = cron;
 		}
 
-		public String getType() {
+		public @Nullable String getType() {
 			return this.type;
 		}
 
-		public void setType(String type) {
+		public void setType(@Nullable String type) {
 			this.type = type;
 		}
 
@@ -761,19 +777,19 @@ public class SqlQueueProperties implements Validator {
 			this.payload = payload;
 		}
 
-		public String getQueue() {
+		public @Nullable String getQueue() {
 			return this.queue;
 		}
 
-		public void setQueue(String queue) {
+		public void setQueue(@Nullable String queue) {
 			this.queue = queue;
 		}
 
-		public String getZone() {
+		public @Nullable String getZone() {
 			return this.zone;
 		}
 
-		public void setZone(String zone) {
+		public void setZone(@Nullable String zone) {
 			this.zone = zone;
 		}
 
@@ -800,6 +816,20 @@ public class SqlQueueProperties implements Validator {
 		public void setSampleInterval(Duration sampleInterval) {
 			this.sampleInterval = sampleInterval;
 		}
+
+	}
+
+	/** How the worker runs jobs ({@code sqlqueue.worker.mode}). */
+	public enum Mode {
+
+		/** The worker starts with the application and runs jobs on its own threads. */
+		AUTO,
+
+		/**
+		 * The worker is built but never started: no thread polls, listens, maintains or ticks schedules, and jobs
+		 * run only on the thread that calls {@code JobWorker.drain()}, as tests want.
+		 */
+		MANUAL
 
 	}
 

@@ -74,6 +74,8 @@ class SqlQueuePropertiesMetadataTests {
 		assertThat(duration("sqlqueue.worker.snapshot-warning-age"))
 			.isEqualTo(MaintenanceSettings.DEFAULT_SNAPSHOT_WARNING_AGE);
 		assertThat(number("sqlqueue.worker.outcome-backlog")).isEqualTo(JobWorker.DEFAULT_OUTCOME_BACKLOG);
+		assertThat(text("sqlqueue.worker.mode"))
+			.isEqualTo(new SqlQueueProperties().getWorker().getMode().name().toLowerCase(Locale.ROOT));
 		assertThat(this.properties.get("sqlqueue.worker.vacuum-dead-rows").get("defaultValue").asLong())
 			.isEqualTo(MaintenanceSettings.DEFAULT_VACUUM_DEAD_ROWS);
 		assertThat(duration("sqlqueue.shutdown-timeout")).isEqualTo(SqlQueueProperties.DEFAULT_SHUTDOWN_TIMEOUT);

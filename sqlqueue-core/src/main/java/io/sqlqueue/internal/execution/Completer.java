@@ -118,6 +118,21 @@ final class Completer {
 		return this.capacity;
 	}
 
+	/**
+	 * Writes one outcome on the calling thread, for a node that runs jobs when asked rather than on its threads
+	 * ({@code JobWorker.drain()}): the same statement, follow-up isolation and publication as a batch.
+	 * @throws IllegalStateException when the database does not take it
+	 */
+	void writeNow(Finished finished) {
+		this.permits.acquireUninterruptibly();
+		List<Finished> batch = new ArrayList<>(List.of(finished));
+		if (!flush(batch)) {
+			this.permits.release();
+			throw new IllegalStateException("sqlqueue could not record the outcome of " + finished.run()
+					+ ": the database did not take it (see the warning logged)");
+		}
+	}
+
 	/** Outcomes handed over and not settled yet, the batch being written included. */
 	int backlog() {
 		return this.capacity - this.permits.availablePermits();

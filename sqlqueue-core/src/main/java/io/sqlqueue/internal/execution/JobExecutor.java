@@ -86,6 +86,41 @@ final class JobExecutor {
 	}
 
 	private void execute(RunningJob run) {
+		Finished finished = runHandler(run);
+		try {
+			if (!run.abandoned) {
+				this.queue.node().completer().submit(finished);
+			}
+		}
+		catch (InterruptedException ex) {
+			if (!run.abandoned) {
+				logger.error("sqlqueue could not hand over the outcome of {}: interrupted. Its lease will expire and it"
+						+ " will run again.", run);
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.error("sqlqueue could not hand over the outcome of {}: {}. Its lease will expire and it will run"
+					+ " again.", run, ex.getMessage());
+		}
+		finally {
+			this.queue.producer().runEnded();
+		}
+	}
+
+	/**
+	 * Runs {@code job}, claimed by the caller, on the calling thread and writes its outcome before returning: how
+	 * a worker that was not started runs jobs when asked. Handler timeouts are not enforced here.
+	 */
+	Finished runHere(Job job) {
+		RunningJob run = new RunningJob(job, this.queue, this.queue.settings().lease().toMillis());
+		this.queue.running().put(run.ref, run);
+		Finished finished = runHandler(run);
+		this.queue.node().completer().writeNow(finished);
+		return finished;
+	}
+
+	/** Runs the handler of {@code run} on this thread. @return what it ended in */
+	private Finished runHandler(RunningJob run) {
 		run.started = true;
 		run.thread = Thread.currentThread();
 		Job job = run.job;
@@ -108,31 +143,13 @@ final class JobExecutor {
 			// a handler that interrupted itself must not poison the pool thread
 			Thread.interrupted();
 		}
-		Duration execution = Duration.ofNanos(System.nanoTime() - start);
-		try {
-			if (!run.abandoned) {
-				this.queue.node().completer().submit(outcome(run, error, execution));
-			}
-		}
-		catch (InterruptedException ex) {
-			if (!run.abandoned) {
-				logger.error("sqlqueue could not hand over the outcome of {}: interrupted. Its lease will expire and it"
-						+ " will run again.", run);
-			}
-		}
-		catch (RuntimeException ex) {
-			logger.error("sqlqueue could not hand over the outcome of {}: {}. Its lease will expire and it will run"
-					+ " again.", run, ex.getMessage());
-		}
-		finally {
-			this.queue.producer().runEnded();
-		}
+		return outcome(run, error, Duration.ofNanos(System.nanoTime() - start));
 	}
 
 	/** Interrupts the run's handler once it ran past its handler's timeout, if it has one. */
 	private ScheduledFuture<?> scheduleTimeout(RunningJob run) {
 		HandlerSpec<?> spec = this.queue.node().handler(run.job.type());
-		if (spec == null || spec.timeout() == null) {
+		if (spec == null || spec.timeout() == null || !this.queue.node().started()) {
 			return null;
 		}
 		Thread handler = Thread.currentThread();

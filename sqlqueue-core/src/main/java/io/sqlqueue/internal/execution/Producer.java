@@ -214,6 +214,11 @@ final class Producer {
 		return Math.min(want, this.queue.node().completer().room());
 	}
 
+	/** Claims up to {@code want} due jobs now, on the calling thread, under the queue's limits and pause. */
+	List<Job> claimNow(int want) {
+		return claim(want);
+	}
+
 	private List<Job> claim(int want) {
 		WorkerNode node = this.queue.node();
 		refreshLimits();

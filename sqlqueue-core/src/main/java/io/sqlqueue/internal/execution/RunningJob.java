@@ -57,6 +57,9 @@ final class RunningJob implements JobContext {
 	/** Whether its handler ran past its timeout and was interrupted. */
 	volatile boolean timedOut;
 
+	/** Whether its outcome was written once settled; {@code false} when its lease was lost meanwhile. */
+	volatile boolean applied;
+
 	/** The delay the handler asked for with {@link #snooze(Duration)}, or {@code null}. */
 	private volatile Duration snoozedFor;
 

@@ -3,6 +3,7 @@ package io.sqlqueue.internal.execution;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -27,6 +28,7 @@ import io.sqlqueue.internal.schedule.RecurringScheduler;
 import io.sqlqueue.internal.store.JdbcJobStore;
 import io.sqlqueue.worker.ExceptionClassifier;
 import io.sqlqueue.worker.HandlerSpec;
+import io.sqlqueue.worker.JobRun;
 import io.sqlqueue.worker.WorkerHealth;
 
 /**
@@ -185,6 +187,22 @@ public final class WorkerNode {
 	}
 
 	/**
+	 * Runs due jobs on the calling thread until none is due: for a node that is not started.
+	 * @see Drainer#drain(int)
+	 */
+	public List<JobRun> drain(int maxRuns) {
+		if (started()) {
+			throw new IllegalStateException("drain() runs jobs on the calling thread of a worker that is not started");
+		}
+		return new Drainer(this.recurring, this.runners.values(), this.store, !this.handledTypes.isEmpty()).drain(maxRuns);
+	}
+
+	/** Whether {@link #start()} was called: its timers exist. */
+	boolean started() {
+		return this.ticks != null;
+	}
+
+	/**
 	 * How a stop went.
 	 *
 	 * @param finished whether every running handler finished within the timeout
@@ -229,6 +247,7 @@ public final class WorkerNode {
 	/** What the completer settled: the run ends here, and listeners hear of it. */
 	private void recorded(Finished finished, boolean applied) {
 		RunningJob run = finished.run();
+		run.applied = applied;
 		QueueRunner runner = this.runners.get(run.queue());
 		if (runner != null) {
 			runner.settled(run);

@@ -182,6 +182,11 @@ public final class JdbcJobStore implements JobStore {
 	}
 
 	@Override
+	public int jobMoveDueTimesBack(Duration by) {
+		return this.admin.moveDueTimesBack(by.toMillis());
+	}
+
+	@Override
 	public int jobRescueExpired() {
 		return this.upkeep.rescueExpired();
 	}

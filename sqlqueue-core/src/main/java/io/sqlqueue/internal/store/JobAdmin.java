@@ -69,4 +69,24 @@ final class JobAdmin {
 				+ ".unique_key))";
 	}
 
+	/**
+	 * Moves the due times of READY and WAITING jobs {@code millis} earlier, and brings every recurring tick that
+	 * falls within them to now (one tick each, not late), in one transaction.
+	 * @return how many jobs were moved
+	 */
+	int moveDueTimesBack(long millis) {
+		String recurring = this.sql.tableNamed("recurring");
+		Vendor vendor = this.sql.vendor;
+		return this.sql.inTransaction(() -> {
+			int moved = this.sql.jdbc.update("UPDATE " + this.sql.table + " SET run_at = " + vendor.plusMillis("run_at", "?")
+					+ " WHERE state IN (" + READY + ", " + WAITING + ")", -millis);
+			// first those whose tick comes within the span, then the later ones, which stay in the future
+			this.sql.jdbc.update("UPDATE " + recurring + " SET next_run_at = " + vendor.now() + " WHERE next_run_at <= "
+					+ vendor.nowPlusParam(), millis);
+			this.sql.jdbc.update("UPDATE " + recurring + " SET next_run_at = " + vendor.plusMillis("next_run_at", "?")
+					+ " WHERE next_run_at > " + vendor.nowPlusParam(), -millis, millis);
+			return moved;
+		});
+	}
+
 }

@@ -131,6 +131,13 @@ public interface JobStore {
 	// ---- jobs: maintenance -----------------------------------------------------------------------
 
 	/**
+	 * Moves the due times of READY and WAITING jobs {@code by} earlier and the recurring ticks within it to now, as
+	 * if that much time had passed: the clock of tests, since due times come from the database's clock.
+	 * @return how many jobs were moved
+	 */
+	int jobMoveDueTimesBack(Duration by);
+
+	/**
 	 * RUNNING jobs whose lease expired: back to READY, or to DEAD when that was their last attempt.
 	 * @return how many were rescued
 	 */

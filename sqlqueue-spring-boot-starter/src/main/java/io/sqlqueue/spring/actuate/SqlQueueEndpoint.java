@@ -285,7 +285,7 @@ public class SqlQueueEndpoint {
 	 * @param finishedAt when it finished
 	 */
 	public record JobSummary(long id, String queue, String type, String state, int attempt, int maxAttempts,
-			String lastError, Instant createdAt, Instant finishedAt) {
+			@Nullable String lastError, Instant createdAt, @Nullable Instant finishedAt) {
 
 		static JobSummary of(Job job) {
 			return new JobSummary(job.id(), job.queue(), job.type(), job.state().name(), job.attempt(),
