@@ -3,8 +3,6 @@ package io.sqlqueue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,6 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import io.sqlqueue.codec.JacksonPayloadCodec;
 import io.sqlqueue.codec.PayloadCodec;
+import io.sqlqueue.internal.Administration;
 import io.sqlqueue.internal.HandClaims;
 import io.sqlqueue.internal.NodeInfo;
 import io.sqlqueue.internal.QueueAccess;
@@ -88,13 +87,7 @@ public class JdbcJobQueue implements JobQueue {
 	@Override
 	public List<Long> enqueueAll(List<JobRequest> requests) {
 		Objects.requireNonNull(requests, "requests must not be null");
-		if (requests.isEmpty()) {
-			return List.of();
-		}
-		for (int i = 0; i < requests.size(); i++) {
-			Objects.requireNonNull(requests.get(i), "requests[" + i + "] must not be null");
-		}
-		return this.services.enqueuer().enqueue(requests, false);
+		return requests.isEmpty() ? List.of() : this.services.enqueuer().enqueue(requests, false);
 	}
 
 	// ---- inspection and administration ---------------------------------------------------
@@ -116,15 +109,7 @@ public class JdbcJobQueue implements JobQueue {
 
 	@Override
 	public Map<String, Map<JobState, Long>> countByQueueAndState() {
-		Map<String, Map<JobState, Long>> counts = new LinkedHashMap<>();
-		this.store.jobCountByQueueAndState().forEach((queue, byState) -> {
-			Map<JobState, Long> all = new EnumMap<>(JobState.class);
-			for (JobState state : JobState.values()) {
-				all.put(state, byState.getOrDefault(state, 0L));
-			}
-			counts.put(queue, all);
-		});
-		return counts;
+		return Administration.countByQueueAndState(this.store);
 	}
 
 	@Override
@@ -209,23 +194,7 @@ public class JdbcJobQueue implements JobQueue {
 
 	@Override
 	public int purge(JobState state, Duration olderThan) {
-		Objects.requireNonNull(state, "state must not be null");
-		Objects.requireNonNull(olderThan, "olderThan must not be null");
-		if (!state.isFinished()) {
-			throw new IllegalArgumentException("Only finished jobs (SUCCEEDED, DEAD, CANCELLED) can be purged, not "
-					+ state);
-		}
-		if (olderThan.isNegative()) {
-			throw new IllegalArgumentException("olderThan must not be negative, was " + olderThan);
-		}
-		int total = 0;
-		int deleted;
-		do {
-			deleted = this.store.jobDeleteFinished(state, olderThan, 1000);
-			total += deleted;
-		}
-		while (deleted == 1000);
-		return total;
+		return Administration.purge(this.store, state, olderThan);
 	}
 
 	// ---- claiming by hand ------------------------------------------------------------------
@@ -297,10 +266,7 @@ public class JdbcJobQueue implements JobQueue {
 	 * @throws IllegalArgumentException when {@code by} is negative
 	 */
 	public int moveDueTimesBack(Duration by) {
-		if (by == null || by.isNegative()) {
-			throw new IllegalArgumentException("by must not be null or negative, was " + by);
-		}
-		return this.store.jobMoveDueTimesBack(by);
+		return Administration.moveDueTimesBack(this.store, by);
 	}
 
 	/** Adds a listener of job events on this node. */

@@ -52,8 +52,7 @@ final class SnapshotBenchmark {
 		queue.addListener(counter);
 		Queue<Long> latencies = new ConcurrentLinkedQueue<>();
 		JobWorker worker = JobWorker.builder(queue)
-			.retention(Benchmarks.soakRetention())
-			.cleanInterval(Benchmarks.SOAK_CLEAN_INTERVAL)
+			.maintenance((m) -> m.withRetention(Benchmarks.soakRetention()).withCleanInterval(Benchmarks.SOAK_CLEAN_INTERVAL))
 			.handler(NoopJob.TYPE, NoopJob.class, (job, context) -> latencies.add(System.nanoTime() - job.sentNanos()))
 			.build();
 		AtomicLong enqueued = new AtomicLong();

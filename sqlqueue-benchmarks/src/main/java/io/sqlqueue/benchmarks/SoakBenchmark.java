@@ -49,10 +49,10 @@ final class SoakBenchmark {
 		FinishedCounter counter = new FinishedCounter();
 		queue.addListener(counter);
 		JobWorker worker = JobWorker.builder(queue)
-			.retention(retention)
-			.cleanInterval(cleanInterval)
-			.vacuumInterval(vacuumEvery)
-			.vacuumDeadRows(vacuumDeadRows)
+			.maintenance((m) -> m.withRetention(retention)
+				.withCleanInterval(cleanInterval)
+				.withVacuumInterval(vacuumEvery)
+				.withVacuumDeadRows(vacuumDeadRows))
 			.handler(NoopJob.TYPE, NoopJob.class, (job, context) -> {
 			})
 			.build();

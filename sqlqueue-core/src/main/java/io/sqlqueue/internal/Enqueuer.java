@@ -39,6 +39,9 @@ public final class Enqueuer {
 
 	/** Enqueues {@code requests}; {@code single} for one {@code enqueue} call (unique-key policy, inline notify). */
 	public List<Long> enqueue(List<JobRequest> requests, boolean single) {
+		for (int i = 0; i < requests.size(); i++) {
+			Objects.requireNonNull(requests.get(i), "requests[" + i + "] must not be null");
+		}
 		EnqueueChain chain = (jobs) -> insertSayingWhyNoConnection(jobs, single);
 		List<JobInterceptor> interceptors = this.services.interceptors();
 		for (int i = interceptors.size() - 1; i >= 0; i--) {

@@ -1,6 +1,5 @@
 package io.sqlqueue.worker;
 
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Collections;
@@ -10,7 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
+import java.util.function.UnaryOperator;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -74,17 +73,12 @@ public final class JobWorker implements AutoCloseable {
 
 	private JobWorker(Builder builder) {
 		Map<String, HandlerSpec<?>> handlers = Collections.unmodifiableMap(new LinkedHashMap<>(builder.handlers));
-		Map<String, QueueSettings> settings = new LinkedHashMap<>();
-		for (HandlerSpec<?> spec : handlers.values()) {
-			settings.put(spec.effectiveQueue(), builder.queues.getOrDefault(spec.effectiveQueue(), builder.defaults));
-		}
-		settings.putAll(builder.queues);
-		this.queueSettings = Collections.unmodifiableMap(settings);
+		this.queueSettings = WorkerConfig.queues(handlers, builder.queues, builder.defaults);
 		this.schedules = List.copyOf(builder.schedules.values());
 		QueueServices services = QueueAccess.servicesOf(builder.queue);
 		MaintenanceSettings maintenance = builder.maintenanceSettings;
 		this.config = new WorkerConfig(services, handlers, this.queueSettings,
-				(builder.workerId != null) ? builder.workerId : defaultWorkerId(), builder.listen, maintenance, builder.maintenance,
+				(builder.workerId != null) ? builder.workerId : WorkerConfig.defaultWorkerId(), builder.listen, maintenance, builder.maintenance,
 				this.schedules, builder.classifier, builder.clock, builder.outcomeBacklog, builder.slowFlush);
 		this.recurring = new RecurringScheduler(services, this.schedules);
 		if (!services.store().vendor().supportsMultipleNodes()) {
@@ -96,11 +90,6 @@ public final class JobWorker implements AutoCloseable {
 	/** A builder for a worker of {@code queue}. */
 	public static Builder builder(JdbcJobQueue queue) {
 		return new Builder(queue);
-	}
-
-	private static String defaultWorkerId() {
-		String name = ManagementFactory.getRuntimeMXBean().getName();
-		return name + "/" + UUID.randomUUID().toString().substring(0, 8);
 	}
 
 	/** Starts claiming and running jobs on every queue. Does nothing when running already. */
@@ -143,10 +132,7 @@ public final class JobWorker implements AutoCloseable {
 		stop(Duration.ofSeconds(30));
 	}
 
-	/**
-	 * Whether this worker has been started and not stopped; {@code false} as soon as {@link #stop(Duration)}
-	 * begins.
-	 */
+	/** Whether this worker was started and its {@link #stop(Duration)} has not begun. */
 	public boolean isRunning() {
 		return this.running;
 	}
@@ -350,39 +336,12 @@ public final class JobWorker implements AutoCloseable {
 			return this;
 		}
 
-		/** @see MaintenanceSettings#withRescueInterval(Duration) */
-		public Builder rescueInterval(Duration rescueInterval) {
-			return maintenance(this.maintenanceSettings.withRescueInterval(rescueInterval));
-		}
-
-		/** @see MaintenanceSettings#withCleanInterval(Duration) */
-		public Builder cleanInterval(Duration cleanInterval) {
-			return maintenance(this.maintenanceSettings.withCleanInterval(cleanInterval));
-		}
-
-		/** @see MaintenanceSettings#withVacuumInterval(Duration) */
-		public Builder vacuumInterval(@Nullable Duration vacuumInterval) {
-			return maintenance(this.maintenanceSettings.withVacuumInterval(vacuumInterval));
-		}
-
-		/** @see MaintenanceSettings#withVacuumDeadRows(long) */
-		public Builder vacuumDeadRows(long deadRows) {
-			return maintenance(this.maintenanceSettings.withVacuumDeadRows(deadRows));
-		}
-
-		/** @see MaintenanceSettings#withRetention(Retention) */
-		public Builder retention(Retention retention) {
-			return maintenance(this.maintenanceSettings.withRetention(retention));
-		}
-
-		/** @see MaintenanceSettings#withLeaderTerm(Duration) */
-		public Builder leaderTerm(Duration leaderTerm) {
-			return maintenance(this.maintenanceSettings.withLeaderTerm(leaderTerm));
-		}
-
-		/** @see MaintenanceSettings#withNodeHeartbeat(Duration) */
-		public Builder nodeHeartbeat(Duration nodeHeartbeat) {
-			return maintenance(this.maintenanceSettings.withNodeHeartbeat(nodeHeartbeat));
+		/**
+		 * Changes the maintenance settings given so far (by default {@link MaintenanceSettings#defaults()}):
+		 * {@code maintenance((m) -> m.withRescueInterval(Duration.ofSeconds(5)))}.
+		 */
+		public Builder maintenance(UnaryOperator<MaintenanceSettings> change) {
+			return maintenance(change.apply(this.maintenanceSettings));
 		}
 
 		/**

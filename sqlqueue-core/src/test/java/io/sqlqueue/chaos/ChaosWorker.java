@@ -96,7 +96,7 @@ public final class ChaosWorker {
 					hang(ctx, hang);
 				}
 			}).onQueue(QUEUE))
-			.rescueInterval(Duration.ofSeconds(1))
+			.maintenance((m) -> m.withRescueInterval(Duration.ofSeconds(1)))
 			.build();
 		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
 			worker.stop(Duration.ofSeconds(5));

@@ -228,7 +228,7 @@ class PoisonJobTests {
 		this.fixture.start(singleThreadedWorker()
 			.queue("default", QueueFixture.FAST.withConcurrency(2).withLease(Duration.ofSeconds(1)))
 			.maintenance(true)
-			.rescueInterval(Duration.ofMillis(300))
+			.maintenance((m) -> m.withRescueInterval(Duration.ofMillis(300)))
 			.handler("stubborn", String.class, (name, ctx) -> {
 				if (ctx.attempt() == 1) {
 					long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();

@@ -90,7 +90,8 @@ class VacuumTests {
 
 	@Test
 	void aWorkerWithAVacuumIntervalVacuumsOnItsSchedule() {
-		startAndRunAJob(this.fixture.worker().maintenance(true).vacuumInterval(Duration.ofMillis(100)));
+		startAndRunAJob(
+				this.fixture.worker().maintenance(true).maintenance((m) -> m.withVacuumInterval(Duration.ofMillis(100))));
 
 		if (!nothingToVacuum()) {
 			await().atMost(QueueFixture.PATIENCE).until(() -> vacuumCount() >= 2);
@@ -116,7 +117,7 @@ class VacuumTests {
 			await().atMost(QueueFixture.PATIENCE).until(() -> vacuumCount() > vacuumsBefore);
 		}
 		// and a worker with that threshold makes the check itself
-		startAndRunAJob(this.fixture.worker().maintenance(true).vacuumDeadRows(40));
+		startAndRunAJob(this.fixture.worker().maintenance(true).maintenance((m) -> m.withVacuumDeadRows(40)));
 		if (nothingToVacuum()) {
 			return;
 		}

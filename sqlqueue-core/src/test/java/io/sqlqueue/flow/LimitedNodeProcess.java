@@ -39,8 +39,8 @@ public final class LimitedNodeProcess {
 		boolean stuck = "stuck".equals(args[2]);
 		JobWorker worker = JobWorker.builder(JdbcJobQueue.builder(dataSource).build())
 			.workerId(args[1])
-			.nodeHeartbeat(NODE_HEARTBEAT)
-			.leaderTerm(Duration.ofSeconds(1))
+			.maintenance((m) -> m.withNodeHeartbeat(NODE_HEARTBEAT))
+			.maintenance((m) -> m.withLeaderTerm(Duration.ofSeconds(1)))
 			.queue(QUEUE, QueueSettings.defaults().withConcurrency(8).withPollInterval(Duration.ofMillis(50)))
 			.handler(HandlerSpec.of(TYPE, Map.class, (payload, ctx) -> {
 				long start = System.currentTimeMillis();

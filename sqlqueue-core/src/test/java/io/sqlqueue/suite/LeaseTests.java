@@ -290,7 +290,7 @@ class LeaseTests {
 		return this.fixture.worker()
 			.defaults(QueueFixture.SHORT_LEASE)
 			.maintenance(true)
-			.rescueInterval(Duration.ofMillis(100));
+			.maintenance((m) -> m.withRescueInterval(Duration.ofMillis(100)));
 	}
 
 	private Maintenance rescuer() {

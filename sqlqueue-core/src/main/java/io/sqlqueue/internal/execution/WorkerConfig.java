@@ -1,9 +1,13 @@
 package io.sqlqueue.internal.execution;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import io.sqlqueue.RecurringSchedule;
 import io.sqlqueue.internal.QueueServices;
@@ -32,4 +36,24 @@ public record WorkerConfig(QueueServices services, Map<String, HandlerSpec<?>> h
 		Map<String, QueueSettings> queues, String workerId, boolean listen, MaintenanceSettings maintenance, boolean maintains,
 		List<RecurringSchedule> schedules, ExceptionClassifier classifier, InstantSource clock, int outcomeBacklog,
 		Duration slowFlush) {
+
+	/** The id of a worker that was given none: pid@host plus a random suffix. */
+	public static String defaultWorkerId() {
+		return ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+	}
+
+	/**
+	 * The queues a worker works: those its handlers name, with {@code defaults} unless {@code configured} has
+	 * their settings, and every queue {@code configured} names.
+	 */
+	public static Map<String, QueueSettings> queues(Map<String, HandlerSpec<?>> handlers,
+			Map<String, QueueSettings> configured, QueueSettings defaults) {
+		Map<String, QueueSettings> settings = new LinkedHashMap<>();
+		for (HandlerSpec<?> spec : handlers.values()) {
+			settings.put(spec.effectiveQueue(), configured.getOrDefault(spec.effectiveQueue(), defaults));
+		}
+		settings.putAll(configured);
+		return Collections.unmodifiableMap(settings);
+	}
+
 }

@@ -42,8 +42,8 @@ public final class DeadNodeProcess {
 		HikariDataSource dataSource = new HikariDataSource(config);
 		JobWorker worker = JobWorker.builder(JdbcJobQueue.builder(dataSource).build())
 			.workerId(args[1])
-			.nodeHeartbeat(NODE_HEARTBEAT)
-			.leaderTerm(LEADER_TERM)
+			.maintenance((m) -> m.withNodeHeartbeat(NODE_HEARTBEAT))
+			.maintenance((m) -> m.withLeaderTerm(LEADER_TERM))
 			.queue(QUEUE, QueueSettings.defaults().withConcurrency(4).withLease(LEASE)
 				.withPollInterval(Duration.ofMillis(50)))
 			.handler(HandlerSpec.of(TYPE, Map.class, (payload, ctx) -> Thread.sleep(Long.MAX_VALUE)).onQueue(QUEUE))

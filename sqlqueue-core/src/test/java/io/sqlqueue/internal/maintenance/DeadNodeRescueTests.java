@@ -75,8 +75,8 @@ class DeadNodeRescueTests {
 		long killedAt = System.nanoTime();
 		this.survivor = JobWorker.builder(jobs)
 			.workerId("survivor")
-			.nodeHeartbeat(DeadNodeProcess.NODE_HEARTBEAT)
-			.leaderTerm(DeadNodeProcess.LEADER_TERM)
+			.maintenance((m) -> m.withNodeHeartbeat(DeadNodeProcess.NODE_HEARTBEAT))
+			.maintenance((m) -> m.withLeaderTerm(DeadNodeProcess.LEADER_TERM))
 			.queue(DeadNodeProcess.QUEUE, QueueSettings.defaults().withLease(DeadNodeProcess.LEASE)
 				.withPollInterval(Duration.ofMillis(50)))
 			.handler(HandlerSpec.of(DeadNodeProcess.TYPE, Map.class, (payload, ctx) -> {

@@ -66,7 +66,10 @@ class KilledLeaderTests {
 			.until(() -> leaderRow().filter(LeaderRow::held).map(LeaderRow::leaderId).orElse("").equals("process-node"));
 		List<JobWorker> workers = new ArrayList<>();
 		for (int n = 1; n <= 2; n++) {
-			workers.add(this.fixture.start(this.fixture.worker().workerId("node-" + n).maintenance(true).leaderTerm(TERM)));
+			workers.add(this.fixture.start(this.fixture.worker()
+				.workerId("node-" + n)
+				.maintenance(true)
+				.maintenance((m) -> m.withLeaderTerm(TERM))));
 		}
 		// the workers here cannot win an election while the process renews its term
 		assertThat(leaderRow().orElseThrow().leaderId()).isEqualTo("process-node");

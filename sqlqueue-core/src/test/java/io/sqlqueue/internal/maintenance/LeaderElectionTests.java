@@ -230,7 +230,10 @@ class LeaderElectionTests {
 	private List<JobWorker> startWorkers(int count, Duration term) {
 		List<JobWorker> workers = new ArrayList<>();
 		for (int n = 1; n <= count; n++) {
-			workers.add(this.fixture.start(this.fixture.worker().workerId("node-" + n).maintenance(true).leaderTerm(term)));
+			workers.add(this.fixture.start(this.fixture.worker()
+				.workerId("node-" + n)
+				.maintenance(true)
+				.maintenance((m) -> m.withLeaderTerm(term))));
 		}
 		return workers;
 	}

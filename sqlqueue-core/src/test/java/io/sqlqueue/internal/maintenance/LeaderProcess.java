@@ -28,7 +28,7 @@ public final class LeaderProcess {
 		JobWorker worker = JobWorker.builder(JdbcJobQueue.builder(dataSource).build())
 			.workerId(args[1])
 			.maintenance(true)
-			.leaderTerm(Duration.ofMillis(Long.parseLong(args[2])))
+			.maintenance((m) -> m.withLeaderTerm(Duration.ofMillis(Long.parseLong(args[2]))))
 			.build();
 		worker.start();
 		System.out.println(STARTED);

@@ -1,0 +1,63 @@
+package io.sqlqueue.internal;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+import io.sqlqueue.JobState;
+import io.sqlqueue.internal.store.JobStore;
+
+/** What {@code JdbcJobQueue}'s counting and purging add to the store's statements: every state, and batches. */
+public final class Administration {
+
+	/** Finished jobs deleted per statement by a purge. */
+	private static final int PURGE_BATCH = 1000;
+
+	private Administration() {
+	}
+
+	/** Jobs per queue and state, every state listed for every queue that has jobs, 0 where it has none. */
+	public static Map<String, Map<JobState, Long>> countByQueueAndState(JobStore store) {
+		Map<String, Map<JobState, Long>> counts = new LinkedHashMap<>();
+		store.jobCountByQueueAndState().forEach((queue, byState) -> {
+			Map<JobState, Long> all = new EnumMap<>(JobState.class);
+			for (JobState state : JobState.values()) {
+				all.put(state, byState.getOrDefault(state, 0L));
+			}
+			counts.put(queue, all);
+		});
+		return counts;
+	}
+
+	/** Deletes the jobs finished in {@code state} longer than {@code olderThan} ago, in batches; how many. */
+	public static int purge(JobStore store, JobState state, Duration olderThan) {
+		Objects.requireNonNull(state, "state must not be null");
+		Objects.requireNonNull(olderThan, "olderThan must not be null");
+		if (!state.isFinished()) {
+			throw new IllegalArgumentException("Only finished jobs (SUCCEEDED, DEAD, CANCELLED) can be purged, not "
+					+ state);
+		}
+		if (olderThan.isNegative()) {
+			throw new IllegalArgumentException("olderThan must not be negative, was " + olderThan);
+		}
+		int total = 0;
+		int deleted;
+		do {
+			deleted = store.jobDeleteFinished(state, olderThan, PURGE_BATCH);
+			total += deleted;
+		}
+		while (deleted == PURGE_BATCH);
+		return total;
+	}
+
+	/** Moves the due times of waiting jobs {@code by} earlier; how many. */
+	public static int moveDueTimesBack(JobStore store, Duration by) {
+		if (by == null || by.isNegative()) {
+			throw new IllegalArgumentException("by must not be null or negative, was " + by);
+		}
+		return store.jobMoveDueTimesBack(by);
+	}
+
+}
