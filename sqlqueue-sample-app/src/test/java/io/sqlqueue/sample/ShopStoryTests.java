@@ -100,6 +100,27 @@ class ShopStoryTests {
 	}
 
 	@Test
+	void anOperatorSeesTheDeadErpSyncOnTheDashboardAndReplaysItThere() {
+		PlacedOrder order = placeOrder("di", "teapot", 1, false);
+		await().atMost(TIMEOUT)
+			.until(() -> this.jobs.find(order.erpSyncJob()).orElseThrow().state() == JobState.DEAD);
+		assertThat(this.http.get().uri("/sqlqueue/").retrieve().body(String.class)).contains("assets/app.js");
+		String dead = this.http.get().uri("/sqlqueue/api/dead").retrieve().body(String.class);
+		assertThat(dead).contains(ShopJobs.SYNC_ERP).contains("legacy ERP is offline");
+
+		this.shop.setErpOnline(true);
+		String replayed = this.http.post()
+			.uri("/sqlqueue/api/jobs/{id}/retry", order.erpSyncJob())
+			.contentType(MediaType.APPLICATION_JSON)
+			.body("{}")
+			.retrieve()
+			.body(String.class);
+		assertThat(replayed).contains("\"done\":true");
+		await().atMost(TIMEOUT)
+			.until(() -> this.jobs.find(order.erpSyncJob()).orElseThrow().state() == JobState.SUCCEEDED);
+	}
+
+	@Test
 	void erpSyncEndsInTheDeadLetterAndIsReplayedThroughActuator() {
 		PlacedOrder order = placeOrder("cy", "kettle", 1, false);
 		await().atMost(TIMEOUT)
