@@ -195,6 +195,11 @@ public class JdbcJobQueue implements JobQueue {
 	}
 
 	@Override
+	public boolean delete(long id) {
+		return this.store.jobDeleteFinished(id);
+	}
+
+	@Override
 	public int retryDeadInQueue(String queue) {
 		int replayed = this.store.jobRetryDeadInQueue(JobQueue.validateQueueName(queue));
 		if (replayed > 0) {

@@ -6,6 +6,8 @@ package io.sqlqueue;
  * <pre>{@code
  * List<Job> dead = jobs.list(JobQuery.all().inQueue("mail").inState(JobState.DEAD).limit(50));
  * List<Job> next = jobs.list(JobQuery.all().inState(JobState.DEAD).afterId(dead.get(49).id()));
+ * List<Job> newest = jobs.list(JobQuery.all().inQueue("mail").newestFirst().limit(50));
+ * List<Job> older = jobs.list(JobQuery.all().inQueue("mail").newestFirst().beforeId(newest.get(49).id()));
  * }</pre>
  *
  * @param queue only this queue, or {@code null} for all
@@ -13,8 +15,12 @@ package io.sqlqueue;
  * @param type only this job type, or {@code null} for all
  * @param afterId only ids greater than this (paging), {@code 0} to start
  * @param limit at most this many, 1 to 10,000
+ * @param beforeId only ids less than this (paging newest first), {@code 0} for no bound
+ * @param descending whether the newest job (highest id) comes first rather than the oldest
+ * @param uniqueKey only the jobs with this unique key, or {@code null} for all
  */
-public record JobQuery(String queue, JobState state, String type, long afterId, int limit) {
+public record JobQuery(String queue, JobState state, String type, long afterId, int limit, long beforeId,
+		boolean descending, String uniqueKey) {
 
 	/** The largest page {@link #limit} allows. */
 	public static final int MAX_LIMIT = 10_000;
@@ -34,11 +40,14 @@ public record JobQuery(String queue, JobState state, String type, long afterId, 
 		if (afterId < 0) {
 			throw new IllegalArgumentException("afterId must not be negative, was " + afterId);
 		}
+		if (beforeId < 0) {
+			throw new IllegalArgumentException("beforeId must not be negative, was " + beforeId);
+		}
 	}
 
 	/** Every job, first 100. */
 	public static JobQuery all() {
-		return new JobQuery(null, null, null, 0, 100);
+		return new JobQuery(null, null, null, 0, 100, 0, false, null);
 	}
 
 	/**
@@ -46,17 +55,20 @@ public record JobQuery(String queue, JobState state, String type, long afterId, 
 	 * @throws IllegalArgumentException when {@code queue} is not a valid queue name
 	 */
 	public JobQuery inQueue(String queue) {
-		return new JobQuery(queue, this.state, this.type, this.afterId, this.limit);
+		return new JobQuery(queue, this.state, this.type, this.afterId, this.limit, this.beforeId, this.descending,
+				this.uniqueKey);
 	}
 
 	/** A copy matching only jobs in {@code state}, or in every state when {@code null}. */
 	public JobQuery inState(JobState state) {
-		return new JobQuery(this.queue, state, this.type, this.afterId, this.limit);
+		return new JobQuery(this.queue, state, this.type, this.afterId, this.limit, this.beforeId, this.descending,
+				this.uniqueKey);
 	}
 
 	/** A copy matching only jobs of {@code type} exactly, or of every type when {@code null}. */
 	public JobQuery ofType(String type) {
-		return new JobQuery(this.queue, this.state, type, this.afterId, this.limit);
+		return new JobQuery(this.queue, this.state, type, this.afterId, this.limit, this.beforeId, this.descending,
+				this.uniqueKey);
 	}
 
 	/**
@@ -65,7 +77,8 @@ public record JobQuery(String queue, JobState state, String type, long afterId, 
 	 * @throws IllegalArgumentException when {@code afterId} is negative
 	 */
 	public JobQuery afterId(long afterId) {
-		return new JobQuery(this.queue, this.state, this.type, afterId, this.limit);
+		return new JobQuery(this.queue, this.state, this.type, afterId, this.limit, this.beforeId, this.descending,
+				this.uniqueKey);
 	}
 
 	/**
@@ -73,7 +86,30 @@ public record JobQuery(String queue, JobState state, String type, long afterId, 
 	 * @throws IllegalArgumentException when {@code limit} is not between 1 and {@value #MAX_LIMIT}
 	 */
 	public JobQuery limit(int limit) {
-		return new JobQuery(this.queue, this.state, this.type, this.afterId, limit);
+		return new JobQuery(this.queue, this.state, this.type, this.afterId, limit, this.beforeId, this.descending,
+				this.uniqueKey);
+	}
+
+	/**
+	 * A copy returning only jobs whose id is less than {@code beforeId}: with {@link #newestFirst()}, pass the last
+	 * id of a page to get the next, {@code 0} for the first.
+	 * @throws IllegalArgumentException when {@code beforeId} is negative
+	 */
+	public JobQuery beforeId(long beforeId) {
+		return new JobQuery(this.queue, this.state, this.type, this.afterId, this.limit, beforeId, this.descending,
+				this.uniqueKey);
+	}
+
+	/** A copy returning the newest jobs (highest id) first. */
+	public JobQuery newestFirst() {
+		return new JobQuery(this.queue, this.state, this.type, this.afterId, this.limit, this.beforeId, true,
+				this.uniqueKey);
+	}
+
+	/** A copy matching only jobs whose unique key is {@code uniqueKey}, in any state; every job when {@code null}. */
+	public JobQuery withUniqueKey(String uniqueKey) {
+		return new JobQuery(this.queue, this.state, this.type, this.afterId, this.limit, this.beforeId, this.descending,
+				uniqueKey);
 	}
 
 }

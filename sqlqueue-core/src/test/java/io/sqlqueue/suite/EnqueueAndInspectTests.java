@@ -119,6 +119,40 @@ class EnqueueAndInspectTests {
 	}
 
 	@Test
+	void listPagesNewestFirstAndFindsAUniqueKeyInAnyState() {
+		long a1 = this.jobs.enqueue("a", Map.of(), EnqueueOptions.defaults().withQueue("q1").withUniqueKey("order-1"));
+		long b1 = this.jobs.enqueue("b", Map.of(), EnqueueOptions.defaults().withQueue("q1"));
+		long a2 = this.jobs.enqueue("a", Map.of(), EnqueueOptions.defaults().withQueue("q2"));
+		long a3 = this.jobs.enqueue("a", Map.of(), EnqueueOptions.defaults().withQueue("q1"));
+		this.jobs.cancel(a1);
+
+		JobQuery newest = JobQuery.all().newestFirst().limit(2);
+		assertThat(ids(this.jobs.list(newest))).containsExactly(a3, a2);
+		assertThat(ids(this.jobs.list(newest.beforeId(a2)))).containsExactly(b1, a1);
+		assertThat(ids(this.jobs.list(newest.beforeId(a1)))).isEmpty();
+		assertThat(ids(this.jobs.list(JobQuery.all().newestFirst().inQueue("q1").ofType("a")))).containsExactly(a3, a1);
+		assertThat(ids(this.jobs.list(JobQuery.all().newestFirst().inState(JobState.READY).beforeId(a3))))
+			.containsExactly(a2, b1);
+		assertThat(ids(this.jobs.list(JobQuery.all().withUniqueKey("order-1")))).containsExactly(a1);
+		assertThat(ids(this.jobs.list(JobQuery.all().withUniqueKey("order-2")))).isEmpty();
+	}
+
+	@Test
+	void deleteRemovesOnlyFinishedJobs() {
+		long ready = this.jobs.enqueue("a", Map.of());
+		long cancelled = this.jobs.enqueue("a", Map.of());
+		long dead = this.jobs.enqueue("a", Map.of());
+		this.jobs.cancel(cancelled);
+		this.jobs.kill(dead, "bad data");
+
+		assertThat(this.jobs.delete(ready)).isFalse();
+		assertThat(this.jobs.delete(cancelled)).isTrue();
+		assertThat(this.jobs.delete(dead)).isTrue();
+		assertThat(this.jobs.delete(dead)).isFalse();
+		assertThat(ids(this.jobs.list(JobQuery.all()))).containsExactly(ready);
+	}
+
+	@Test
 	void countByQueueAndState() {
 		this.jobs.enqueue("a", Map.of(), EnqueueOptions.defaults().withQueue("q1"));
 		this.jobs.enqueue("a", Map.of(), EnqueueOptions.defaults().withQueue("q1"));

@@ -181,6 +181,11 @@ public final class JdbcJobStore implements JobStore {
 	}
 
 	@Override
+	public boolean jobDeleteFinished(long id) {
+		return this.admin.deleteFinished(id);
+	}
+
+	@Override
 	public int jobRescueExpired() {
 		return this.upkeep.rescueExpired();
 	}

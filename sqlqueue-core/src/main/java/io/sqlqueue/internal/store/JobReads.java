@@ -45,7 +45,15 @@ final class JobReads {
 			select.append(" AND type = ?");
 			args.add(query.type());
 		}
-		select.append(" ORDER BY id LIMIT ?");
+		if (query.beforeId() > 0) {
+			select.append(" AND id < ?");
+			args.add(query.beforeId());
+		}
+		if (query.uniqueKey() != null) {
+			select.append(" AND unique_key = ?");
+			args.add(query.uniqueKey());
+		}
+		select.append(query.descending() ? " ORDER BY id DESC LIMIT ?" : " ORDER BY id LIMIT ?");
 		args.add(query.limit());
 		return this.sql.jdbc.query(select.toString(), this.sql.jobRowMapper(), args.toArray());
 	}

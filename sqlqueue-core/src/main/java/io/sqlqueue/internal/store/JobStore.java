@@ -125,6 +125,9 @@ public interface JobStore {
 	/** Every DEAD job of {@code queue} to READY, but those whose unique key another active job holds. */
 	int jobRetryDeadInQueue(String queue);
 
+	/** Deletes job {@code id} when it is SUCCEEDED, DEAD or CANCELLED. */
+	boolean jobDeleteFinished(long id);
+
 	// ---- jobs: maintenance -----------------------------------------------------------------------
 
 	/**
@@ -169,7 +172,7 @@ public interface JobStore {
 
 	Optional<Job> jobGet(long id);
 
-	/** Jobs matching {@code query}, oldest id first. */
+	/** Jobs matching {@code query}, oldest id first or, when it asks, newest first. */
 	List<Job> jobList(JobQuery query);
 
 	/** How many jobs of {@code queue} (all when {@code null}) are in {@code state} (all when {@code null}). */
