@@ -86,20 +86,34 @@
 	}
 
 	// Runs an action, reports its outcome and redraws the page.
+	async function run(label, path, body) {
+		try {
+			const answer = await post(path, body);
+			let outcome = '';
+			if (answer.replayed !== undefined) {
+				outcome = ': ' + answer.replayed + ' replayed';
+			}
+			else if (typeof answer.done === 'number') {
+				outcome = ': ' + answer.done + ' jobs' + (answer.skipped ? ', ' + answer.skipped + ' skipped in another state' : '');
+			}
+			else if (answer.done === false) {
+				outcome = ' (nothing to do in its state)';
+			}
+			message(label + ' done' + outcome, true);
+		}
+		catch (error) {
+			message(label + ' failed: ' + error.message);
+		}
+		shown = null;
+		refresh();
+	}
+
 	function act(label, path, body, confirmText) {
 		return async () => {
 			if (confirmText && !window.confirm(confirmText)) {
 				return;
 			}
-			try {
-				const answer = await post(path, body);
-				message(label + ' done' + (answer.replayed !== undefined ? ': ' + answer.replayed + ' replayed' : '')
-					+ (answer.done === false ? ' (nothing to do in its state)' : ''), true);
-			}
-			catch (error) {
-				message(label + ' failed: ' + error.message);
-			}
-			refresh();
+			await run(label, path, body);
 		};
 	}
 
@@ -109,7 +123,7 @@
 		}
 		const opts = options || {};
 		return el('button', { type: 'button', class: opts.danger ? 'danger' : null, 'data-action': opts.id || label,
-			onclick: act(label, path, body, opts.confirm) }, label);
+			onclick: opts.onclick || act(label, path, body, opts.confirm) }, label);
 	}
 
 	function age(seconds) {
@@ -151,7 +165,7 @@
 			el('div', { class: 'card' }, el('div', { class: 'muted' }, 'nodes alive'),
 				el('div', { class: 'value', id: 'nodes-alive' }, data.nodesAlive)));
 		const rows = data.queues.map((queue) => el('tr', { 'data-queue': queue.name },
-			el('td', {}, el('a', { href: '#/queues' }, queue.name)),
+			el('td', {}, el('a', { href: '#/jobs?queue=' + encodeURIComponent(queue.name) }, queue.name)),
 			STATES.map((state) => el('td', { class: 'num', 'data-count': state }, queue.counts[state])),
 			el('td', { class: 'num' }, age(queue.oldestDueSeconds)),
 			el('td', {}, pausedBadge(queue.paused))));
@@ -253,6 +267,106 @@
 			el('h2', {}, 'Logs'), el('pre', { id: 'job-logs' }, data.logs.length ? data.logs.join('\n') : '–'));
 	}
 
+	// Jobs
+	const selected = new Set();
+
+	function jobsFilter(query) {
+		const params = new URLSearchParams(query || '');
+		return { queue: params.get('queue') || '', state: params.get('state') || '', type: params.get('type') || '',
+			uniqueKey: params.get('uniqueKey') || '', before: params.get('before') || '' };
+	}
+
+	function jobsHash(filter) {
+		const params = new URLSearchParams();
+		Object.entries(filter).forEach(([key, value]) => {
+			if (value) {
+				params.set(key, value);
+			}
+		});
+		const query = params.toString();
+		return '#/jobs' + (query ? '?' + query : '');
+	}
+
+	function bulkSelected(action, label) {
+		return actionButton(label + ' selected', 'jobs/bulk', null, { id: 'bulk-' + action, danger: action !== 'retry',
+			onclick: async () => {
+				if (!selected.size) {
+					message('Select jobs first');
+					return;
+				}
+				if (!window.confirm(label + ' ' + selected.size + ' selected jobs?')) {
+					return;
+				}
+				await run(label + ' selected', 'jobs/bulk', { action, ids: [...selected] });
+				selected.clear();
+			} });
+	}
+
+	function bulkMatching(action, label, filter) {
+		const body = { queue: filter.queue, state: filter.state, type: filter.type, uniqueKey: filter.uniqueKey };
+		return actionButton(label + ' all matching', null, null, { id: 'matching-' + action, danger: action !== 'retry',
+			onclick: async () => {
+				let count;
+				try {
+					count = await post('jobs/matching/count', body);
+				}
+				catch (error) {
+					message('Counting failed: ' + error.message);
+					return;
+				}
+				if (!count.count) {
+					message('No job matches this filter');
+					return;
+				}
+				if (window.confirm(label + ' ' + (count.capped ? 'the first ' : '') + count.count
+					+ ' jobs matching this filter?')) {
+					await run(label + ' all matching', 'jobs/matching/' + action, body);
+				}
+			} });
+	}
+
+	async function jobsList(match) {
+		const filter = jobsFilter(match[1]);
+		const params = new URLSearchParams(jobsHash(filter).substring('#/jobs'.length + 1));
+		const data = await get('jobs' + (params.toString() ? '?' + params : ''));
+		if (unchanged('jobs' + JSON.stringify(filter), data)) {
+			return;
+		}
+		const input = (name, placeholder) => el('input', { type: 'text', name, placeholder, value: filter[name],
+			'aria-label': placeholder });
+		const stateSelect = el('select', { name: 'state', 'aria-label': 'state' }, el('option', { value: '' }, 'any state'),
+			STATES.map((state) => el('option', { value: state, selected: filter.state === state }, state.toLowerCase())));
+		const form = el('form', { id: 'jobs-filter', class: 'filters', onsubmit: (event) => {
+			event.preventDefault();
+			const chosen = Object.fromEntries(new FormData(event.target).entries());
+			selected.clear();
+			window.location.hash = jobsHash({ ...chosen, before: '' });
+		} }, input('queue', 'queue'), stateSelect, input('type', 'type'), input('uniqueKey', 'unique key'),
+			el('button', { type: 'submit', class: 'primary' }, 'Filter'));
+		const rows = data.jobs.map((job) => {
+			const box = el('input', { type: 'checkbox', 'data-select': job.id, checked: selected.has(job.id),
+				'aria-label': 'select job ' + job.id, disabled: !session.canAct });
+			box.addEventListener('change', () => (box.checked ? selected.add(job.id) : selected.delete(job.id)));
+			return el('tr', { 'data-job-row': job.id }, el('td', {}, box), el('td', {}, jobLink(job.id)), el('td', {}, job.queue),
+				el('td', {}, job.type), el('td', {}, stateBadge(job.state)), el('td', { class: 'num' }, job.attempt),
+				el('td', {}, job.createdAt), el('td', {}, job.error));
+		});
+		const pager = el('div', { class: 'actions' },
+			filter.before ? el('a', { href: jobsHash({ ...filter, before: '' }) }, '← newest') : null,
+			data.next ? el('a', { id: 'older', href: jobsHash({ ...filter, before: data.next }) }, 'older →') : null);
+		show(el('h1', {}, 'Jobs'), form,
+			el('div', { class: 'actions' }, bulkSelected('retry', 'Retry'), bulkSelected('cancel', 'Cancel'),
+				bulkSelected('delete', 'Delete'), bulkMatching('retry', 'Retry', filter), bulkMatching('cancel', 'Cancel', filter),
+				bulkMatching('delete', 'Delete', filter)),
+			el('table', { id: 'jobs' },
+				el('thead', {}, el('tr', {}, ['', 'id', 'queue', 'type', 'state', 'attempt', 'created', 'last error']
+					.map((t) => el('th', {}, t)))),
+				el('tbody', {}, rows.length ? rows : el('tr', {}, el('td', { colspan: 8, class: 'empty' }, 'No job matches')))),
+			pager,
+			el('p', { class: 'muted' }, 'Newest first. Retry replays dead jobs, cancel stops waiting or running ones, '
+				+ 'delete removes finished ones; jobs in another state are skipped.'));
+	}
+
 	// Dead letter
 	async function dead() {
 		const data = await get('dead');
@@ -280,6 +394,7 @@
 		[/^#?\/?$/, 'overview', overview],
 		[/^#\/queues$/, 'queues', queues],
 		[/^#\/dead$/, 'dead', dead],
+		[/^#\/jobs(?:\?(.*))?$/, 'jobs', jobsList],
 		[/^#\/jobs\/(\d+)$/, null, (match) => job(match[1])]
 	];
 
@@ -308,7 +423,7 @@
 		window.clearInterval(timer);
 		timer = live ? window.setInterval(() => {
 			// A page with an input being edited is not redrawn under the user's hands.
-			if (!document.activeElement || document.activeElement.tagName !== 'INPUT') {
+			if (!document.activeElement || !['INPUT', 'SELECT'].includes(document.activeElement.tagName)) {
 				refresh();
 			}
 		}, session.refreshMillis) : null;
@@ -322,9 +437,12 @@
 	});
 	document.getElementById('find-job').addEventListener('submit', (event) => {
 		event.preventDefault();
-		const id = document.getElementById('find-job-id').value.trim();
-		if (/^\d+$/.test(id)) {
-			window.location.hash = '#/jobs/' + id;
+		const text = document.getElementById('find-job-id').value.trim();
+		if (/^\d+$/.test(text)) {
+			window.location.hash = '#/jobs/' + text;
+		}
+		else if (text) {
+			window.location.hash = jobsHash({ uniqueKey: text });
 		}
 	});
 	window.addEventListener('hashchange', () => {

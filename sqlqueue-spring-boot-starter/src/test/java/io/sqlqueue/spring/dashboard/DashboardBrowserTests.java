@@ -5,11 +5,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.Alert;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.NoSuchElementException;
@@ -17,6 +20,7 @@ import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -24,6 +28,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 
+import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.JobState;
 import io.sqlqueue.spring.dashboard.DashboardTestApplication.Greeting;
@@ -128,6 +133,39 @@ class DashboardBrowserTests {
 		await().atMost(TIMEOUT).until(() -> this.jobs.find(held).orElseThrow().state() == JobState.SUCCEEDED);
 		wait(ExpectedConditions.textToBePresentInElementLocated(
 				By.cssSelector("tr[data-queue='pausable'] [data-paused]"), "running"));
+	}
+
+	@Test
+	void bulkCancelOfEverythingAFilterMatchesAfterConfirmingItsCount() {
+		// Types no node has a handler for: they wait READY until cancelled.
+		List<Long> reports = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			reports.add(this.jobs.enqueue("bulk-report", new Greeting("report " + i), EnqueueOptions.defaults().withQueue("bulk")));
+		}
+		long other = this.jobs.enqueue("bulk-other", new Greeting("other"),
+				EnqueueOptions.defaults().withQueue("bulk").withUniqueKey("bulk-other-1"));
+		open("#/jobs");
+		browser.findElement(By.cssSelector("#jobs-filter input[name='queue']")).sendKeys("bulk");
+		new Select(browser.findElement(By.cssSelector("#jobs-filter select[name='state']"))).selectByValue("READY");
+		browser.findElement(By.cssSelector("#jobs-filter input[name='type']")).sendKeys("bulk-report");
+		browser.findElement(By.cssSelector("#jobs-filter button[type='submit']")).click();
+		wait((driver) -> driver.findElements(By.cssSelector("#jobs tr[data-job-row]")).size() == 5);
+		assertThat(text(By.cssSelector("#jobs tbody tr:first-child"))).as("newest first")
+			.contains(String.valueOf(reports.get(4)));
+		BrowserSupport.screenshot(browser, "jobs");
+		click(By.cssSelector("[data-action='matching-cancel']"));
+		Alert confirmation = wait(ExpectedConditions.alertIsPresent());
+		assertThat(confirmation.getText()).contains("Cancel 5 jobs matching this filter?");
+		confirmation.accept();
+		wait(ExpectedConditions.textToBePresentInElementLocated(By.id("message"), "Cancel all matching done: 5 jobs"));
+		for (long id : reports) {
+			assertThat(this.jobs.find(id).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+		}
+		assertThat(this.jobs.find(other).orElseThrow().state()).isEqualTo(JobState.READY);
+		wait((driver) -> driver.findElements(By.cssSelector("#jobs tr[data-job-row]")).isEmpty());
+		browser.findElement(By.id("find-job-id")).sendKeys("bulk-other-1");
+		browser.findElement(By.cssSelector("#find-job button")).click();
+		wait((driver) -> driver.findElements(By.cssSelector("#jobs tr[data-job-row='" + other + "']")).size() == 1);
 	}
 
 	@Test
