@@ -157,6 +157,11 @@ public class JdbcJobQueue implements JobQueue {
 	}
 
 	@Override
+	public List<RecurringStatus> recurringSchedules() {
+		return this.store.recurringList();
+	}
+
+	@Override
 	public List<NodeStatus> nodes() {
 		return NodeInfo.readAll(this.store.nodeList());
 	}

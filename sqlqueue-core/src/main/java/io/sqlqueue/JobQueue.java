@@ -107,6 +107,9 @@ public interface JobQueue {
 	/** Every queue that was paused or given limits, with its control. */
 	List<QueueControl> queueControls();
 
+	/** Every recurring schedule any node stored, by name, with its next tick and last job. */
+	List<RecurringStatus> recurringSchedules();
+
 	/** The worker nodes that recorded themselves, alive or dead within the last hour, oldest first. */
 	List<NodeStatus> nodes();
 

@@ -367,6 +367,46 @@
 				+ 'delete removes finished ones; jobs in another state are skipped.'));
 	}
 
+	// Recurring jobs
+	async function recurring() {
+		const data = await get('recurring');
+		if (unchanged('recurring', data)) {
+			return;
+		}
+		const rows = data.map((schedule) => el('tr', { 'data-schedule': schedule.name },
+			el('td', {}, schedule.name), el('td', {}, el('code', {}, schedule.cron)), el('td', {}, schedule.zone),
+			el('td', {}, schedule.type || '–'), el('td', { 'data-next': '' }, schedule.nextRunAt || 'not stored yet'),
+			el('td', {}, schedule.lastJobId ? jobLink(schedule.lastJobId) : '–'),
+			el('td', {}, schedule.enqueueHere ? actionButton('Enqueue now', 'recurring/' + encodeURIComponent(schedule.name)
+				+ '/enqueue', null, { id: 'enqueue', confirm: 'Enqueue a job of ' + schedule.name + ' now?' }) : null)));
+		show(el('h1', {}, 'Recurring jobs'), el('table', { id: 'schedules' },
+			el('thead', {}, el('tr', {}, ['schedule', 'cron', 'zone', 'type', 'next tick', 'last job', '']
+				.map((t) => el('th', {}, t)))),
+			el('tbody', {}, rows.length ? rows : el('tr', {}, el('td', { colspan: 7, class: 'empty' }, 'No recurring schedule')))),
+		el('p', { class: 'muted' }, 'Enqueue now adds one job as the schedule would, without moving its next tick.'));
+	}
+
+	// Nodes
+	async function nodes() {
+		const data = await get('nodes');
+		if (unchanged('nodes', data)) {
+			return;
+		}
+		const rows = data.map((node) => el('tr', { 'data-node': node.id },
+			el('td', {}, node.id), el('td', {}, el('span', { class: node.alive ? 'badge running' : 'badge DEAD' },
+				node.alive ? 'alive' : 'gone')),
+			el('td', { class: 'slots' }, Object.entries(node.queues).map(([queue, slots]) => el('div', {},
+				queue + ': ' + slots.busy + ' busy, ' + (slots.concurrency - slots.busy) + ' free'))),
+			el('td', {}, node.version), el('td', {}, node.startedAt), el('td', {}, node.lastSeenAt),
+			el('td', {}, node.jobTypes.join(', '))));
+		show(el('h1', {}, 'Nodes'), el('table', { id: 'nodes' },
+			el('thead', {}, el('tr', {}, ['node', '', 'handler slots', 'version', 'started', 'last seen', 'job types']
+				.map((t) => el('th', {}, t)))),
+			el('tbody', {}, rows.length ? rows : el('tr', {}, el('td', { colspan: 7, class: 'empty' }, 'No worker node recorded itself')))),
+		el('p', { class: 'muted' }, 'Each worker heartbeats a row; a node that stops heartbeating is gone and its running jobs '
+			+ 'are given back. Gone nodes are listed for an hour.'));
+	}
+
 	// Dead letter
 	async function dead() {
 		const data = await get('dead');
@@ -395,6 +435,8 @@
 		[/^#\/queues$/, 'queues', queues],
 		[/^#\/dead$/, 'dead', dead],
 		[/^#\/jobs(?:\?(.*))?$/, 'jobs', jobsList],
+		[/^#\/recurring$/, 'recurring', recurring],
+		[/^#\/nodes$/, 'nodes', nodes],
 		[/^#\/jobs\/(\d+)$/, null, (match) => job(match[1])]
 	];
 
@@ -437,7 +479,9 @@
 	});
 	document.getElementById('find-job').addEventListener('submit', (event) => {
 		event.preventDefault();
-		const text = document.getElementById('find-job-id').value.trim();
+		const box = document.getElementById('find-job-id');
+		const text = box.value.trim();
+		box.value = '';
 		if (/^\d+$/.test(text)) {
 			window.location.hash = '#/jobs/' + text;
 		}

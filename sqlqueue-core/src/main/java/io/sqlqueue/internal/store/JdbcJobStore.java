@@ -17,6 +17,7 @@ import io.sqlqueue.Job;
 import io.sqlqueue.JobQuery;
 import io.sqlqueue.JobState;
 import io.sqlqueue.QueueControl;
+import io.sqlqueue.RecurringStatus;
 import io.sqlqueue.QueueLimits;
 
 /**
@@ -315,6 +316,11 @@ public final class JdbcJobStore implements JobStore {
 	@Override
 	public void recurringSetLastJob(String name, long jobId) {
 		this.schedules.setLastJob(name, jobId);
+	}
+
+	@Override
+	public List<RecurringStatus> recurringList() {
+		return this.schedules.list();
 	}
 
 	@Override

@@ -13,6 +13,7 @@ import io.sqlqueue.Job;
 import io.sqlqueue.JobQuery;
 import io.sqlqueue.JobState;
 import io.sqlqueue.QueueControl;
+import io.sqlqueue.RecurringStatus;
 import io.sqlqueue.QueueLimits;
 
 /**
@@ -228,6 +229,9 @@ public interface JobStore {
 
 	/** Records the job enqueued for the tick just taken. */
 	void recurringSetLastJob(String name, long jobId);
+
+	/** Every stored schedule, by name. */
+	List<RecurringStatus> recurringList();
 
 	// ---- leadership ----------------------------------------------------------------------------
 

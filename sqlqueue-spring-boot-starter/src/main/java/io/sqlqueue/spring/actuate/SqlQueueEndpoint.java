@@ -18,6 +18,7 @@ import io.sqlqueue.Job;
 import io.sqlqueue.JobQuery;
 import io.sqlqueue.JobQueue;
 import io.sqlqueue.JobState;
+import io.sqlqueue.NodeStatus;
 
 /**
  * The {@code sqlqueue} Actuator endpoint.
@@ -74,7 +75,7 @@ public class SqlQueueEndpoint {
 		}
 		List<Job> before = this.queue.list(firstPage.limit(page * size));
 		if (before.size() < page * size) {
-			return new QueuesReport(counts(), List.of(), null);
+			return new QueuesReport(counts(), List.of(), null, this.queue.nodes());
 		}
 		return report(firstPage.afterId(before.get(before.size() - 1).id()));
 	}
@@ -92,7 +93,7 @@ public class SqlQueueEndpoint {
 	private QueuesReport report(JobQuery deadPage) {
 		List<JobSummary> dead = this.queue.list(deadPage).stream().map(JobSummary::of).toList();
 		Long next = (dead.size() == deadPage.limit()) ? dead.get(dead.size() - 1).id() : null;
-		return new QueuesReport(counts(), dead, next);
+		return new QueuesReport(counts(), dead, next, this.queue.nodes());
 	}
 
 	private Map<String, Map<String, Long>> counts() {
@@ -170,8 +171,10 @@ public class SqlQueueEndpoint {
 	 * @param queues job counts by queue, then by state
 	 * @param dead a page of dead jobs, oldest id first
 	 * @param nextAfterId the {@code afterId} of the next page, or {@code null} on the last page
+	 * @param nodes the worker nodes, alive or gone within the last hour
 	 */
-	public record QueuesReport(Map<String, Map<String, Long>> queues, List<JobSummary> dead, Long nextAfterId) {
+	public record QueuesReport(Map<String, Map<String, Long>> queues, List<JobSummary> dead, Long nextAfterId,
+			List<NodeStatus> nodes) {
 	}
 
 	/**

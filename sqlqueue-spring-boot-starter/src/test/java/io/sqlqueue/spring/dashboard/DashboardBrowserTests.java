@@ -30,6 +30,7 @@ import org.springframework.test.annotation.DirtiesContext;
 
 import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.JdbcJobQueue;
+import io.sqlqueue.JobQuery;
 import io.sqlqueue.JobState;
 import io.sqlqueue.spring.dashboard.DashboardTestApplication.Greeting;
 import io.sqlqueue.spring.dashboard.DashboardTestApplication.Handlers;
@@ -166,6 +167,32 @@ class DashboardBrowserTests {
 		browser.findElement(By.id("find-job-id")).sendKeys("bulk-other-1");
 		browser.findElement(By.cssSelector("#find-job button")).click();
 		wait((driver) -> driver.findElements(By.cssSelector("#jobs tr[data-job-row='" + other + "']")).size() == 1);
+	}
+
+	@Test
+	void recurringScheduleIsShownAndEnqueuedNow() {
+		open("#/recurring");
+		String row = text(By.cssSelector("#schedules tr[data-schedule='nightly-report']"));
+		assertThat(row).contains("0 0 3 * * *").contains("nightly-report");
+		wait((driver) -> !driver.findElement(By.cssSelector("tr[data-schedule='nightly-report'] [data-next]"))
+			.getText()
+			.equals("not stored yet"));
+		BrowserSupport.screenshot(browser, "recurring");
+		click(By.cssSelector("tr[data-schedule='nightly-report'] [data-action='enqueue']"));
+		wait(ExpectedConditions.alertIsPresent()).accept();
+		wait(ExpectedConditions.textToBePresentInElementLocated(By.id("message"), "Enqueue now done"));
+		await().atMost(TIMEOUT)
+			.until(() -> this.jobs.list(JobQuery.all().ofType("nightly-report")), (jobs) -> jobs.size() == 1
+					&& "nightly-report".equals(jobs.get(0).metadata().get("sqlqueue.recurring")));
+	}
+
+	@Test
+	void nodesShowThisWorkerAliveWithItsSlots() {
+		open("#/nodes");
+		wait((driver) -> !driver.findElements(By.cssSelector("#nodes tr[data-node]")).isEmpty());
+		String node = text(By.cssSelector("#nodes tr[data-node]"));
+		assertThat(node).contains("alive").contains("overview: ").contains("free").contains("greet");
+		BrowserSupport.screenshot(browser, "nodes");
 	}
 
 	@Test

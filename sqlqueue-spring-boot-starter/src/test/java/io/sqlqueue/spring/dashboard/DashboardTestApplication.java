@@ -51,6 +51,10 @@ public class DashboardTestApplication {
 			}
 		}
 
+		@JobHandler(value = "nightly-report", queue = "reports", cron = "0 0 3 * * *")
+		void nightlyReport() {
+		}
+
 		@JobHandler(value = "hostile", queue = "hostile", maxAttempts = "1")
 		void hostile(Hostile hostile) {
 			throw new IllegalStateException(hostile.text());
