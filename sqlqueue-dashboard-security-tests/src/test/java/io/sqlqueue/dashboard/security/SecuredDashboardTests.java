@@ -167,6 +167,8 @@ class SecuredDashboardTests {
 	}
 
 	private void open(String fragment) {
+		// From another page: a new fragment alone would not load the page again.
+		browser.get("about:blank");
 		browser.get(url("/sqlqueue/" + fragment));
 		wait((driver) -> driver.findElement(By.tagName("body")).getDomAttribute("data-loaded") != null);
 	}

@@ -242,6 +242,8 @@ class DashboardBrowserTests {
 	}
 
 	private void open(String fragment) {
+		// From another page: a new fragment alone would not load the page again.
+		browser.get("about:blank");
 		browser.get("http://localhost:" + this.port + "/sqlqueue/" + fragment);
 		wait((driver) -> driver.findElement(By.tagName("body")).getDomAttribute("data-loaded") != null);
 	}
