@@ -35,7 +35,7 @@ import io.sqlqueue.worker.MaintenanceSettings;
 record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDuration, int clients, int drainJobs,
 		Duration enqueueDuration, int batchSize, int batches, int latencyWarmup, int latencySamples, int pollingSamples,
 		int soakIntervals, Duration soakInterval, int soakBacklog, Duration soakVacuum,
-		long soakVacuumDeadRows) {
+		long soakVacuumDeadRows, int dashboardJobs) {
 
 	static final List<String> SCENARIOS = List.of("ceiling", "drain", "enqueue", "db-scheduler", "latency", "soak",
 			"plans");
@@ -43,12 +43,15 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 	static final String USAGE = """
 			usage: java -jar sqlqueue-benchmarks.jar --url jdbc:postgresql://host:5432/db?user=... [options] [scenario...]
 			  scenarios: ceiling drain enqueue db-scheduler latency soak plans all   (default: all; the SQL ceiling always runs first)
+			             dashboard (not in all): each dashboard page's reads over --dashboard-jobs jobs, and a drain of
+			             --jobs jobs with and without a dashboard polling
 			             db-scheduler: the drain, schedule and scheduleBatch of db-scheduler on the same database
 			             plans: a steady drain on a never-analysed table under forced generic and custom plans, 2 rounds
 			             of 3 x --ceiling-seconds each
 			  --minutes N          soak length in minutes (default 10)
 			  --ceiling-seconds N  duration of each ceiling statement set and of the single-enqueue run (default 10)
 			  --jobs N             jobs queued for the drain (default 50000)
+			  --dashboard-jobs N   jobs in the table for the dashboard scenario (default 2000000)
 			  --samples N          latency samples per notified variant (default 500)
 			  --vacuum-seconds N   soak: the worker vacuums the job table every N s (its vacuum interval; for servers with autovacuum off)
 			  --vacuum-dead-rows N soak: the worker vacuums the job table once it holds N dead rows (checked every second;
@@ -60,7 +63,7 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 	static BenchmarkOptions defaults(String url) {
 		return new BenchmarkOptions(url, new LinkedHashSet<>(SCENARIOS), Duration.ofSeconds(10), 8, 50_000,
 				Duration.ofSeconds(10), 10_000, 7, 50, 500, 40, 10, Duration.ofMinutes(1), 20_000, null,
-				MaintenanceSettings.DEFAULT_VACUUM_DEAD_ROWS);
+				MaintenanceSettings.DEFAULT_VACUUM_DEAD_ROWS, 2_000_000);
 	}
 
 	static BenchmarkOptions parse(String[] args) {
@@ -72,6 +75,7 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 		Integer samples = null;
 		Integer vacuumSeconds = null;
 		Long vacuumDeadRows = null;
+		Integer dashboardJobs = null;
 		for (int i = 0; i < args.length; i++) {
 			String arg = args[i];
 			switch (arg) {
@@ -82,7 +86,9 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 				case "--samples" -> samples = positive(value(args, ++i, arg), arg);
 				case "--vacuum-seconds" -> vacuumSeconds = positive(value(args, ++i, arg), arg);
 				case "--vacuum-dead-rows" -> vacuumDeadRows = (long) wholeNumber(value(args, ++i, arg), arg, 0);
+				case "--dashboard-jobs" -> dashboardJobs = positive(value(args, ++i, arg), arg);
 				case "all" -> scenarios.addAll(SCENARIOS);
+				case "dashboard" -> scenarios.add(arg);
 				default -> {
 					if (!SCENARIOS.contains(arg)) {
 						throw new IllegalArgumentException("Unknown argument '" + arg + "'");
@@ -102,7 +108,8 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 				defaults.pollingSamples(), (minutes != null) ? minutes : defaults.soakIntervals(),
 				defaults.soakInterval(), defaults.soakBacklog(),
 				(vacuumSeconds != null) ? Duration.ofSeconds(vacuumSeconds) : null,
-				(vacuumDeadRows != null) ? vacuumDeadRows : defaults.soakVacuumDeadRows());
+				(vacuumDeadRows != null) ? vacuumDeadRows : defaults.soakVacuumDeadRows(),
+				(dashboardJobs != null) ? dashboardJobs : defaults.dashboardJobs());
 	}
 
 	private static String value(String[] args, int index, String option) {

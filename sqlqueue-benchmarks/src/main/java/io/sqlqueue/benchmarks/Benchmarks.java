@@ -33,7 +33,7 @@ public final class Benchmarks {
 	/** Everything one run measured, for the smoke test. */
 	record Results(SqlCeiling.Figures ceiling, DrainBenchmark.Result drain, EnqueueBenchmark.Result enqueue,
 			DbSchedulerBenchmark.Result dbScheduler, Percentiles latencyFloor, List<LatencyBenchmark.Result> latency,
-			SoakBenchmark.Result soak, PlanCacheBenchmark.Result plans) {
+			SoakBenchmark.Result soak, PlanCacheBenchmark.Result plans, DashboardBenchmark.Result dashboard) {
 	}
 
 	private Benchmarks() {
@@ -69,6 +69,7 @@ public final class Benchmarks {
 			Percentiles latencyFloor = null;
 			SoakBenchmark.Result soak = null;
 			PlanCacheBenchmark.Result plans = null;
+			DashboardBenchmark.Result dashboard = null;
 			if (options.scenarios().contains("drain")) {
 				report.heading("Drain: " + options.drainJobs() + " queued no-op jobs, default worker settings");
 				drain = new DrainBenchmark(database).run(options.drainJobs(), ceiling, report);
@@ -116,7 +117,12 @@ public final class Benchmarks {
 						options.soakVacuumDeadRows(), ceiling,
 						report);
 			}
-			return new Results(ceiling, drain, enqueue, dbScheduler, latencyFloor, latency, soak, plans);
+			if (options.scenarios().contains("dashboard")) {
+				report.heading("Dashboard: each page's reads over " + String.format(Locale.ROOT, "%,d", options.dashboardJobs())
+						+ " jobs (target p95 < 100 ms), and a drain with the dashboard polling (target <= 5% slower)");
+				dashboard = new DashboardBenchmark(database).run(options.dashboardJobs(), options.drainJobs(), report);
+			}
+			return new Results(ceiling, drain, enqueue, dbScheduler, latencyFloor, latency, soak, plans, dashboard);
 		}
 	}
 
