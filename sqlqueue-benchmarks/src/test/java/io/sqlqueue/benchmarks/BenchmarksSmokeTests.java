@@ -82,11 +82,12 @@ class BenchmarksSmokeTests {
 		String report = printed.toString(StandardCharsets.UTF_8);
 		System.out.print(report);
 		assertThat(report).contains("filled        20,000 jobs", "overview", "jobs, newest 50", "dead letter", "nodes",
-				"with a dashboard polling every second");
-		assertThat(results.dashboard().pages()).hasSize(12)
+				"a dashboard at its defaults", "pages every 1 s");
+		assertThat(results.dashboard().pages()).hasSize(13)
 			.allSatisfy((page, timing) -> assertThat(timing.count()).isEqualTo(30));
 		assertThat(results.dashboard().drainPerSecond()).isPositive();
 		assertThat(results.dashboard().polledDrainPerSecond()).isPositive();
+		assertThat(results.dashboard().stressedDrainPerSecond()).isPositive();
 		assertThat(results.dashboard().polls()).isPositive();
 	}
 

@@ -427,7 +427,8 @@
 			el('table', { id: 'dead-groups' },
 				el('thead', {}, el('tr', {}, ['queue', 'type', 'error', 'jobs', 'examples', ''].map((t) => el('th', {}, t)))),
 				el('tbody', {}, rows.length ? rows : el('tr', {}, el('td', { colspan: 6, class: 'empty' }, 'No dead jobs')))),
-			data.truncated ? el('p', { class: 'muted' }, 'Grouped from the first ' + data.scanned + ' dead jobs.') : null);
+			data.truncated ? el('p', { class: 'muted' }, 'Grouped from the newest ' + data.scanned + ' dead jobs; '
+				+ 'replaying a queue replays all of its dead jobs.') : null);
 	}
 
 	const pages = [

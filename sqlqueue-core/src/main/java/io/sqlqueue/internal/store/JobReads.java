@@ -34,8 +34,9 @@ final class JobReads {
 		List<Object> args = new ArrayList<>();
 		args.add(query.afterId());
 		if (query.state() != null) {
-			select.append(" AND state = ?");
-			args.add(query.state().code());
+			// a literal, as in count: a generic plan cannot use a partial index for "state = ?", and a rare state
+			// (RUNNING, WAITING, DEAD) is found through its partial index instead of a walk down the primary key
+			select.append(" AND state = ").append(query.state().code());
 		}
 		if (query.queue() != null) {
 			select.append(" AND queue = ?");

@@ -37,8 +37,11 @@ import io.sqlqueue.spring.QueueStatistics;
 @RequestMapping("${sqlqueue.dashboard.path:/sqlqueue}/api")
 class DashboardReads {
 
-	/** The most dead jobs grouped on the dead letter page; the page says when there were more. */
-	static final int DEAD_LETTER_SCAN = 2_000;
+	/**
+	 * The most dead jobs grouped on the dead letter page, the newest: what fails now. The page says when there were
+	 * more; replaying a whole queue reaches them all.
+	 */
+	static final int DEAD_LETTER_SCAN = 500;
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -190,7 +193,7 @@ class DashboardReads {
 
 	@GetMapping("/dead")
 	Map<String, Object> deadLetter() {
-		List<Job> dead = this.jobs.list(JobQuery.all().inState(JobState.DEAD).limit(DEAD_LETTER_SCAN));
+		List<Job> dead = this.jobs.list(JobQuery.all().inState(JobState.DEAD).newestFirst().limit(DEAD_LETTER_SCAN));
 		Map<List<String>, Map<String, Object>> groups = new LinkedHashMap<>();
 		for (Job job : dead) {
 			String error = firstLine(job.lastError());

@@ -42,8 +42,8 @@ final class DashboardRequests {
 	/** Logs what {@code request}'s user did to which jobs or queue. */
 	void logAction(HttpServletRequest request, String action, String target, Collection<Long> jobIds) {
 		if (logger.isInfoEnabled()) {
-			logger.info("sqlqueue dashboard: user '" + user(request) + "' " + action + " " + target
-					+ (jobIds != null ? " jobs " + jobIds : ""));
+			logger.info("sqlqueue dashboard: user '" + user(request) + "' " + action + (target.isEmpty() ? "" : " " + target)
+					+ ((jobIds != null) ? " jobs " + jobIds : ""));
 		}
 	}
 

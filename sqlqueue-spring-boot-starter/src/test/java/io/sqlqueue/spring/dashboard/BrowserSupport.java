@@ -51,13 +51,27 @@ final class BrowserSupport {
 		return driver;
 	}
 
-	/** Saves what the browser shows as {@code target/dashboard-screenshots/<name>.png}. */
+	/**
+	 * Where the documentation's screenshots are, written when the tests run with
+	 * {@code -Dsqlqueue.docs.screenshots=true}.
+	 */
+	static final Path DOCS_IMAGES = Path.of("..", "docs", "images");
+
+	/**
+	 * Saves what the browser shows as {@code target/dashboard-screenshots/<name>.png}, and as the documentation's
+	 * {@code docs/images/dashboard-<name>.png} when asked.
+	 */
 	static Path screenshot(WebDriver driver, String name) {
 		try {
 			Files.createDirectories(SCREENSHOTS);
 			Path target = SCREENSHOTS.resolve(name + ".png");
 			File taken = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
 			Files.copy(taken.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+			if (Boolean.getBoolean("sqlqueue.docs.screenshots")) {
+				Files.createDirectories(DOCS_IMAGES);
+				Files.copy(taken.toPath(), DOCS_IMAGES.resolve("dashboard-" + name + ".png"),
+						StandardCopyOption.REPLACE_EXISTING);
+			}
 			return target;
 		}
 		catch (IOException ex) {
