@@ -18,9 +18,10 @@ package io.sqlqueue;
  * @param beforeId only ids less than this (paging newest first), {@code 0} for no bound
  * @param descending whether the newest job (highest id) comes first rather than the oldest
  * @param uniqueKey only the jobs with this unique key, or {@code null} for all
+ * @param parentId only the children of this job, or {@code null} for all
  */
 public record JobQuery(String queue, JobState state, String type, long afterId, int limit, long beforeId,
-		boolean descending, String uniqueKey) {
+		boolean descending, String uniqueKey, Long parentId) {
 
 	/** The largest page {@link #limit} allows. */
 	public static final int MAX_LIMIT = 10_000;
@@ -47,7 +48,7 @@ public record JobQuery(String queue, JobState state, String type, long afterId, 
 
 	/** Every job, first 100. */
 	public static JobQuery all() {
-		return new JobQuery(null, null, null, 0, 100, 0, false, null);
+		return new JobQuery(null, null, null, 0, 100, 0, false, null, null);
 	}
 
 	/**
@@ -56,19 +57,19 @@ public record JobQuery(String queue, JobState state, String type, long afterId, 
 	 */
 	public JobQuery inQueue(String queue) {
 		return new JobQuery(queue, this.state, this.type, this.afterId, this.limit, this.beforeId, this.descending,
-				this.uniqueKey);
+				this.uniqueKey, this.parentId);
 	}
 
 	/** A copy matching only jobs in {@code state}, or in every state when {@code null}. */
 	public JobQuery inState(JobState state) {
 		return new JobQuery(this.queue, state, this.type, this.afterId, this.limit, this.beforeId, this.descending,
-				this.uniqueKey);
+				this.uniqueKey, this.parentId);
 	}
 
 	/** A copy matching only jobs of {@code type} exactly, or of every type when {@code null}. */
 	public JobQuery ofType(String type) {
 		return new JobQuery(this.queue, this.state, type, this.afterId, this.limit, this.beforeId, this.descending,
-				this.uniqueKey);
+				this.uniqueKey, this.parentId);
 	}
 
 	/**
@@ -78,7 +79,7 @@ public record JobQuery(String queue, JobState state, String type, long afterId, 
 	 */
 	public JobQuery afterId(long afterId) {
 		return new JobQuery(this.queue, this.state, this.type, afterId, this.limit, this.beforeId, this.descending,
-				this.uniqueKey);
+				this.uniqueKey, this.parentId);
 	}
 
 	/**
@@ -87,7 +88,7 @@ public record JobQuery(String queue, JobState state, String type, long afterId, 
 	 */
 	public JobQuery limit(int limit) {
 		return new JobQuery(this.queue, this.state, this.type, this.afterId, limit, this.beforeId, this.descending,
-				this.uniqueKey);
+				this.uniqueKey, this.parentId);
 	}
 
 	/**
@@ -97,19 +98,25 @@ public record JobQuery(String queue, JobState state, String type, long afterId, 
 	 */
 	public JobQuery beforeId(long beforeId) {
 		return new JobQuery(this.queue, this.state, this.type, this.afterId, this.limit, beforeId, this.descending,
-				this.uniqueKey);
+				this.uniqueKey, this.parentId);
 	}
 
 	/** A copy returning the newest jobs (highest id) first. */
 	public JobQuery newestFirst() {
 		return new JobQuery(this.queue, this.state, this.type, this.afterId, this.limit, this.beforeId, true,
-				this.uniqueKey);
+				this.uniqueKey, this.parentId);
 	}
 
 	/** A copy matching only jobs whose unique key is {@code uniqueKey}, in any state; every job when {@code null}. */
 	public JobQuery withUniqueKey(String uniqueKey) {
 		return new JobQuery(this.queue, this.state, this.type, this.afterId, this.limit, this.beforeId, this.descending,
-				uniqueKey);
+				uniqueKey, this.parentId);
+	}
+
+	/** A copy matching only the children of job {@code parentId} (enqueued to wait for it), in any state. */
+	public JobQuery childrenOf(long parentId) {
+		return new JobQuery(this.queue, this.state, this.type, this.afterId, this.limit, this.beforeId, this.descending,
+				this.uniqueKey, parentId);
 	}
 
 }

@@ -138,6 +138,20 @@ class EnqueueAndInspectTests {
 	}
 
 	@Test
+	void listFindsAJobsChildrenInAnyState() {
+		long parent = this.jobs.enqueue("a", Map.of());
+		long waiting = this.jobs.enqueue("b", Map.of(), EnqueueOptions.defaults().withParent(parent));
+		long cancelled = this.jobs.enqueue("b", Map.of(), EnqueueOptions.defaults().withParent(parent));
+		this.jobs.enqueue("b", Map.of(), EnqueueOptions.defaults().withParent(waiting));
+		this.jobs.cancel(cancelled);
+
+		assertThat(this.jobs.find(waiting).orElseThrow().state()).isEqualTo(JobState.WAITING);
+		assertThat(ids(this.jobs.list(JobQuery.all().childrenOf(parent).newestFirst()))).containsExactly(cancelled, waiting);
+		assertThat(ids(this.jobs.list(JobQuery.all().childrenOf(parent).inState(JobState.WAITING)))).containsExactly(waiting);
+		assertThat(ids(this.jobs.list(JobQuery.all().childrenOf(cancelled)))).isEmpty();
+	}
+
+	@Test
 	void deleteRemovesOnlyFinishedJobs() {
 		long ready = this.jobs.enqueue("a", Map.of());
 		long cancelled = this.jobs.enqueue("a", Map.of());

@@ -259,7 +259,12 @@
 				field('priority', data.priority), field('created', data.createdAt), field('run at', data.runAt),
 				field('finished', data.finishedAt), field('locked by', data.lockedBy), field('locked until', data.lockedUntil),
 				field('unique key', data.uniqueKey), field('ordering key', data.orderingKey), field('concurrency key', data.concurrencyKey),
-				[el('dt', {}, 'parent'), el('dd', {}, data.parentId ? jobLink(data.parentId) : '–')]),
+				[el('dt', {}, 'parent'), el('dd', { id: 'job-parent' }, data.parentId ? jobLink(data.parentId) : '–')]),
+			data.children.length ? [el('h2', {}, 'Children'), el('table', { id: 'job-children' }, el('tbody', {},
+				data.children.map((child) => el('tr', {}, el('td', {}, jobLink(child.id)), el('td', {}, child.type),
+					el('td', {}, stateBadge(child.state)), el('td', {}, child.createdAt))))),
+			data.moreChildren ? el('p', {}, el('a', { href: jobsHash({ parent: String(data.id) }) }, 'all children →')) : null]
+				: null,
 			el('h2', {}, 'Payload'), el('pre', { id: 'job-payload' }, data.payload === null ? '–' : data.payload),
 			el('h2', {}, 'Result'), el('pre', { id: 'job-result' }, data.result === null ? '–' : data.result),
 			metadata.length ? [el('h2', {}, 'Metadata'), el('dl', { class: 'fields' }, metadata)] : null,
@@ -273,7 +278,7 @@
 	function jobsFilter(query) {
 		const params = new URLSearchParams(query || '');
 		return { queue: params.get('queue') || '', state: params.get('state') || '', type: params.get('type') || '',
-			uniqueKey: params.get('uniqueKey') || '', before: params.get('before') || '' };
+			uniqueKey: params.get('uniqueKey') || '', parent: params.get('parent') || '', before: params.get('before') || '' };
 	}
 
 	function jobsHash(filter) {
@@ -303,7 +308,8 @@
 	}
 
 	function bulkMatching(action, label, filter) {
-		const body = { queue: filter.queue, state: filter.state, type: filter.type, uniqueKey: filter.uniqueKey };
+		const body = { queue: filter.queue, state: filter.state, type: filter.type, uniqueKey: filter.uniqueKey,
+			parent: filter.parent ? Number(filter.parent) : null };
 		return actionButton(label + ' all matching', null, null, { id: 'matching-' + action, danger: action !== 'retry',
 			onclick: async () => {
 				let count;
@@ -342,6 +348,7 @@
 			selected.clear();
 			window.location.hash = jobsHash({ ...chosen, before: '' });
 		} }, input('queue', 'queue'), stateSelect, input('type', 'type'), input('uniqueKey', 'unique key'),
+			filter.parent ? el('input', { type: 'hidden', name: 'parent', value: filter.parent }) : null,
 			el('button', { type: 'submit', class: 'primary' }, 'Filter'));
 		const rows = data.jobs.map((job) => {
 			const box = el('input', { type: 'checkbox', 'data-select': job.id, checked: selected.has(job.id),
@@ -354,7 +361,7 @@
 		const pager = el('div', { class: 'actions' },
 			filter.before ? el('a', { href: jobsHash({ ...filter, before: '' }) }, '← newest') : null,
 			data.next ? el('a', { id: 'older', href: jobsHash({ ...filter, before: data.next }) }, 'older →') : null);
-		show(el('h1', {}, 'Jobs'), form,
+		show(el('h1', {}, filter.parent ? 'Children of job #' + filter.parent : 'Jobs'), form,
 			el('div', { class: 'actions' }, bulkSelected('retry', 'Retry'), bulkSelected('cancel', 'Cancel'),
 				bulkSelected('delete', 'Delete'), bulkMatching('retry', 'Retry', filter), bulkMatching('cancel', 'Cancel', filter),
 				bulkMatching('delete', 'Delete', filter)),

@@ -54,6 +54,10 @@ final class JobReads {
 			select.append(" AND unique_key = ?");
 			args.add(query.uniqueKey());
 		}
+		if (query.parentId() != null) {
+			select.append(" AND parent_id = ?");
+			args.add(query.parentId());
+		}
 		select.append(query.descending() ? " ORDER BY id DESC LIMIT ?" : " ORDER BY id LIMIT ?");
 		args.add(query.limit());
 		return this.sql.jdbc.query(select.toString(), this.sql.jobRowMapper(), args.toArray());

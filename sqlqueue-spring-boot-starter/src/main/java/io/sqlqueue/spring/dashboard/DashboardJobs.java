@@ -51,8 +51,9 @@ class DashboardJobs {
 	@GetMapping
 	Map<String, Object> list(@RequestParam(required = false) String queue, @RequestParam(required = false) String state,
 			@RequestParam(required = false) String type, @RequestParam(required = false) String uniqueKey,
-			@RequestParam(defaultValue = "0") long before, @RequestParam(defaultValue = "50") int limit) {
-		JobQuery query = filter(new Filter(queue, state, type, uniqueKey)).newestFirst()
+			@RequestParam(required = false) Long parent, @RequestParam(defaultValue = "0") long before,
+			@RequestParam(defaultValue = "50") int limit) {
+		JobQuery query = filter(new Filter(queue, state, type, uniqueKey, parent)).newestFirst()
 			.beforeId(before)
 			.limit(Math.min(Math.max(limit, 1), 500));
 		List<Job> page = this.jobs.list(query);
@@ -126,11 +127,12 @@ class DashboardJobs {
 	}
 
 	private static JobQuery filter(Filter filter) {
-		return JobQuery.all()
+		JobQuery query = JobQuery.all()
 			.inQueue(blankToNull(filter.queue()))
 			.inState(state(filter.state()))
 			.ofType(blankToNull(filter.type()))
 			.withUniqueKey(blankToNull(filter.uniqueKey()));
+		return (filter.parent() != null) ? query.childrenOf(filter.parent()) : query;
 	}
 
 	private static JobState state(String state) {
@@ -161,10 +163,11 @@ class DashboardJobs {
 	}
 
 	/** A filter as the jobs page sends it; blank fields match everything. */
-	record Filter(String queue, String state, String type, String uniqueKey) {
+	record Filter(String queue, String state, String type, String uniqueKey, Long parent) {
 
 		String describe() {
-			return "queue=" + this.queue + " state=" + this.state + " type=" + this.type + " uniqueKey=" + this.uniqueKey;
+			return "queue=" + this.queue + " state=" + this.state + " type=" + this.type + " uniqueKey=" + this.uniqueKey
+					+ " parent=" + this.parent;
 		}
 
 	}

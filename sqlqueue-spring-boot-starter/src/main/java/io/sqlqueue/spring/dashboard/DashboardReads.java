@@ -43,6 +43,9 @@ class DashboardReads {
 	 */
 	static final int DEAD_LETTER_SCAN = 500;
 
+	/** The most children shown on a job's page, the newest; the jobs page lists them all. */
+	static final int CHILDREN = 20;
+
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final JobQueue jobs;
@@ -173,6 +176,11 @@ class DashboardReads {
 		view.put("orderingKey", job.orderingKey());
 		view.put("concurrencyKey", job.concurrencyKey());
 		view.put("logs", job.logs());
+		List<Map<String, Object>> children = new ArrayList<>();
+		this.jobs.list(JobQuery.all().childrenOf(job.id()).newestFirst().limit(CHILDREN + 1))
+			.forEach((child) -> children.add(summary(child)));
+		view.put("moreChildren", children.size() > CHILDREN);
+		view.put("children", (children.size() > CHILDREN) ? children.subList(0, CHILDREN) : children);
 		List<String> actions = new ArrayList<>();
 		for (String action : actionsFor(job.state())) {
 			if (this.requests.mayAct(request, action)) {

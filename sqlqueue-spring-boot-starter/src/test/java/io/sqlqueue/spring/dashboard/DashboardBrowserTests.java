@@ -170,6 +170,21 @@ class DashboardBrowserTests {
 	}
 
 	@Test
+	void aJobLinksToItsChildrenAndTheyToIt() throws Exception {
+		long parent = this.jobs.enqueue("family-parent", new Greeting("parent"), EnqueueOptions.defaults().withQueue("family"));
+		long child = this.jobs.enqueue("family-child", new Greeting("child"),
+				EnqueueOptions.defaults().withQueue("family").withParent(parent));
+		open("#/jobs/" + parent);
+		click(By.cssSelector("#job-children a[data-job='" + child + "']"));
+		wait(ExpectedConditions.textToBePresentInElementLocated(By.id("job-state"), "WAITING"));
+		assertThat(text(By.id("job-parent"))).isEqualTo("#" + parent);
+		BrowserSupport.screenshot(browser, "job-child");
+		HttpResponse<String> children = HttpClient.newHttpClient()
+			.send(request("/sqlqueue/api/jobs?parent=" + parent), HttpResponse.BodyHandlers.ofString());
+		assertThat(children.body()).contains("\"id\":" + child).doesNotContain("\"id\":" + parent + ",");
+	}
+
+	@Test
 	void recurringScheduleIsShownAndEnqueuedNow() {
 		open("#/recurring");
 		String row = text(By.cssSelector("#schedules tr[data-schedule='nightly-report']"));
