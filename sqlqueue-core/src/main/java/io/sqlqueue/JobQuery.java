@@ -19,9 +19,12 @@ package io.sqlqueue;
  * @param descending whether the newest job (highest id) comes first rather than the oldest
  * @param uniqueKey only the jobs with this unique key, or {@code null} for all
  * @param parentId only the children of this job, or {@code null} for all
+ * @param metadataKey with {@code metadataValue}: only jobs whose metadata maps this key to that value, or
+ * {@code null} for all
+ * @param metadataValue the value {@code metadataKey} must have
  */
 public record JobQuery(String queue, JobState state, String type, long afterId, int limit, long beforeId,
-		boolean descending, String uniqueKey, Long parentId) {
+		boolean descending, String uniqueKey, Long parentId, String metadataKey, String metadataValue) {
 
 	/** The largest page {@link #limit} allows. */
 	public static final int MAX_LIMIT = 10_000;
@@ -44,11 +47,14 @@ public record JobQuery(String queue, JobState state, String type, long afterId, 
 		if (beforeId < 0) {
 			throw new IllegalArgumentException("beforeId must not be negative, was " + beforeId);
 		}
+		if ((metadataKey == null) != (metadataValue == null)) {
+			throw new IllegalArgumentException("A metadata filter needs both a key and a value");
+		}
 	}
 
 	/** Every job, first 100. */
 	public static JobQuery all() {
-		return new JobQuery(null, null, null, 0, 100, 0, false, null, null);
+		return new JobQuery(null, null, null, 0, 100, 0, false, null, null, null, null);
 	}
 
 	/**
@@ -57,19 +63,22 @@ public record JobQuery(String queue, JobState state, String type, long afterId, 
 	 */
 	public JobQuery inQueue(String queue) {
 		return new JobQuery(queue, this.state, this.type, this.afterId, this.limit, this.beforeId, this.descending,
-				this.uniqueKey, this.parentId);
+				this.uniqueKey, this.parentId, this.metadataKey,
+				this.metadataValue);
 	}
 
 	/** A copy matching only jobs in {@code state}, or in every state when {@code null}. */
 	public JobQuery inState(JobState state) {
 		return new JobQuery(this.queue, state, this.type, this.afterId, this.limit, this.beforeId, this.descending,
-				this.uniqueKey, this.parentId);
+				this.uniqueKey, this.parentId, this.metadataKey,
+				this.metadataValue);
 	}
 
 	/** A copy matching only jobs of {@code type} exactly, or of every type when {@code null}. */
 	public JobQuery ofType(String type) {
 		return new JobQuery(this.queue, this.state, type, this.afterId, this.limit, this.beforeId, this.descending,
-				this.uniqueKey, this.parentId);
+				this.uniqueKey, this.parentId, this.metadataKey,
+				this.metadataValue);
 	}
 
 	/**
@@ -79,7 +88,8 @@ public record JobQuery(String queue, JobState state, String type, long afterId, 
 	 */
 	public JobQuery afterId(long afterId) {
 		return new JobQuery(this.queue, this.state, this.type, afterId, this.limit, this.beforeId, this.descending,
-				this.uniqueKey, this.parentId);
+				this.uniqueKey, this.parentId, this.metadataKey,
+				this.metadataValue);
 	}
 
 	/**
@@ -88,7 +98,8 @@ public record JobQuery(String queue, JobState state, String type, long afterId, 
 	 */
 	public JobQuery limit(int limit) {
 		return new JobQuery(this.queue, this.state, this.type, this.afterId, limit, this.beforeId, this.descending,
-				this.uniqueKey, this.parentId);
+				this.uniqueKey, this.parentId, this.metadataKey,
+				this.metadataValue);
 	}
 
 	/**
@@ -98,25 +109,39 @@ public record JobQuery(String queue, JobState state, String type, long afterId, 
 	 */
 	public JobQuery beforeId(long beforeId) {
 		return new JobQuery(this.queue, this.state, this.type, this.afterId, this.limit, beforeId, this.descending,
-				this.uniqueKey, this.parentId);
+				this.uniqueKey, this.parentId, this.metadataKey,
+				this.metadataValue);
 	}
 
 	/** A copy returning the newest jobs (highest id) first. */
 	public JobQuery newestFirst() {
 		return new JobQuery(this.queue, this.state, this.type, this.afterId, this.limit, this.beforeId, true,
-				this.uniqueKey, this.parentId);
+				this.uniqueKey, this.parentId, this.metadataKey,
+				this.metadataValue);
 	}
 
 	/** A copy matching only jobs whose unique key is {@code uniqueKey}, in any state; every job when {@code null}. */
 	public JobQuery withUniqueKey(String uniqueKey) {
 		return new JobQuery(this.queue, this.state, this.type, this.afterId, this.limit, this.beforeId, this.descending,
-				uniqueKey, this.parentId);
+				uniqueKey, this.parentId, this.metadataKey, this.metadataValue);
 	}
 
 	/** A copy matching only the children of job {@code parentId} (enqueued to wait for it), in any state. */
 	public JobQuery childrenOf(long parentId) {
 		return new JobQuery(this.queue, this.state, this.type, this.afterId, this.limit, this.beforeId, this.descending,
-				this.uniqueKey, parentId);
+				this.uniqueKey, parentId, this.metadataKey,
+				this.metadataValue);
+	}
+
+	/**
+	 * A copy matching only jobs whose metadata maps {@code key} to {@code value} exactly (a tenant, an order
+	 * number); {@code null} for both matches every job. No index serves it: keep it to small tables or narrow it
+	 * with a queue, a state or a page.
+	 * @throws IllegalArgumentException when only one of them is {@code null}
+	 */
+	public JobQuery withMetadata(String key, String value) {
+		return new JobQuery(this.queue, this.state, this.type, this.afterId, this.limit, this.beforeId, this.descending,
+				this.uniqueKey, this.parentId, key, value);
 	}
 
 }

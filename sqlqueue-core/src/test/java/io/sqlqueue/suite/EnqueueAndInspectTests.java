@@ -152,6 +152,23 @@ class EnqueueAndInspectTests {
 	}
 
 	@Test
+	void listFindsJobsByAMetadataValue() {
+		long acme = this.jobs.enqueue("a", Map.of(), EnqueueOptions.defaults().withMetadata("tenant", "acme"));
+		long acmeOrder = this.jobs.enqueue("a", Map.of(), EnqueueOptions.defaults()
+			.withMetadata(Map.of("tenant", "acme", "order", "50%_off!")));
+		this.jobs.enqueue("a", Map.of(), EnqueueOptions.defaults().withMetadata("tenant", "acme-corp"));
+		this.jobs.enqueue("a", Map.of(), EnqueueOptions.defaults().withMetadata("xtenant", "acme"));
+		this.jobs.enqueue("a", Map.of(), EnqueueOptions.defaults().withMetadata("note", "\"tenant\":\"acme\""));
+		this.jobs.enqueue("a", Map.of());
+
+		assertThat(ids(this.jobs.list(JobQuery.all().withMetadata("tenant", "acme")))).containsExactly(acme, acmeOrder);
+		assertThat(ids(this.jobs.list(JobQuery.all().withMetadata("order", "50%_off!")))).containsExactly(acmeOrder);
+		assertThat(ids(this.jobs.list(JobQuery.all().withMetadata("order", "50%")))).isEmpty();
+		assertThat(ids(this.jobs.list(JobQuery.all().withMetadata("tenant", "acme").newestFirst().limit(1))))
+			.containsExactly(acmeOrder);
+	}
+
+	@Test
 	void deleteRemovesOnlyFinishedJobs() {
 		long ready = this.jobs.enqueue("a", Map.of());
 		long cancelled = this.jobs.enqueue("a", Map.of());

@@ -55,6 +55,9 @@
 		if (/^\d+$/.test(text)) {
 			window.location.hash = '#/jobs/' + text;
 		}
+		else if (/^[^=]+=/.test(text)) {
+			window.location.hash = ui.jobsHash({ metadata: text });
+		}
 		else if (text) {
 			window.location.hash = ui.jobsHash({ uniqueKey: text });
 		}

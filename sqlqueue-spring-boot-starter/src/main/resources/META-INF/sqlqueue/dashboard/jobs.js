@@ -11,7 +11,8 @@
 	function jobsFilter(query) {
 		const params = new URLSearchParams(query || '');
 		return { queue: params.get('queue') || '', state: params.get('state') || '', type: params.get('type') || '',
-			uniqueKey: params.get('uniqueKey') || '', parent: params.get('parent') || '', before: params.get('before') || '' };
+			uniqueKey: params.get('uniqueKey') || '', metadata: params.get('metadata') || '', parent: params.get('parent') || '',
+			before: params.get('before') || '' };
 	}
 
 	function jobsHash(filter) {
@@ -42,7 +43,7 @@
 
 	function bulkMatching(action, label, filter) {
 		const body = { queue: filter.queue, state: filter.state, type: filter.type, uniqueKey: filter.uniqueKey,
-			parent: filter.parent ? Number(filter.parent) : null };
+			metadata: filter.metadata, parent: filter.parent ? Number(filter.parent) : null };
 		return actionButton(label + ' all matching', null, null, { id: 'matching-' + action, danger: action !== 'retry',
 			onclick: async () => {
 				let count;
@@ -81,6 +82,7 @@
 			selected.clear();
 			window.location.hash = jobsHash({ ...chosen, before: '' });
 		} }, input('queue', 'queue'), stateSelect, input('type', 'type'), input('uniqueKey', 'unique key'),
+			input('metadata', 'metadata key=value'),
 			filter.parent ? el('input', { type: 'hidden', name: 'parent', value: filter.parent }) : null,
 			el('button', { type: 'submit', class: 'primary' }, 'Filter'));
 		const rows = data.jobs.map((job) => {

@@ -58,6 +58,10 @@ final class JobReads {
 			select.append(" AND parent_id = ?");
 			args.add(query.parentId());
 		}
+		if (query.metadataKey() != null) {
+			select.append(" AND ").append(this.sql.vendor.metadataHas());
+			args.add(this.sql.vendor.metadataHasParam(query.metadataKey(), query.metadataValue()));
+		}
 		select.append(query.descending() ? " ORDER BY id DESC LIMIT ?" : " ORDER BY id LIMIT ?");
 		args.add(query.limit());
 		return this.sql.jdbc.query(select.toString(), this.sql.jobRowMapper(), args.toArray());

@@ -51,9 +51,9 @@ class DashboardJobs {
 	@GetMapping
 	Map<String, Object> list(@RequestParam(required = false) String queue, @RequestParam(required = false) String state,
 			@RequestParam(required = false) String type, @RequestParam(required = false) String uniqueKey,
-			@RequestParam(required = false) Long parent, @RequestParam(defaultValue = "0") long before,
-			@RequestParam(defaultValue = "50") int limit) {
-		JobQuery query = filter(new Filter(queue, state, type, uniqueKey, parent)).newestFirst()
+			@RequestParam(required = false) Long parent, @RequestParam(required = false) String metadata,
+			@RequestParam(defaultValue = "0") long before, @RequestParam(defaultValue = "50") int limit) {
+		JobQuery query = filter(new Filter(queue, state, type, uniqueKey, parent, metadata)).newestFirst()
 			.beforeId(before)
 			.limit(Math.min(Math.max(limit, 1), 500));
 		List<Job> page = this.jobs.list(query);
@@ -132,6 +132,14 @@ class DashboardJobs {
 			.inState(state(filter.state()))
 			.ofType(blankToNull(filter.type()))
 			.withUniqueKey(blankToNull(filter.uniqueKey()));
+		String metadata = blankToNull(filter.metadata());
+		if (metadata != null) {
+			int equals = metadata.indexOf('=');
+			if (equals < 1) {
+				throw new IllegalArgumentException("Find metadata as key=value, such as tenant=acme; was '" + metadata + "'");
+			}
+			query = query.withMetadata(metadata.substring(0, equals).strip(), metadata.substring(equals + 1).strip());
+		}
 		return (filter.parent() != null) ? query.childrenOf(filter.parent()) : query;
 	}
 
@@ -163,11 +171,11 @@ class DashboardJobs {
 	}
 
 	/** A filter as the jobs page sends it; blank fields match everything. */
-	record Filter(String queue, String state, String type, String uniqueKey, Long parent) {
+	record Filter(String queue, String state, String type, String uniqueKey, Long parent, String metadata) {
 
 		String describe() {
 			return "queue=" + this.queue + " state=" + this.state + " type=" + this.type + " uniqueKey=" + this.uniqueKey
-					+ " parent=" + this.parent;
+					+ " parent=" + this.parent + " metadata=" + this.metadata;
 		}
 
 	}

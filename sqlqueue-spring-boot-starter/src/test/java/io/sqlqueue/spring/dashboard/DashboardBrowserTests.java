@@ -144,7 +144,7 @@ class DashboardBrowserTests {
 			reports.add(this.jobs.enqueue("bulk-report", new Greeting("report " + i), EnqueueOptions.defaults().withQueue("bulk")));
 		}
 		long other = this.jobs.enqueue("bulk-other", new Greeting("other"),
-				EnqueueOptions.defaults().withQueue("bulk").withUniqueKey("bulk-other-1"));
+				EnqueueOptions.defaults().withQueue("bulk").withUniqueKey("bulk-other-1").withMetadata("tenant", "acme"));
 		open("#/jobs");
 		browser.findElement(By.cssSelector("#jobs-filter input[name='queue']")).sendKeys("bulk");
 		new Select(browser.findElement(By.cssSelector("#jobs-filter select[name='state']"))).selectByValue("READY");
@@ -167,6 +167,11 @@ class DashboardBrowserTests {
 		browser.findElement(By.id("find-job-id")).sendKeys("bulk-other-1");
 		browser.findElement(By.cssSelector("#find-job button")).click();
 		wait((driver) -> driver.findElements(By.cssSelector("#jobs tr[data-job-row='" + other + "']")).size() == 1);
+		browser.findElement(By.id("find-job-id")).sendKeys("tenant=acme");
+		browser.findElement(By.cssSelector("#find-job button")).click();
+		wait((driver) -> driver.getCurrentUrl().contains("metadata=tenant"));
+		wait((driver) -> driver.findElements(By.cssSelector("#jobs tr[data-job-row]")).size() == 1
+				&& driver.findElements(By.cssSelector("#jobs tr[data-job-row='" + other + "']")).size() == 1);
 	}
 
 	@Test
