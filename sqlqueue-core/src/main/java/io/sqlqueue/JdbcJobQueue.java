@@ -141,6 +141,11 @@ public class JdbcJobQueue implements JobQueue {
 	}
 
 	@Override
+	public List<RecurringStatus> recurringSchedules() {
+		return this.store.recurringList();
+	}
+
+	@Override
 	public List<NodeStatus> nodes() {
 		return NodeInfo.readAll(this.store.nodeList());
 	}
@@ -168,10 +173,7 @@ public class JdbcJobQueue implements JobQueue {
 
 	@Override
 	public boolean kill(long id, String reason) {
-		if (reason == null || reason.isBlank()) {
-			throw new IllegalArgumentException("A reason is required to kill job " + id);
-		}
-		return this.store.jobKill(id, "Killed: " + reason);
+		return Administration.kill(this.store, id, reason);
 	}
 
 	@Override
@@ -181,6 +183,11 @@ public class JdbcJobQueue implements JobQueue {
 			find(id).ifPresent((job) -> this.services.enqueuer().wakeWhenCommitted(Set.of(job.queue())));
 		}
 		return replayed;
+	}
+
+	@Override
+	public boolean delete(long id) {
+		return this.store.jobDeleteFinished(id);
 	}
 
 	@Override
@@ -370,10 +377,7 @@ public class JdbcJobQueue implements JobQueue {
 
 		/** The largest payload, in bytes of JSON, that enqueue accepts (default 1 MiB). */
 		public Builder maxPayloadBytes(int maxPayloadBytes) {
-			if (maxPayloadBytes < 1) {
-				throw new IllegalArgumentException("maxPayloadBytes must be positive, was " + maxPayloadBytes);
-			}
-			this.maxPayloadBytes = maxPayloadBytes;
+			this.maxPayloadBytes = InvalidSettingException.requireAtLeast("maxPayloadBytes", 1, maxPayloadBytes);
 			return this;
 		}
 

@@ -71,7 +71,7 @@ public interface JobQueue {
 	/** The job with {@code id}, if it still exists. */
 	Optional<Job> find(long id);
 
-	/** Jobs matching {@code query}, oldest id first. */
+	/** Jobs matching {@code query}, oldest id first, or newest first when it says {@link JobQuery#descending()}. */
 	List<Job> list(JobQuery query);
 
 	/** Jobs of {@code queue} in {@code state}, oldest first, at most {@code limit}. */
@@ -108,6 +108,9 @@ public interface JobQueue {
 
 	/** Every queue that was paused or given limits, with its control. */
 	List<QueueControl> queueControls();
+
+	/** Every recurring schedule any node stored, by name, with its next tick and last job. */
+	List<RecurringStatus> recurringSchedules();
 
 	/** The worker nodes that recorded themselves, alive or dead within the last hour, oldest first. */
 	List<NodeStatus> nodes();
@@ -146,6 +149,12 @@ public interface JobQueue {
 	 * @return whether it was replayed: {@code false} when no DEAD job has that id or its key is held
 	 */
 	boolean retryDead(long id);
+
+	/**
+	 * Deletes a finished (SUCCEEDED, DEAD or CANCELLED) job before its retention would.
+	 * @return whether a finished job with that id was deleted: {@code false} when none exists or it is not finished
+	 */
+	boolean delete(long id);
 
 	/**
 	 * Replays every dead job of {@code queue}, but those whose unique key another active job holds now.

@@ -36,7 +36,7 @@ import io.sqlqueue.worker.MaintenanceSettings;
 record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDuration, int clients, int drainJobs,
 		Duration enqueueDuration, int batchSize, int batches, int latencyWarmup, int latencySamples, int pollingSamples,
 		int soakIntervals, Duration soakInterval, int soakBacklog, Duration soakVacuum,
-		long soakVacuumDeadRows, Duration hold) {
+		long soakVacuumDeadRows, Duration hold, int dashboardJobs) {
 
 	static final List<String> SCENARIOS = List.of("ceiling", "drain", "enqueue", "db-scheduler", "latency", "soak",
 			"plans", "limits");
@@ -47,6 +47,8 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 	static final String USAGE = """
 			usage: java -jar sqlqueue-benchmarks.jar --url jdbc:postgresql://host:5432/db?user=... [options] [scenario...]
 			  scenarios: ceiling drain enqueue db-scheduler latency soak plans limits all   (default: all; the SQL ceiling always runs first)
+			             dashboard (not in all): each dashboard page's reads over --dashboard-jobs jobs, and a drain of
+			             --jobs jobs with and without a dashboard polling
 			             db-scheduler: the drain, schedule and scheduleBatch of db-scheduler on the same database
 			             plans: a steady drain on a never-analysed table under forced generic and custom plans, 2 rounds
 			             of 3 x --ceiling-seconds each
@@ -57,6 +59,7 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 			  --minutes N          soak length in minutes (default 10)
 			  --ceiling-seconds N  duration of each ceiling statement set and of the single-enqueue run (default 10)
 			  --jobs N             jobs queued for the drain (default 50000)
+			  --dashboard-jobs N   jobs in the table for the dashboard scenario (default 2000000)
 			  --samples N          latency samples per notified variant (default 500)
 			  --hold-seconds N     snapshot: how long the snapshot is held (default 180)
 			  --vacuum-seconds N   soak: the worker vacuums the job table every N s (its vacuum interval; for servers with autovacuum off)
@@ -69,7 +72,7 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 	static BenchmarkOptions defaults(String url) {
 		return new BenchmarkOptions(url, new LinkedHashSet<>(SCENARIOS), Duration.ofSeconds(10), 8, 50_000,
 				Duration.ofSeconds(10), 10_000, 7, 50, 500, 40, 10, Duration.ofMinutes(1), 20_000, null,
-				MaintenanceSettings.DEFAULT_VACUUM_DEAD_ROWS, Duration.ofMinutes(3));
+				MaintenanceSettings.DEFAULT_VACUUM_DEAD_ROWS, Duration.ofMinutes(3), 2_000_000);
 	}
 
 	static BenchmarkOptions parse(String[] args) {
@@ -82,6 +85,7 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 		Integer vacuumSeconds = null;
 		Long vacuumDeadRows = null;
 		Integer holdSeconds = null;
+		Integer dashboardJobs = null;
 		for (int i = 0; i < args.length; i++) {
 			String arg = args[i];
 			switch (arg) {
@@ -93,7 +97,9 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 				case "--vacuum-seconds" -> vacuumSeconds = positive(value(args, ++i, arg), arg);
 				case "--hold-seconds" -> holdSeconds = positive(value(args, ++i, arg), arg);
 				case "--vacuum-dead-rows" -> vacuumDeadRows = (long) wholeNumber(value(args, ++i, arg), arg, 0);
+				case "--dashboard-jobs" -> dashboardJobs = positive(value(args, ++i, arg), arg);
 				case "all" -> scenarios.addAll(SCENARIOS);
+				case "dashboard" -> scenarios.add(arg);
 				default -> {
 					if (!SCENARIOS.contains(arg) && !NAMED_ONLY.contains(arg)) {
 						throw new IllegalArgumentException("Unknown argument '" + arg + "'");
@@ -114,7 +120,9 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 				defaults.soakInterval(), defaults.soakBacklog(),
 				(vacuumSeconds != null) ? Duration.ofSeconds(vacuumSeconds) : null,
 				(vacuumDeadRows != null) ? vacuumDeadRows : defaults.soakVacuumDeadRows(),
-				(holdSeconds != null) ? Duration.ofSeconds(holdSeconds) : defaults.hold());
+				(holdSeconds != null) ? Duration.ofSeconds(holdSeconds) : defaults.hold(),
+				
+(dashboardJobs != null) ? dashboardJobs : defaults.dashboardJobs());
 	}
 
 	private static String value(String[] args, int index, String option) {

@@ -34,7 +34,7 @@ public final class Benchmarks {
 	record Results(SqlCeiling.Figures ceiling, DrainBenchmark.Result drain, EnqueueBenchmark.Result enqueue,
 			DbSchedulerBenchmark.Result dbScheduler, Percentiles latencyFloor, List<LatencyBenchmark.Result> latency,
 			SoakBenchmark.Result soak, PlanCacheBenchmark.Result plans, LimitsBenchmark.Result limits,
-			SnapshotBenchmark.Result snapshot) {
+			SnapshotBenchmark.Result snapshot, DashboardBenchmark.Result dashboard) {
 	}
 
 	/** The held snapshot scenario's enqueue rate, jobs a second. */
@@ -80,6 +80,7 @@ public final class Benchmarks {
 			SoakBenchmark.Result soak = null;
 			PlanCacheBenchmark.Result plans = null;
 			LimitsBenchmark.Result limits = null;
+			DashboardBenchmark.Result dashboard = null;
 			if (options.scenarios().contains("drain")) {
 				report.heading("Drain: " + options.drainJobs() + " queued no-op jobs, default worker settings");
 				drain = new DrainBenchmark(database).run(options.drainJobs(), ceiling, report);
@@ -140,8 +141,13 @@ public final class Benchmarks {
 				snapshot = new SnapshotBenchmark(database).run(SNAPSHOT_RATE, SNAPSHOT_BACKLOG, SNAPSHOT_PHASE,
 						options.hold(), SNAPSHOT_PHASE, Duration.ofSeconds(10), report);
 			}
+			if (options.scenarios().contains("dashboard")) {
+				report.heading("Dashboard: each page's reads over " + String.format(Locale.ROOT, "%,d", options.dashboardJobs())
+						+ " jobs (target p95 < 100 ms), and a drain with the dashboard polling (target <= 5% slower)");
+				dashboard = new DashboardBenchmark(database).run(options.dashboardJobs(), options.drainJobs(), report);
+			}
 			return new Results(ceiling, drain, enqueue, dbScheduler, latencyFloor, latency, soak, plans, limits,
-					snapshot);
+					snapshot, dashboard);
 		}
 	}
 

@@ -26,7 +26,7 @@ class BenchmarksSmokeTests {
 		TestDatabases.fresh(TestDatabase.POSTGRESQL);
 		BenchmarkOptions options = new BenchmarkOptions(url, new LinkedHashSet<>(BenchmarkOptions.SCENARIOS),
 				Duration.ofSeconds(1), 4, 2_000, Duration.ofSeconds(1), 1_000, 3, 5, 20, 3, 2, Duration.ofSeconds(2),
-				1_000, Duration.ofSeconds(1), 10_000, Duration.ofSeconds(3));
+				1_000, Duration.ofSeconds(1), 10_000, Duration.ofSeconds(3), 20_000);
 		ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
 		Benchmarks.Results results = Benchmarks.run(options,
@@ -69,6 +69,7 @@ class BenchmarksSmokeTests {
 		assertThat(results.limits().limited()).hasSize(3).allSatisfy((perSecond) -> assertThat(perSecond).isPositive());
 		assertThat(results.plans().generic()).hasSize(2).allSatisfy((perSecond) -> assertThat(perSecond).isPositive());
 		assertThat(results.snapshot()).as("the snapshot scenario runs only when named").isNull();
+		assertThat(results.dashboard()).as("the dashboard scenario runs only when named").isNull();
 	}
 
 	@Test
@@ -92,6 +93,30 @@ class BenchmarksSmokeTests {
 		assertThat(result.after()).isPositive();
 		assertThat(result.latencyDuring().count()).isPositive();
 		assertThat(result.succeeded()).isEqualTo(result.enqueued());
+	}
+
+
+	@Test
+	void dashboardScenarioTimesEveryPageAndTheDrainWithAndWithoutPolling() throws Exception {
+		String url = TestDatabases.jdbcUrl(TestDatabase.POSTGRESQL);
+		TestDatabases.fresh(TestDatabase.POSTGRESQL);
+		BenchmarkOptions options = BenchmarkOptions.parse(new String[] { "--url", url, "--ceiling-seconds", "1",
+				"--jobs", "2000", "--dashboard-jobs", "20000", "dashboard" });
+		ByteArrayOutputStream printed = new ByteArrayOutputStream();
+
+		Benchmarks.Results results = Benchmarks.run(options,
+				new Report(new PrintStream(printed, true, StandardCharsets.UTF_8)));
+
+		String report = printed.toString(StandardCharsets.UTF_8);
+		System.out.print(report);
+		assertThat(report).contains("filled        20,000 jobs", "overview", "jobs, newest 50", "dead letter", "nodes",
+				"a dashboard at its defaults", "pages every 1 s");
+		assertThat(results.dashboard().pages()).hasSize(13)
+			.allSatisfy((page, timing) -> assertThat(timing.count()).isEqualTo(30));
+		assertThat(results.dashboard().drainPerSecond()).isPositive();
+		assertThat(results.dashboard().polledDrainPerSecond()).isPositive();
+		assertThat(results.dashboard().stressedDrainPerSecond()).isPositive();
+		assertThat(results.dashboard().polls()).isPositive();
 	}
 
 }

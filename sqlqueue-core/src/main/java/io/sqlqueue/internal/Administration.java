@@ -52,6 +52,14 @@ public final class Administration {
 		return total;
 	}
 
+	/** Kills job {@code id} with {@code reason}, which must say something; whether it was killed. */
+	public static boolean kill(JobStore store, long id, String reason) {
+		if (reason == null || reason.isBlank()) {
+			throw new IllegalArgumentException("A reason is required to kill job " + id);
+		}
+		return store.jobKill(id, "Killed: " + reason);
+	}
+
 	/** Moves the due times of waiting jobs {@code by} earlier; how many. */
 	public static int moveDueTimesBack(JobStore store, Duration by) {
 		if (by == null || by.isNegative()) {

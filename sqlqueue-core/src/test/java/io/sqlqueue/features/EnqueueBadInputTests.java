@@ -76,7 +76,7 @@ class EnqueueBadInputTests {
 		assertThat(this.fixture.queue().find(this.fixture.queue().enqueue("big", "x".repeat(900)))).isPresent();
 		assertThatThrownBy(() -> JdbcJobQueue.builder(this.fixture.dataSource()).maxPayloadBytes(0))
 			.isInstanceOf(IllegalArgumentException.class)
-			.hasMessage("maxPayloadBytes must be positive, was 0");
+			.hasMessage("maxPayloadBytes must be at least 1, was 0");
 	}
 
 	@Test

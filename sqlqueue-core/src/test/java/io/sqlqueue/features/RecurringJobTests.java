@@ -119,6 +119,13 @@ class RecurringJobTests {
 		assertThat(this.fixture.queue().list(JobQuery.all().ofType("cleanup"))).singleElement()
 			.satisfies((job) -> assertThat(job.metadata()).containsEntry("sqlqueue.tick", hourAgo.toString()));
 		assertThat(store.recurringGet("cleanup").orElseThrow().nextRunAt()).isAfter(store.databaseNow());
+		assertThat(this.fixture.queue().recurringSchedules()).singleElement().satisfies((status) -> {
+			assertThat(status.name()).isEqualTo("cleanup");
+			assertThat(status.cron()).isEqualTo("0 * * * * *");
+			assertThat(status.zone()).isEqualTo("Z");
+			assertThat(status.nextRunAt()).isEqualTo(store.recurringGet("cleanup").orElseThrow().nextRunAt());
+			assertThat(status.lastJobId()).isEqualTo(enqueued.get());
+		});
 	}
 
 	@Test

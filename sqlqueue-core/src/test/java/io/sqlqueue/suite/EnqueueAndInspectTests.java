@@ -119,6 +119,71 @@ class EnqueueAndInspectTests {
 	}
 
 	@Test
+	void listPagesNewestFirstAndFindsAUniqueKeyInAnyState() {
+		long a1 = this.jobs.enqueue("a", Map.of(), EnqueueOptions.defaults().withQueue("q1").withUniqueKey("order-1"));
+		long b1 = this.jobs.enqueue("b", Map.of(), EnqueueOptions.defaults().withQueue("q1"));
+		long a2 = this.jobs.enqueue("a", Map.of(), EnqueueOptions.defaults().withQueue("q2"));
+		long a3 = this.jobs.enqueue("a", Map.of(), EnqueueOptions.defaults().withQueue("q1"));
+		this.jobs.cancel(a1);
+
+		JobQuery newest = JobQuery.all().newestFirst().limit(2);
+		assertThat(ids(this.jobs.list(newest))).containsExactly(a3, a2);
+		assertThat(ids(this.jobs.list(newest.beforeId(a2)))).containsExactly(b1, a1);
+		assertThat(ids(this.jobs.list(newest.beforeId(a1)))).isEmpty();
+		assertThat(ids(this.jobs.list(JobQuery.all().newestFirst().inQueue("q1").ofType("a")))).containsExactly(a3, a1);
+		assertThat(ids(this.jobs.list(JobQuery.all().newestFirst().inState(JobState.READY).beforeId(a3))))
+			.containsExactly(a2, b1);
+		assertThat(ids(this.jobs.list(JobQuery.all().withUniqueKey("order-1")))).containsExactly(a1);
+		assertThat(ids(this.jobs.list(JobQuery.all().withUniqueKey("order-2")))).isEmpty();
+	}
+
+	@Test
+	void listFindsAJobsChildrenInAnyState() {
+		long parent = this.jobs.enqueue("a", Map.of());
+		long waiting = this.jobs.enqueue("b", Map.of(), EnqueueOptions.defaults().withParent(parent));
+		long cancelled = this.jobs.enqueue("b", Map.of(), EnqueueOptions.defaults().withParent(parent));
+		this.jobs.enqueue("b", Map.of(), EnqueueOptions.defaults().withParent(waiting));
+		this.jobs.cancel(cancelled);
+
+		assertThat(this.jobs.find(waiting).orElseThrow().state()).isEqualTo(JobState.WAITING);
+		assertThat(ids(this.jobs.list(JobQuery.all().childrenOf(parent).newestFirst()))).containsExactly(cancelled, waiting);
+		assertThat(ids(this.jobs.list(JobQuery.all().childrenOf(parent).inState(JobState.WAITING)))).containsExactly(waiting);
+		assertThat(ids(this.jobs.list(JobQuery.all().childrenOf(cancelled)))).isEmpty();
+	}
+
+	@Test
+	void listFindsJobsByAMetadataValue() {
+		long acme = this.jobs.enqueue("a", Map.of(), EnqueueOptions.defaults().withMetadata("tenant", "acme"));
+		long acmeOrder = this.jobs.enqueue("a", Map.of(), EnqueueOptions.defaults()
+			.withMetadata(Map.of("tenant", "acme", "order", "50%_off!")));
+		this.jobs.enqueue("a", Map.of(), EnqueueOptions.defaults().withMetadata("tenant", "acme-corp"));
+		this.jobs.enqueue("a", Map.of(), EnqueueOptions.defaults().withMetadata("xtenant", "acme"));
+		this.jobs.enqueue("a", Map.of(), EnqueueOptions.defaults().withMetadata("note", "\"tenant\":\"acme\""));
+		this.jobs.enqueue("a", Map.of());
+
+		assertThat(ids(this.jobs.list(JobQuery.all().withMetadata("tenant", "acme")))).containsExactly(acme, acmeOrder);
+		assertThat(ids(this.jobs.list(JobQuery.all().withMetadata("order", "50%_off!")))).containsExactly(acmeOrder);
+		assertThat(ids(this.jobs.list(JobQuery.all().withMetadata("order", "50%")))).isEmpty();
+		assertThat(ids(this.jobs.list(JobQuery.all().withMetadata("tenant", "acme").newestFirst().limit(1))))
+			.containsExactly(acmeOrder);
+	}
+
+	@Test
+	void deleteRemovesOnlyFinishedJobs() {
+		long ready = this.jobs.enqueue("a", Map.of());
+		long cancelled = this.jobs.enqueue("a", Map.of());
+		long dead = this.jobs.enqueue("a", Map.of());
+		this.jobs.cancel(cancelled);
+		this.jobs.kill(dead, "bad data");
+
+		assertThat(this.jobs.delete(ready)).isFalse();
+		assertThat(this.jobs.delete(cancelled)).isTrue();
+		assertThat(this.jobs.delete(dead)).isTrue();
+		assertThat(this.jobs.delete(dead)).isFalse();
+		assertThat(ids(this.jobs.list(JobQuery.all()))).containsExactly(ready);
+	}
+
+	@Test
 	void countByQueueAndState() {
 		this.jobs.enqueue("a", Map.of(), EnqueueOptions.defaults().withQueue("q1"));
 		this.jobs.enqueue("a", Map.of(), EnqueueOptions.defaults().withQueue("q1"));

@@ -106,10 +106,16 @@ class MigrationsTests {
 
 	/**
 	 * The versions a migration applies: PostgreSQL's third drops two indexes from the path of every
-	 * job; the other databases' schemas have no equivalent change.
+	 * job; the other databases' schemas have no equivalent change. The sixth indexes a job's children in any
+	 * state where the parent index holds only waiting ones (PostgreSQL, SQLite); H2's and MariaDB's parent
+	 * index already holds them all.
 	 */
 	private List<String> latestVersions() {
-		return (this.db == TestDatabase.POSTGRESQL) ? List.of("1", "2", "3", "4", "5", "7") : List.of("1", "2", "4", "5", "7");
+		return switch (this.db) {
+			case POSTGRESQL -> List.of("1", "2", "3", "4", "5", "6", "7");
+			case SQLITE -> List.of("1", "2", "4", "5", "6", "7");
+			default -> List.of("1", "2", "4", "5", "7");
+		};
 	}
 
 	/** Flyway creates its history table with quoted lower-case names on H2. */

@@ -38,7 +38,8 @@ class DocumentationTests {
 	private static final int README_MAX_BYTES = 15 * 1024;
 
 	private static final List<String> DOCS_PAGES = List.of("getting-started.md", "configuration.md", "core-api.md",
-			"operations.md", "delivery-guarantees.md", "databases.md", "benchmarks.md", "testing.md");
+			"operations.md", "delivery-guarantees.md", "databases.md", "benchmarks.md", "testing.md",
+			"dashboard.md");
 
 	private static final int PACKAGE_SENTENCE_DISTANCE = 3;
 

@@ -130,6 +130,29 @@ class ShopStoryTests {
 	}
 
 	@Test
+	void anOperatorSeesTheDeadErpSyncOnTheDashboardAndReplaysItThere() {
+		PlacedOrder order = placeOrder("di", "teapot", 1, false);
+		this.queue.drain();
+		this.queue.advanceAndDrain(RETRY_BACKOFF);
+		this.queue.advanceAndDrain(RETRY_BACKOFF);
+		assertThat(this.queue.queue().find(order.erpSyncJob()).orElseThrow().state()).isEqualTo(JobState.DEAD);
+		assertThat(this.http.get().uri("/sqlqueue/").retrieve().body(String.class)).contains("assets/app.js");
+		String dead = this.http.get().uri("/sqlqueue/api/dead").retrieve().body(String.class);
+		assertThat(dead).contains(ShopJobs.SYNC_ERP).contains("legacy ERP is offline");
+
+		this.shop.setErpOnline(true);
+		String replayed = this.http.post()
+			.uri("/sqlqueue/api/jobs/{id}/retry", order.erpSyncJob())
+			.contentType(MediaType.APPLICATION_JSON)
+			.body("{}")
+			.retrieve()
+			.body(String.class);
+		assertThat(replayed).contains("\"done\":true");
+		assertThat(this.queue.drain()).extracting(JobRun::id).contains(order.erpSyncJob());
+		assertThat(this.queue.queue().find(order.erpSyncJob()).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+	}
+
+	@Test
 	void erpSyncEndsInTheDeadLetterAndIsReplayedThroughActuator() {
 		PlacedOrder order = placeOrder("cy", "kettle", 1, false);
 		this.queue.drain();

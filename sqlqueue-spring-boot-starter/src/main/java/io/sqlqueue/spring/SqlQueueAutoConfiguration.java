@@ -73,6 +73,15 @@ public final class SqlQueueAutoConfiguration {
 		return builder.build();
 	}
 
+	/**
+	 * The sampled job counts that the gauges and the dashboard share; it samples only for those that subscribed.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	QueueStatistics sqlQueueStatistics(JdbcJobQueue jobQueue, SqlQueueProperties properties) {
+		return new QueueStatistics(jobQueue, properties.getMetrics().getSampleInterval());
+	}
+
 	/** Puts the job id, type, queue and attempt in the logging MDC, outside every other interceptor. */
 	@Bean
 	@ConditionalOnMissingBean

@@ -16,6 +16,7 @@ import org.springframework.util.unit.DataSize;
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.JobQueue;
 import io.sqlqueue.SqlQueueMigrations;
+import io.sqlqueue.spring.dashboard.DashboardProperties;
 import io.sqlqueue.worker.Retention;
 import io.sqlqueue.worker.Backoff;
 import io.sqlqueue.worker.JobWorker;
@@ -81,6 +82,9 @@ class SqlQueuePropertiesMetadataTests {
 		assertThat(duration("sqlqueue.shutdown-timeout")).isEqualTo(SqlQueueProperties.DEFAULT_SHUTDOWN_TIMEOUT);
 		assertThat(duration("sqlqueue.metrics.sample-interval"))
 			.isEqualTo(SqlQueueProperties.DEFAULT_METRICS_SAMPLE_INTERVAL);
+		assertThat(text("sqlqueue.dashboard.path")).isEqualTo(DashboardProperties.DEFAULT_PATH);
+		assertThat(duration("sqlqueue.dashboard.refresh-interval")).isEqualTo(DashboardProperties.DEFAULT_REFRESH_INTERVAL);
+		assertThat(this.properties.get("sqlqueue.dashboard.enabled").get("defaultValue").asBoolean()).isFalse();
 		assertThat(DataSize.parse(text("sqlqueue.max-payload-size")).toBytes())
 			.isEqualTo(JdbcJobQueue.DEFAULT_MAX_PAYLOAD_BYTES);
 		assertThat(text("sqlqueue.table-prefix")).isEqualTo(SqlQueueMigrations.DEFAULT_TABLE_PREFIX);

@@ -18,6 +18,7 @@ import io.sqlqueue.Job;
 import io.sqlqueue.JobQuery;
 import io.sqlqueue.JobState;
 import io.sqlqueue.QueueControl;
+import io.sqlqueue.RecurringStatus;
 import io.sqlqueue.QueueLimits;
 
 /**
@@ -187,6 +188,11 @@ public final class JdbcJobStore implements JobStore {
 	}
 
 	@Override
+	public boolean jobDeleteFinished(long id) {
+		return this.admin.deleteFinished(id);
+	}
+
+	@Override
 	public int jobRescueExpired() {
 		return this.upkeep.rescueExpired();
 	}
@@ -321,6 +327,11 @@ public final class JdbcJobStore implements JobStore {
 	@Override
 	public void recurringSetLastJob(String name, long jobId) {
 		this.schedules.setLastJob(name, jobId);
+	}
+
+	@Override
+	public List<RecurringStatus> recurringList() {
+		return this.schedules.list();
 	}
 
 	@Override

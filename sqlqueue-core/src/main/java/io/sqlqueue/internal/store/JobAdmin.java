@@ -8,7 +8,7 @@ import static io.sqlqueue.internal.store.StoreSql.WAITING;
 
 import io.sqlqueue.JobState;
 
-/** What an operator does to jobs by hand: cancel, kill, replay the dead. */
+/** What an operator does to jobs by hand: cancel, kill, replay the dead, delete the finished. */
 final class JobAdmin {
 
 	private final StoreSql sql;
@@ -48,6 +48,11 @@ final class JobAdmin {
 			}
 			return changed;
 		});
+	}
+
+	boolean deleteFinished(long id) {
+		return this.sql.jdbc.update("DELETE FROM " + this.sql.table + " WHERE id = ? AND state IN " + StoreSql.FINISHED,
+				id) == 1;
 	}
 
 	boolean retryDead(long id) {

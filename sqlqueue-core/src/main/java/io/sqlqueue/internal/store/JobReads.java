@@ -34,8 +34,9 @@ final class JobReads {
 		List<Object> args = new ArrayList<>();
 		args.add(query.afterId());
 		if (query.state() != null) {
-			select.append(" AND state = ?");
-			args.add(query.state().code());
+			// a literal, as in count: a generic plan cannot use a partial index for "state = ?", and a rare state
+			// (RUNNING, WAITING, DEAD) is found through its partial index instead of a walk down the primary key
+			select.append(" AND state = ").append(query.state().code());
 		}
 		if (query.queue() != null) {
 			select.append(" AND queue = ?");
@@ -45,7 +46,23 @@ final class JobReads {
 			select.append(" AND type = ?");
 			args.add(query.type());
 		}
-		select.append(" ORDER BY id LIMIT ?");
+		if (query.beforeId() > 0) {
+			select.append(" AND id < ?");
+			args.add(query.beforeId());
+		}
+		if (query.uniqueKey() != null) {
+			select.append(" AND unique_key = ?");
+			args.add(query.uniqueKey());
+		}
+		if (query.parentId() != null) {
+			select.append(" AND parent_id = ?");
+			args.add(query.parentId());
+		}
+		if (query.metadataKey() != null) {
+			select.append(" AND ").append(this.sql.vendor.metadataHas());
+			args.add(this.sql.vendor.metadataHasParam(query.metadataKey(), query.metadataValue()));
+		}
+		select.append(query.descending() ? " ORDER BY id DESC LIMIT ?" : " ORDER BY id LIMIT ?");
 		args.add(query.limit());
 		return this.sql.jdbc.query(select.toString(), this.sql.jobRowMapper(), args.toArray());
 	}

@@ -14,6 +14,7 @@ import io.sqlqueue.Job;
 import io.sqlqueue.JobQuery;
 import io.sqlqueue.JobState;
 import io.sqlqueue.QueueControl;
+import io.sqlqueue.RecurringStatus;
 import io.sqlqueue.QueueLimits;
 
 /**
@@ -128,6 +129,9 @@ public interface JobStore {
 	/** Every DEAD job of {@code queue} to READY, but those whose unique key another active job holds. */
 	int jobRetryDeadInQueue(String queue);
 
+	/** Deletes job {@code id} when it is SUCCEEDED, DEAD or CANCELLED. */
+	boolean jobDeleteFinished(long id);
+
 	// ---- jobs: maintenance -----------------------------------------------------------------------
 
 	/**
@@ -185,7 +189,7 @@ public interface JobStore {
 
 	Optional<Job> jobGet(long id);
 
-	/** Jobs matching {@code query}, oldest id first. */
+	/** Jobs matching {@code query}, oldest id first or, when it asks, newest first. */
 	List<Job> jobList(JobQuery query);
 
 	/** How many jobs of {@code queue} (all when {@code null}) are in {@code state} (all when {@code null}). */
@@ -241,6 +245,9 @@ public interface JobStore {
 
 	/** Records the job enqueued for the tick just taken. */
 	void recurringSetLastJob(String name, long jobId);
+
+	/** Every stored schedule, by name. */
+	List<RecurringStatus> recurringList();
 
 	// ---- leadership ----------------------------------------------------------------------------
 

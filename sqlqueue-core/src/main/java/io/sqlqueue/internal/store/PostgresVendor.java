@@ -2,6 +2,7 @@ package io.sqlqueue.internal.store;
 
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 
 import org.postgresql.PGStatement;
 
@@ -39,6 +40,16 @@ final class PostgresVendor extends Vendor {
 	@Override
 	public String timeParam() {
 		return "CAST(? AS timestamptz)";
+	}
+
+	@Override
+	public String metadataHas() {
+		return "metadata @> CAST(? AS jsonb)";
+	}
+
+	@Override
+	public Object metadataHasParam(String key, String value) {
+		return JsonText.writeMap(Map.of(key, value));
 	}
 
 	@Override

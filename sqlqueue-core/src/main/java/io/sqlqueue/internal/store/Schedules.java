@@ -1,9 +1,12 @@
 package io.sqlqueue.internal.store;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 import org.springframework.dao.DuplicateKeyException;
+
+import io.sqlqueue.RecurringStatus;
 
 /** The rows of recurring schedules: one per schedule, its next tick moved forward by compare-and-set. */
 final class Schedules {
@@ -23,6 +26,15 @@ final class Schedules {
 						this.sql.vendor.readTime(rs, "next_run_at"), this.sql.vendor.readTime(rs, "now_")), name)
 			.stream()
 			.findFirst();
+	}
+
+	List<RecurringStatus> list() {
+		return this.sql.jdbc.query("SELECT name, cron, zone, next_run_at, last_job_id FROM " + this.table + " ORDER BY name",
+				(rs, row) -> {
+					long lastJob = rs.getLong("last_job_id");
+					return new RecurringStatus(rs.getString("name"), rs.getString("cron"), rs.getString("zone"),
+							this.sql.vendor.readTime(rs, "next_run_at"), rs.wasNull() ? null : lastJob);
+				});
 	}
 
 	void insert(String name, String cron, String zone, Instant nextRunAt) {

@@ -7,6 +7,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Map;
 
 /**
  * What differs from one database to the next, and nothing else: time arithmetic and binding, the form
@@ -69,6 +70,21 @@ public abstract class Vendor {
 	/** SQL for a bound JSON parameter. */
 	public String jsonParam() {
 		return "?";
+	}
+
+	/**
+	 * SQL matching jobs whose metadata maps a key to a value, with one parameter: {@link #metadataHasParam}. Here
+	 * the metadata is the compact JSON that {@link JsonText} wrote, so the pair is looked for as its text.
+	 */
+	public String metadataHas() {
+		return "metadata LIKE ? ESCAPE '!'";
+	}
+
+	/** The parameter of {@link #metadataHas()}. */
+	public Object metadataHasParam(String key, String value) {
+		String pair = JsonText.writeMap(Map.of(key, value));
+		String inner = pair.substring(1, pair.length() - 1);
+		return "%" + inner.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
 	}
 
 	/** SQL for {@code now + ? ms}. */

@@ -19,6 +19,7 @@ import io.sqlqueue.Job;
 import io.sqlqueue.JobQuery;
 import io.sqlqueue.JobQueue;
 import io.sqlqueue.JobState;
+import io.sqlqueue.NodeStatus;
 import io.sqlqueue.QueueControl;
 import io.sqlqueue.QueueLimits;
 import io.sqlqueue.RateLimit;
@@ -83,7 +84,7 @@ public class SqlQueueEndpoint {
 		}
 		List<Job> before = this.queue.list(firstPage.limit(page * size));
 		if (before.size() < page * size) {
-			return new QueuesReport(counts(), controls(), List.of(), null);
+			return new QueuesReport(counts(), controls(), List.of(), null, this.queue.nodes());
 		}
 		return report(firstPage.afterId(before.get(before.size() - 1).id()));
 	}
@@ -101,7 +102,7 @@ public class SqlQueueEndpoint {
 	private QueuesReport report(JobQuery deadPage) {
 		List<JobSummary> dead = this.queue.list(deadPage).stream().map(JobSummary::of).toList();
 		Long next = (dead.size() == deadPage.limit()) ? dead.get(dead.size() - 1).id() : null;
-		return new QueuesReport(counts(), controls(), dead, next);
+		return new QueuesReport(counts(), controls(), dead, next, this.queue.nodes());
 	}
 
 	private Map<String, QueueControlView> controls() {
@@ -243,9 +244,10 @@ public class SqlQueueEndpoint {
 	 * @param controls every queue that was paused or given limits, by name
 	 * @param dead a page of dead jobs, oldest id first
 	 * @param nextAfterId the {@code afterId} of the next page, or {@code null} on the last page
+	 * @param nodes the worker nodes, alive or gone within the last hour
 	 */
 	public record QueuesReport(Map<String, Map<String, Long>> queues, Map<String, QueueControlView> controls,
-			List<JobSummary> dead, Long nextAfterId) {
+			List<JobSummary> dead, Long nextAfterId, List<NodeStatus> nodes) {
 	}
 
 	/**

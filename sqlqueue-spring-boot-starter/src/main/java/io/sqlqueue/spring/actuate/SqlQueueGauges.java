@@ -8,8 +8,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -19,16 +17,15 @@ import io.micrometer.core.instrument.TimeGauge;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
-import org.springframework.context.SmartLifecycle;
-
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.JobState;
+import io.sqlqueue.spring.QueueStatistics;
 import io.sqlqueue.spring.JobHandlerRegistry;
 import io.sqlqueue.worker.JobWorker;
 
 /**
- * The queue gauges, read from values sampled on a schedule ({@code sqlqueue.metrics.sample-interval})
- * so that a scrape never queries the database:
+ * The queue gauges, updated at each sample of the shared {@link QueueStatistics}
+ * ({@code sqlqueue.metrics.sample-interval}) so that a scrape never queries the database:
  * <ul>
  * <li>{@code sqlqueue.queue.jobs} (queue, state): jobs per state;</li>
  * <li>{@code sqlqueue.queue.oldest.age} (queue): how long the oldest due READY job has waited;</li>
@@ -45,7 +42,7 @@ import io.sqlqueue.worker.JobWorker;
  * database holds has been open (0 when none): until it ends, vacuum can remove none of those dead rows.</li>
  * </ul>
  */
-public class SqlQueueGauges implements SmartLifecycle {
+public class SqlQueueGauges {
 
 	/** Gauge of jobs per queue and state. */
 	public static final String QUEUE_JOBS = "sqlqueue.queue.jobs";
@@ -82,7 +79,7 @@ public class SqlQueueGauges implements SmartLifecycle {
 
 	private final JobHandlerRegistry handlers;
 
-	private final Duration interval;
+	private final QueueStatistics statistics;
 
 	private final Map<String, Map<JobState, AtomicLong>> counts = new ConcurrentHashMap<>();
 
@@ -103,20 +100,19 @@ public class SqlQueueGauges implements SmartLifecycle {
 	/** The sampled age of the oldest held snapshot in milliseconds; registered with the dead rows. */
 	private volatile AtomicLong snapshotMillis;
 
-	private volatile ScheduledExecutorService sampler;
-
 	/**
 	 * Gauges in {@code registry} for {@code queue}'s jobs and the busy handlers of {@code handlers}' worker,
-	 * sampled every {@code interval} (positive) once {@link #start()} is called; due jobs no node can run count as
-	 * unhandled once they waited {@code unhandledAfter}.
+	 * updated at every sample of {@code statistics}; due jobs no node can run count as unhandled once they waited
+	 * {@code unhandledAfter}.
 	 */
-	public SqlQueueGauges(MeterRegistry registry, JdbcJobQueue queue, JobHandlerRegistry handlers, Duration interval,
-			Duration unhandledAfter) {
+	public SqlQueueGauges(MeterRegistry registry, JdbcJobQueue queue, JobHandlerRegistry handlers,
+			QueueStatistics statistics, Duration unhandledAfter) {
 		this.registry = registry;
 		this.unhandledAfter = unhandledAfter;
 		this.queue = queue;
 		this.handlers = handlers;
-		this.interval = interval;
+		this.statistics = statistics;
+		statistics.subscribe(this::sampled);
 		Gauge.builder(OUTCOMES_WAITING, handlers, (h) -> h.worker().map((w) -> w.health().outcomesWaiting()).orElse(0))
 			.description("Outcomes of finished runs this node has not written yet")
 			.register(registry);
@@ -126,10 +122,23 @@ public class SqlQueueGauges implements SmartLifecycle {
 			.register(registry);
 	}
 
-	/** Reads the counts and ages once and updates the gauges. */
+	/** Samples the shared statistics once, which updates the gauges. */
 	public void sample() {
-		Map<String, Map<JobState, Long>> sampled = this.queue.countByQueueAndState();
-		Map<String, Duration> ages = this.queue.oldestDueAge();
+		this.statistics.sample();
+	}
+
+	private void sampled(QueueStatistics.Sample sample) {
+		try {
+			update(sample);
+		}
+		catch (RuntimeException ex) {
+			logger.debug("sqlqueue gauges could not be sampled: " + ex.getMessage());
+		}
+	}
+
+	private void update(QueueStatistics.Sample sample) {
+		Map<String, Map<JobState, Long>> sampled = sample.counts();
+		Map<String, Duration> ages = sample.oldestDueAge();
 		this.handlers.worker().map(JobWorker::queueNames).ifPresent((names) -> names.forEach(this::queueSeen));
 		sampled.keySet().forEach(this::queueSeen);
 		Set<String> pausedNow = new HashSet<>();
@@ -226,40 +235,6 @@ public class SqlQueueGauges implements SmartLifecycle {
 				.tag("queue", name)
 				.register(this.registry);
 		}
-	}
-
-	private void sampleQuietly() {
-		try {
-			sample();
-		}
-		catch (RuntimeException ex) {
-			logger.debug("sqlqueue gauges could not be sampled: " + ex.getMessage());
-		}
-	}
-
-	@Override
-	public void start() {
-		ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((runnable) -> {
-			Thread thread = new Thread(runnable, "sqlqueue-gauges");
-			thread.setDaemon(true);
-			return thread;
-		});
-		executor.scheduleWithFixedDelay(this::sampleQuietly, 0, this.interval.toMillis(), TimeUnit.MILLISECONDS);
-		this.sampler = executor;
-	}
-
-	@Override
-	public void stop() {
-		ScheduledExecutorService executor = this.sampler;
-		this.sampler = null;
-		if (executor != null) {
-			executor.shutdownNow();
-		}
-	}
-
-	@Override
-	public boolean isRunning() {
-		return this.sampler != null;
 	}
 
 }

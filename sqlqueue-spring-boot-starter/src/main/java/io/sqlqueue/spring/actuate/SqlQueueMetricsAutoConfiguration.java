@@ -10,6 +10,7 @@ import org.springframework.context.annotation.Bean;
 
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.spring.JobHandlerRegistry;
+import io.sqlqueue.spring.QueueStatistics;
 import io.sqlqueue.spring.SqlQueueAutoConfiguration;
 import io.sqlqueue.spring.SqlQueueProperties;
 
@@ -31,10 +32,10 @@ public final class SqlQueueMetricsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	@ConditionalOnBean(JobHandlerRegistry.class)
+	@ConditionalOnBean({ JobHandlerRegistry.class, QueueStatistics.class })
 	SqlQueueGauges sqlQueueGauges(MeterRegistry registry, JdbcJobQueue queue, JobHandlerRegistry handlers,
-			SqlQueueProperties properties) {
-		return new SqlQueueGauges(registry, queue, handlers, properties.getMetrics().getSampleInterval(),
+			QueueStatistics statistics, SqlQueueProperties properties) {
+		return new SqlQueueGauges(registry, queue, handlers, statistics,
 				properties.getWorker().getUnhandledAfter());
 	}
 

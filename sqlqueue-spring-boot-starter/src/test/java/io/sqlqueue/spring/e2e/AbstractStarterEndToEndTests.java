@@ -118,6 +118,11 @@ abstract class AbstractStarterEndToEndTests {
 		JsonNode listing = getJson("/actuator/sqlqueue?queue=default&limit=500");
 		assertThat(listing.get("queues").get("default").get("DEAD").asLong()).isPositive();
 		assertThat(listing.get("dead").findValuesAsString("type")).contains("flaky");
+		assertThat(listing.get("nodes")).as("the worker nodes, as the dashboard's nodes page shows them")
+			.anySatisfy((node) -> {
+				assertThat(node.get("alive").asBoolean()).isTrue();
+				assertThat(node.get("queues").has("default")).isTrue();
+			});
 		List<String> listedErrors = new ArrayList<>();
 		for (JsonNode listed : listing.get("dead")) {
 			if (listed.get("id").asLong() == id) {

@@ -1,0 +1,129 @@
+package io.sqlqueue.spring.dashboard;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+
+import io.sqlqueue.JobQueue;
+import io.sqlqueue.QueueLimits;
+import io.sqlqueue.RateLimit;
+
+/**
+ * The dashboard's actions: POSTs only (so Spring Security's CSRF protection covers them), each allowed by
+ * {@link DashboardRequests} and logged with the user and the jobs it touched.
+ */
+@RestController
+@RequestMapping("${sqlqueue.dashboard.path:/sqlqueue}/api")
+class DashboardActions {
+
+	/** The most jobs one replay of a selection may name. */
+	static final int MAX_SELECTION = 10_000;
+
+	private final JobQueue jobs;
+
+	private final DashboardRequests requests;
+
+	DashboardActions(JobQueue jobs, DashboardRequests requests) {
+		this.jobs = jobs;
+		this.requests = requests;
+	}
+
+	@PostMapping("/queues/{queue}/pause")
+	Map<String, Object> pause(@PathVariable String queue, HttpServletRequest request) {
+		this.requests.requireAction(request, "pause");
+		this.jobs.pauseQueue(JobQueue.validateQueueName(queue));
+		this.requests.logAction(request, "paused", "queue " + queue, null);
+		return Map.of("queue", queue, "paused", true);
+	}
+
+	@PostMapping("/queues/{queue}/resume")
+	Map<String, Object> resume(@PathVariable String queue, HttpServletRequest request) {
+		this.requests.requireAction(request, "resume");
+		this.jobs.resumeQueue(JobQueue.validateQueueName(queue));
+		this.requests.logAction(request, "resumed", "queue " + queue, null);
+		return Map.of("queue", queue, "paused", false);
+	}
+
+	@PostMapping("/queues/{queue}/limits")
+	Map<String, Object> limits(@PathVariable String queue, @RequestBody LimitsForm form, HttpServletRequest request) {
+		this.requests.requireAction(request, "limits");
+		QueueLimits limits = QueueLimits.none()
+			.withGlobalConcurrency(form.globalConcurrency())
+			.withKeyConcurrency(form.keyConcurrency())
+			.withRateLimit((form.rateLimit() == null || form.rateLimit().isBlank()) ? null
+					: RateLimit.parse(form.rateLimit()));
+		this.jobs.updateQueueLimits(JobQueue.validateQueueName(queue), limits);
+		this.requests.logAction(request, "set limits " + limits + " of", "queue " + queue, null);
+		return Map.of("queue", queue);
+	}
+
+	@PostMapping("/jobs/{id}/{action}")
+	Map<String, Object> jobAction(@PathVariable long id, @PathVariable String action, HttpServletRequest request) {
+		this.requests.requireAction(request, action);
+		boolean done = switch (action) {
+			case "retry" -> this.jobs.retryDead(id);
+			case "cancel" -> this.jobs.cancel(id);
+			case "kill" -> this.jobs.kill(id, "Killed from the dashboard by " + DashboardRequests.user(request));
+			default -> throw new ResponseStatusException(HttpStatus.NOT_FOUND, "No job action '" + action + "'");
+		};
+		this.requests.logAction(request, action + (done ? "" : " (nothing to do)"), "", List.of(id));
+		return Map.of("id", id, "done", done);
+	}
+
+	@PostMapping("/dead/replay")
+	Map<String, Object> replay(@RequestBody SelectionForm form, HttpServletRequest request) {
+		this.requests.requireAction(request, "replay");
+		List<Long> ids = form.ids();
+		if (ids == null || ids.isEmpty() || ids.size() > MAX_SELECTION) {
+			throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
+					"Name between 1 and " + MAX_SELECTION + " dead jobs to replay");
+		}
+		List<Long> replayed = new ArrayList<>();
+		for (Long id : ids) {
+			if (this.jobs.retryDead(id)) {
+				replayed.add(id);
+			}
+		}
+		this.requests.logAction(request, "replayed", "dead", replayed);
+		return Map.of("replayed", replayed.size());
+	}
+
+	@PostMapping("/dead/queues/{queue}/replay")
+	Map<String, Object> replayQueue(@PathVariable String queue, HttpServletRequest request) {
+		this.requests.requireAction(request, "replay");
+		int replayed = this.jobs.retryDeadInQueue(JobQueue.validateQueueName(queue));
+		this.requests.logAction(request, "replayed " + replayed + " dead jobs of", "queue " + queue, null);
+		return Map.of("replayed", replayed);
+	}
+
+	@ExceptionHandler(IllegalArgumentException.class)
+	ResponseEntity<Map<String, Object>> badRequest(IllegalArgumentException ex) {
+		return ResponseEntity.badRequest().body(Map.of("message", String.valueOf(ex.getMessage())));
+	}
+
+	@ExceptionHandler(ResponseStatusException.class)
+	ResponseEntity<Map<String, Object>> refused(ResponseStatusException ex) {
+		return ResponseEntity.status(ex.getStatusCode()).body(Map.of("message", String.valueOf(ex.getReason())));
+	}
+
+	/** Limits as the queues page sends them; a blank field is no limit. */
+	record LimitsForm(Integer globalConcurrency, Integer keyConcurrency, String rateLimit) {
+	}
+
+	/** Jobs chosen on a page. */
+	record SelectionForm(List<Long> ids) {
+	}
+
+}
