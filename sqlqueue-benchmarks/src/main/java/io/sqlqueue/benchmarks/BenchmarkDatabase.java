@@ -55,7 +55,7 @@ final class BenchmarkDatabase implements AutoCloseable {
 		return DriverManager.getConnection(this.url);
 	}
 
-	/** Empties the job table. */
+	/** Empties the job table and lifts every pause and limit a scenario set. */
 	void reset() {
 		run("reset.sql");
 	}

@@ -66,7 +66,7 @@ final class DrainBenchmark {
 	Drained drain(int jobs, QueueLimits limits) throws InterruptedException {
 		this.database.reset();
 		JdbcJobQueue queue = JdbcJobQueue.builder(this.database.dataSource()).build();
-		if (limits.any() || queue.queueControl(JobQueue.DEFAULT_QUEUE).limits().any()) {
+		if (limits.any()) {
 			queue.updateQueueLimits(JobQueue.DEFAULT_QUEUE, limits);
 		}
 		FinishedCounter counter = new FinishedCounter();

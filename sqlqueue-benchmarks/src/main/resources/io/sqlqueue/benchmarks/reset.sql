@@ -1,3 +1,6 @@
--- Empties sqlqueue's tables between scenarios so each starts from the same state.
+-- Empties sqlqueue's tables between scenarios so each starts from the same state: no jobs, and no queue
+-- paused or limited by a scenario before (a limit left behind would hold back every later drain).
 TRUNCATE sqlqueue_job RESTART IDENTITY;
+DELETE FROM sqlqueue_queue;
+DELETE FROM sqlqueue_rate_start;
 VACUUM ANALYZE sqlqueue_job;
