@@ -7,8 +7,6 @@ import java.util.Map;
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -106,16 +104,6 @@ class DashboardActions {
 		int replayed = this.jobs.retryDeadInQueue(JobQueue.validateQueueName(queue));
 		this.requests.logAction(request, "replayed " + replayed + " dead jobs of", "queue " + queue, null);
 		return Map.of("replayed", replayed);
-	}
-
-	@ExceptionHandler(IllegalArgumentException.class)
-	ResponseEntity<Map<String, Object>> badRequest(IllegalArgumentException ex) {
-		return ResponseEntity.badRequest().body(Map.of("message", String.valueOf(ex.getMessage())));
-	}
-
-	@ExceptionHandler(ResponseStatusException.class)
-	ResponseEntity<Map<String, Object>> refused(ResponseStatusException ex) {
-		return ResponseEntity.status(ex.getStatusCode()).body(Map.of("message", String.valueOf(ex.getReason())));
 	}
 
 	/** Limits as the queues page sends them; a blank field is no limit. */

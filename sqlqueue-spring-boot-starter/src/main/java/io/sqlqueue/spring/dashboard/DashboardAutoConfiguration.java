@@ -36,7 +36,8 @@ import io.sqlqueue.spring.SqlQueueAutoConfiguration;
 @ConditionalOnBooleanProperty("sqlqueue.dashboard.enabled")
 @ConditionalOnBean({ JdbcJobQueue.class, QueueStatistics.class })
 @EnableConfigurationProperties(DashboardProperties.class)
-@Import({ DashboardReads.class, DashboardActions.class, DashboardJobs.class, DashboardCluster.class })
+@Import({ DashboardReads.class, DashboardActions.class, DashboardJobs.class, DashboardCluster.class,
+		DashboardErrors.class })
 public final class DashboardAutoConfiguration {
 
 	/** Where the chart library's files are in its WebJar. */

@@ -10,8 +10,6 @@ import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -113,11 +111,6 @@ class DashboardCluster {
 	private List<RecurringSchedule> workerSchedules() {
 		JobHandlerRegistry registry = this.handlers.getIfAvailable();
 		return (registry != null) ? registry.worker().map(JobWorker::schedules).orElse(List.of()) : List.of();
-	}
-
-	@ExceptionHandler(ResponseStatusException.class)
-	ResponseEntity<Map<String, Object>> refused(ResponseStatusException ex) {
-		return ResponseEntity.status(ex.getStatusCode()).body(Map.of("message", String.valueOf(ex.getReason())));
 	}
 
 }

@@ -10,8 +10,6 @@ import java.util.function.LongPredicate;
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -158,16 +156,6 @@ class DashboardJobs {
 
 	private static String blankToNull(String text) {
 		return (text == null || text.isBlank()) ? null : text.strip();
-	}
-
-	@ExceptionHandler(IllegalArgumentException.class)
-	ResponseEntity<Map<String, Object>> badRequest(IllegalArgumentException ex) {
-		return ResponseEntity.badRequest().body(Map.of("message", String.valueOf(ex.getMessage())));
-	}
-
-	@ExceptionHandler(ResponseStatusException.class)
-	ResponseEntity<Map<String, Object>> refused(ResponseStatusException ex) {
-		return ResponseEntity.status(ex.getStatusCode()).body(Map.of("message", String.valueOf(ex.getReason())));
 	}
 
 	/** A filter as the jobs page sends it; blank fields match everything. */
