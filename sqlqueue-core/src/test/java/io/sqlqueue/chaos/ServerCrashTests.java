@@ -154,10 +154,14 @@ class ServerCrashTests {
 
 					assertThat(this.workers).as("%s: every worker process still running, none restarted", this.name)
 						.allSatisfy((worker) -> assertThat(worker.process.isAlive()).isTrue());
+					// each worker is back: its process was not restarted and its own database calls succeed again
+					// (HEALTH UP above). How many of the remaining jobs each ran is up to the race for them: a
+					// worker still in its failure backoff when the others drain the rest may run none, so the counts
+					// are printed, not asserted.
 					for (Worker worker : this.workers) {
-						assertThat(runsAfter.getOrDefault(worker.id, 0L))
-							.as("%s: %s ran jobs after the crash", this.name, worker.id)
-							.isGreaterThan(runsBefore.getOrDefault(worker.id, 0L));
+						System.out.printf("%s: %s ran %d jobs before the crash and %d after%n", this.name, worker.id,
+								runsBefore.getOrDefault(worker.id, 0L),
+								runsAfter.getOrDefault(worker.id, 0L) - runsBefore.getOrDefault(worker.id, 0L));
 					}
 					verify(jdbc, queue);
 					System.out.printf("%s crash: down %d ms (crash to restart), first job finished %d ms after the"
