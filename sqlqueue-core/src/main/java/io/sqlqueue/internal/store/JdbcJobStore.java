@@ -52,6 +52,8 @@ public final class JdbcJobStore implements JobStore {
 
 	private final LimitedClaims limitedClaims;
 
+	private final JobGroups groups;
+
 	/**
 	 * The store of the tables named with {@code tablePrefix} in {@code dataSource}, whose database is detected.
 	 * @throws IllegalArgumentException when the prefix is not a valid one
@@ -65,8 +67,9 @@ public final class JdbcJobStore implements JobStore {
 		this.sql = new StoreSql(dataSource, vendor, tablePrefix);
 		this.inserts = new JobInserts(this.sql);
 		this.claims = new JobClaims(this.sql);
-		this.outcomes = new JobOutcomes(this.sql);
-		this.admin = new JobAdmin(this.sql, this.outcomes);
+		this.groups = new JobGroups(this.sql);
+		this.outcomes = new JobOutcomes(this.sql, this.groups);
+		this.admin = new JobAdmin(this.sql, this.outcomes, this.groups);
 		this.upkeep = new JobUpkeep(this.sql);
 		this.reads = new JobReads(this.sql);
 		this.schedules = new Schedules(this.sql);
@@ -74,6 +77,11 @@ public final class JdbcJobStore implements JobStore {
 		this.nodes = new Nodes(this.sql);
 		this.controls = new QueueControls(this.sql);
 		this.limitedClaims = new LimitedClaims(this.sql, this.claims, this.controls);
+	}
+
+	@Override
+	public GroupStore groups() {
+		return this.groups;
 	}
 
 	/** The DataSource it works on. */

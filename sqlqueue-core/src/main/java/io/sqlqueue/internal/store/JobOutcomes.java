@@ -41,10 +41,13 @@ final class JobOutcomes {
 
 	private final StoreSql sql;
 
+	private final GroupStore groups;
+
 	private final Supplier<String> setStateArrays;
 
-	JobOutcomes(StoreSql sql) {
+	JobOutcomes(StoreSql sql, GroupStore groups) {
 		this.sql = sql;
+		this.groups = groups;
 		this.setStateArrays = StoreSql.builtOnce(this::setStateArraysSql);
 	}
 
@@ -53,7 +56,8 @@ final class JobOutcomes {
 			return Set.of();
 		}
 		boolean ends = changes.stream().anyMatch((c) -> c.state() == JobState.DEAD || c.state() == JobState.CANCELLED);
-		if (this.sql.vendor.arrays() && !ends) {
+		boolean grouped = changes.stream().anyMatch((c) -> c.batchId() != null && c.ends());
+		if (this.sql.vendor.arrays() && !ends && !grouped) {
 			// one statement, atomic by itself
 			return setStateWithArrays(changes).keySet();
 		}
@@ -71,8 +75,27 @@ final class JobOutcomes {
 			if (!succeeded.isEmpty() && !this.sql.vendor.arrays()) {
 				promoteChildren(succeeded);
 			}
+			if (grouped) {
+				afterMembersEnded(changes, done);
+			}
 			return done.keySet();
 		});
+	}
+
+	/** What the ends just written of members of batches and workflows release. */
+	private void afterMembersEnded(List<StateChange> changes, Map<JobRef, JobState> done) {
+		List<Long> ended = new ArrayList<>();
+		Set<Long> groupIds = new HashSet<>();
+		for (StateChange change : changes) {
+			JobState state = done.get(change.ref());
+			if (change.batchId() != null && state != null && state != JobState.READY) {
+				ended.add(change.ref().id());
+				groupIds.add(change.batchId());
+			}
+		}
+		if (!ended.isEmpty()) {
+			this.groups.groupAfterEnded(ended, groupIds);
+		}
 	}
 
 	// ---- arrays: one statement for the whole batch ----------------------------------------------

@@ -39,7 +39,7 @@ final class JobUpkeep {
 	int resolveWaiting() {
 		String t = this.sql.table;
 		List<long[]> waiting = this.sql.jdbc.query("SELECT c.id, p.state, c.parent_id FROM " + t + " c LEFT JOIN " + t
-				+ " p ON p.id = c.parent_id WHERE c.state = " + WAITING + " AND (p.id IS NULL OR p.state IN "
+				+ " p ON p.id = c.parent_id WHERE c.state = " + WAITING + " AND c.parent_id IS NOT NULL AND (p.id IS NULL OR p.state IN "
 				+ StoreSql.FINISHED + ")",
 				(rs, row) -> new long[] { rs.getLong(1), (rs.getObject(2) != null) ? rs.getLong(2) : -1, rs.getLong(3) });
 		int changed = 0;
@@ -58,13 +58,16 @@ final class JobUpkeep {
 	}
 
 	int deleteExpired(JobState state, Duration defaultRetention, int limit) {
-		String where = "state = " + state.code() + " AND ((retention_ms IS NULL AND finished_at < "
+		// the members of a batch or workflow go together, once the whole group has finished
+		String where = "state = " + state.code() + " AND ((batch_id IS NULL AND ((retention_ms IS NULL AND finished_at < "
 				+ this.sql.nowPlusParam() + ") OR (retention_ms IS NOT NULL AND "
-				+ this.sql.vendor.plusMillis("finished_at", "retention_ms") + " < " + this.sql.now() + "))";
+				+ this.sql.vendor.plusMillis("finished_at", "retention_ms") + " < " + this.sql.now() + ")))"
+				+ " OR (batch_id IS NOT NULL AND batch_id IN (SELECT b.id FROM " + this.sql.tableNamed("batch")
+				+ " b WHERE b.finished_at < " + this.sql.nowPlusParam() + ")))";
 		// oldest finished first: ordered by id, the statement sorted every expired row (100 to 250 ms a batch of
 		// 1,000 with 500,000 succeeded jobs), where the finished index gives them in order
 		return this.sql.jdbc.update(this.sql.vendor.deleteLimited(this.sql.table, where, "finished_at"),
-				-defaultRetention.toMillis(), limit);
+				-defaultRetention.toMillis(), -defaultRetention.toMillis(), limit);
 	}
 
 	int deleteFinished(JobState state, Duration olderThan, int limit) {

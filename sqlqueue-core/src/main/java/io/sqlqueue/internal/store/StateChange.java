@@ -13,9 +13,10 @@ import io.sqlqueue.JobState;
  * @param logs the log lines as a JSON array, or {@code null} to keep what is stored
  * @param snooze for READY: the run does not count as an attempt (its job gets one more), and the last error
  * stays as it was
+ * @param batchId the batch or workflow its job is a member of, or {@code null}
  */
 public record StateChange(JobRef ref, JobState state, long delayMillis, String error, String result, String logs,
-		boolean snooze) {
+		boolean snooze, Long batchId) {
 
 	public StateChange {
 		if (state != JobState.SUCCEEDED && state != JobState.READY && state != JobState.DEAD
@@ -29,27 +30,38 @@ public record StateChange(JobRef ref, JobState state, long delayMillis, String e
 
 	/** RUNNING to SUCCEEDED. */
 	public static StateChange succeeded(JobRef ref, String result, String logs) {
-		return new StateChange(ref, JobState.SUCCEEDED, 0, null, result, logs, false);
+		return new StateChange(ref, JobState.SUCCEEDED, 0, null, result, logs, false, null);
 	}
 
 	/** RUNNING to READY after {@code delayMillis}, keeping {@code error}. */
 	public static StateChange retry(JobRef ref, long delayMillis, String error, String logs) {
-		return new StateChange(ref, JobState.READY, delayMillis, error, null, logs, false);
+		return new StateChange(ref, JobState.READY, delayMillis, error, null, logs, false, null);
 	}
 
 	/** RUNNING to DEAD with {@code error}. */
 	public static StateChange dead(JobRef ref, String error, String logs) {
-		return new StateChange(ref, JobState.DEAD, 0, error, null, logs, false);
+		return new StateChange(ref, JobState.DEAD, 0, error, null, logs, false, null);
 	}
 
 	/** RUNNING to CANCELLED with {@code reason}. */
 	public static StateChange cancelled(JobRef ref, String reason, String logs) {
-		return new StateChange(ref, JobState.CANCELLED, 0, reason, null, logs, false);
+		return new StateChange(ref, JobState.CANCELLED, 0, reason, null, logs, false, null);
 	}
 
 	/** RUNNING to READY after {@code delayMillis} without spending an attempt: the handler asked to run later. */
 	public static StateChange snoozed(JobRef ref, long delayMillis, String logs) {
-		return new StateChange(ref, JobState.READY, delayMillis, null, null, logs, true);
+		return new StateChange(ref, JobState.READY, delayMillis, null, null, logs, true, null);
+	}
+
+	/** The same change of a run whose job is a member of batch or workflow {@code batchId} (or none when {@code null}). */
+	public StateChange inBatch(Long batchId) {
+		return new StateChange(this.ref, this.state, this.delayMillis, this.error, this.result, this.logs, this.snooze,
+				batchId);
+	}
+
+	/** Whether the run ends here: SUCCEEDED, DEAD or CANCELLED. */
+	public boolean ends() {
+		return this.state != JobState.READY;
 	}
 
 }

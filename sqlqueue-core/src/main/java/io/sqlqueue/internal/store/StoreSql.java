@@ -33,7 +33,7 @@ final class StoreSql {
 	/** The columns every job query returns, in {@link #jobRowMapper()} order. */
 	static final String COLUMNS = "id, queue, type, payload, metadata, state, priority, run_at, attempt, "
 			+ "max_attempts, locked_until, locked_by, unique_key, last_error, created_at, finished_at, parent_id, "
-			+ "ordering_key, result, logs, concurrency_key";
+			+ "ordering_key, result, logs, concurrency_key, batch_id, step, callback_for";
 
 	/** The state codes as they are written into statements. */
 	static final int READY = JobState.READY.code();
@@ -100,7 +100,8 @@ final class StoreSql {
 				rs.getString("locked_by"), rs.getString("unique_key"), rs.getString("last_error"),
 				vendor.readTime(rs, "created_at"), vendor.readTime(rs, "finished_at"), nullableLong(rs, "parent_id"),
 				rs.getString("ordering_key"), rs.getString("result"), JsonText.readList(rs.getString("logs")),
-				rs.getString("concurrency_key"));
+				rs.getString("concurrency_key"), nullableLong(rs, "batch_id"), rs.getString("step"),
+				nullableLong(rs, "callback_for"));
 	}
 
 	/** The table {@code name} with the configured prefix. */
