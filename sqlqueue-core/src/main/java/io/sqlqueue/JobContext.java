@@ -103,15 +103,28 @@ public interface JobContext {
 	}
 
 	/**
-	 * The batch or workflow this job is a member or a callback of, as it stands now: a callback reads how many
-	 * members succeeded, died or were cancelled here.
+	 * The batch or workflow this job is a member or a callback of, as it stands now (read when called); empty for
+	 * other jobs.
+	 */
+	default Optional<JobGroup> group() {
+		return Optional.empty();
+	}
+
+	/**
+	 * The batch this job is a member or a callback of, as it stands now: a callback reads how many members
+	 * succeeded, died or were cancelled here.
 	 * <pre>{@code
 	 * JobGroup batch = ctx.batch().orElseThrow();
 	 * report.send(batch.count(JobState.SUCCEEDED) + " of " + batch.total() + " rows imported");
 	 * }</pre>
 	 */
 	default Optional<JobGroup> batch() {
-		return Optional.empty();
+		return group().filter((group) -> group.kind() == JobGroup.Kind.BATCH);
+	}
+
+	/** The workflow this job is a step or a callback of, as it stands now, with every step's state. */
+	default Optional<JobGroup> workflow() {
+		return group().filter((group) -> group.kind() == JobGroup.Kind.WORKFLOW);
 	}
 
 	/**

@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
+import org.springframework.dao.PessimisticLockingFailureException;
+
 import io.sqlqueue.BatchBuilder;
 import io.sqlqueue.Job;
 import io.sqlqueue.JobGroup;
@@ -189,7 +191,14 @@ public final class Groups {
 
 	/** Cancels group {@code id}. */
 	public int cancel(long id) {
-		int cancelled = store().groupCancel(id);
+		int cancelled;
+		try {
+			cancelled = store().groupCancel(id);
+		}
+		catch (PessimisticLockingFailureException ex) {
+			// a completer finishing members of the group at the same moment locked them in the other order
+			cancelled = store().groupCancel(id);
+		}
 		if (cancelled < 0) {
 			throw new IllegalArgumentException("There is no batch or workflow " + id);
 		}

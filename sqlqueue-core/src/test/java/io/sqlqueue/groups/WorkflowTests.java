@@ -69,6 +69,10 @@ class WorkflowTests {
 				ran.add("d");
 				seen.put("b", ctx.dependencyResult("b", Number.class).value());
 				seen.put("c", ctx.dependencyResult("c", Number.class).value());
+				seen.put("steps", (int) ctx.workflow().orElseThrow().total());
+				assertThat(ctx.batch()).as("a workflow is not a batch").isEmpty();
+				assertThatThrownBy(() -> ctx.dependencyResult("a", Number.class))
+					.hasMessageContaining("depends on no step 'a': it depends on b, c");
 			})
 			.build();
 		EnqueuedWorkflow flow = this.fixture.queue().workflow("diamond")
@@ -88,7 +92,7 @@ class WorkflowTests {
 		assertThat(ran.get(0)).isEqualTo("a");
 		assertThat(ran.subList(1, 3)).containsExactlyInAnyOrder("b", "c");
 		assertThat(ran.get(3)).isEqualTo("d");
-		assertThat(seen).containsEntry("b", 10).containsEntry("c", 15);
+		assertThat(seen).containsEntry("b", 10).containsEntry("c", 15).containsEntry("steps", 4);
 		JobGroup group = this.fixture.queue().workflow(flow.id()).orElseThrow();
 		assertThat(group.isFinished()).isTrue();
 		assertThat(group.succeeded()).isTrue();

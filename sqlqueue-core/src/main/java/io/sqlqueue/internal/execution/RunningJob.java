@@ -184,7 +184,7 @@ final class RunningJob implements JobContext {
 	}
 
 	@Override
-	public Optional<JobGroup> batch() {
+	public Optional<JobGroup> group() {
 		return this.owner.node().services().groups().groupOf(this.job);
 	}
 

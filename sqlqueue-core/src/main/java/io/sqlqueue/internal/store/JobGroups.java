@@ -285,16 +285,19 @@ final class JobGroups implements GroupStore {
 	@Override
 	public int groupCancel(long id) {
 		return this.sql.inTransaction(() -> {
-			if (this.sql.jdbc.update("UPDATE " + this.groups + " SET cancelled = 1 WHERE id = ?", id) == 0) {
+			Optional<GroupRow> group = groupGet(id);
+			if (group.isEmpty()) {
 				return -1;
 			}
-			String reason = "Cancelled with its " + (groupGet(id).map(GroupRow::kind).orElse(JobGroup.Kind.BATCH)
-					== JobGroup.Kind.WORKFLOW ? "workflow " : "batch ") + id;
+			String reason = "Cancelled with its " + ((group.get().kind() == JobGroup.Kind.WORKFLOW) ? "workflow " : "batch ")
+					+ id;
 			int cancelled = this.sql.jdbc.update("UPDATE " + this.sql.table + " SET state = " + CANCELLED + ", finished_at = "
 					+ this.sql.now() + ", last_error = ? WHERE (batch_id = ? OR callback_for = ?) AND state IN (" + READY + ", "
 					+ WAITING + ")", reason, id, id);
 			int asked = this.sql.jdbc.update("UPDATE " + this.sql.table + " SET cancel_requested = TRUE WHERE batch_id = ?"
 					+ " AND state = " + RUNNING, id);
+			// the jobs first, the group's row last, as a completer ending members locks them
+			this.sql.jdbc.update("UPDATE " + this.groups + " SET cancelled = 1 WHERE id = ?", id);
 			Set<String> ready = new LinkedHashSet<>();
 			finishIfDone(id, ready);
 			return cancelled + asked;
