@@ -49,9 +49,12 @@ public final class BatchBuilder {
 		return add(JobRequest.of(type, payload, options));
 	}
 
-	/** Adds {@code request}. */
+	/**
+	 * Adds {@code request}.
+	 * @throws IllegalArgumentException when it has a unique key: a member is always enqueued with its batch
+	 */
 	public BatchBuilder add(JobRequest request) {
-		this.jobs.add(java.util.Objects.requireNonNull(request, "request must not be null"));
+		this.jobs.add(JobGroups.checkMember(request));
 		return this;
 	}
 

@@ -54,7 +54,24 @@ public interface JobGroups {
 	 */
 	int cancel(long id);
 
-	/** {@code name}, checked: not blank, at most 255 characters. */
+	/**
+	 * {@code request}, checked as a batch's member: it has no unique key, since another job cannot stand in for it.
+	 * @throws IllegalArgumentException when it has one
+	 */
+	static JobRequest checkMember(JobRequest request) {
+		java.util.Objects.requireNonNull(request, "request must not be null");
+		if (request.options().uniqueKey() != null) {
+			throw new IllegalArgumentException("A job of type '" + request.type() + "' with unique key '"
+					+ request.options().uniqueKey() + "' cannot be a batch's member: a member is always enqueued with"
+					+ " its batch, never replaced by another job");
+		}
+		return request;
+	}
+
+	/**
+	 * {@code name}, checked as the name of a {@code what} (batch, workflow, step): not blank, at most 255 characters.
+	 * @throws IllegalArgumentException when it is not
+	 */
 	static String validateName(String name, String what) {
 		if (name == null || name.isBlank()) {
 			throw new IllegalArgumentException("A " + what + " name must not be blank");

@@ -100,7 +100,8 @@ public final class WorkflowBuilder {
 
 	/**
 	 * Adds step {@code step}: a job of {@code type} enqueued with {@code options}, after {@code after}.
-	 * @throws IllegalArgumentException when the name is blank or already taken, or the options give a parent
+	 * @throws IllegalArgumentException when the name is blank or already taken, or the options give a parent or a
+	 * unique key
 	 */
 	public WorkflowBuilder add(String step, String type, @Nullable Object payload, EnqueueOptions options,
 			After... after) {
@@ -111,6 +112,10 @@ public final class WorkflowBuilder {
 		if (options.parentId() != null) {
 			throw new IllegalArgumentException("Step '" + name + "' has a parent job: a step waits for other steps"
 					+ " with after(...) instead");
+		}
+		if (options.uniqueKey() != null) {
+			throw new IllegalArgumentException("Step '" + name + "' has a unique key: a step is always enqueued with"
+					+ " its workflow, never replaced by another job");
 		}
 		this.steps.add(new Step(name, new JobRequest(type, payload, options), List.of(after)));
 		return this;

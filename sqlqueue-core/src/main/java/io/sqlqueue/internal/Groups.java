@@ -16,6 +16,7 @@ import org.springframework.dao.PessimisticLockingFailureException;
 import io.sqlqueue.BatchBuilder;
 import io.sqlqueue.Job;
 import io.sqlqueue.JobGroup;
+import io.sqlqueue.JobGroups;
 import io.sqlqueue.JobRequest;
 import io.sqlqueue.JobState;
 import io.sqlqueue.WorkflowBuilder;
@@ -156,6 +157,7 @@ public final class Groups {
 		if (requests.isEmpty()) {
 			return List.of();
 		}
+		requests.forEach(JobGroups::checkMember);
 		return this.services.store().inTransaction(() -> {
 			if (!store().groupLockForAdding(batchId)) {
 				GroupRow group = store().groupGet(batchId).orElseThrow(() -> new IllegalArgumentException(

@@ -143,6 +143,10 @@ class BatchTests {
 			.hasMessage("There is no batch " + (batch.id() + 100) + " to add jobs to");
 		assertThatThrownBy(() -> this.fixture.queue().batch("empty").enqueue())
 			.hasMessage("Batch 'empty' has no job: add jobs before enqueueing it");
+		assertThatThrownBy(() -> this.fixture.queue().batch("unique").add("leaf", 1,
+				io.sqlqueue.EnqueueOptions.defaults().withUniqueKey("leaf-1")))
+			.hasMessage("A job of type 'leaf' with unique key 'leaf-1' cannot be a batch's member: a member is always"
+					+ " enqueued with its batch, never replaced by another job");
 	}
 
 	@Test
