@@ -103,6 +103,11 @@ public class JdbcJobQueue implements JobQueue {
 	}
 
 	@Override
+	public List<JobAttempt> attempts(long id) {
+		return this.store.jobAttemptList(id);
+	}
+
+	@Override
 	public long count(@Nullable String queue, @Nullable JobState state) {
 		return this.store.jobCount(queue, state);
 	}
@@ -231,11 +236,6 @@ public class JdbcJobQueue implements JobQueue {
 		return this.handClaims.poll(queue, wait, lease);
 	}
 
-	/**
-	 * Makes RUNNING jobs whose lease expired READY again now (DEAD when that was their last attempt),
-	 * instead of waiting for a worker's rescuer.
-	 * @return how many jobs were rescued
-	 */
 	@Override
 	public int rescueExpired() {
 		return this.store.jobRescueExpired();

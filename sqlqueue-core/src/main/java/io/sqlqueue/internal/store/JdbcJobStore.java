@@ -15,6 +15,7 @@ import javax.sql.DataSource;
 
 import io.sqlqueue.HeldSnapshot;
 import io.sqlqueue.Job;
+import io.sqlqueue.JobAttempt;
 import io.sqlqueue.JobQuery;
 import io.sqlqueue.JobState;
 import io.sqlqueue.QueueControl;
@@ -200,6 +201,11 @@ public final class JdbcJobStore implements JobStore {
 	@Override
 	public int jobResolveWaiting() {
 		return this.upkeep.resolveWaiting();
+	}
+
+	@Override
+	public List<JobAttempt> jobAttemptList(long jobId) {
+		return JobAttempts.list(this.sql, jobId);
 	}
 
 	@Override

@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 
 import io.sqlqueue.HeldSnapshot;
 import io.sqlqueue.Job;
+import io.sqlqueue.JobAttempt;
 import io.sqlqueue.JobQuery;
 import io.sqlqueue.JobState;
 import io.sqlqueue.QueueControl;
@@ -188,6 +189,9 @@ public interface JobStore {
 	// ---- jobs: reads ---------------------------------------------------------------------------
 
 	Optional<Job> jobGet(long id);
+
+	/** The failed attempts of job {@code jobId} in its attempt history, first attempt first. */
+	List<JobAttempt> jobAttemptList(long jobId);
 
 	/** Jobs matching {@code query}, oldest id first or, when it asks, newest first. */
 	List<Job> jobList(JobQuery query);
