@@ -95,6 +95,20 @@
 		return [el('dt', {}, name), el('dd', { id: id }, value === null || value === undefined || value === '' ? '–' : value)];
 	}
 
+	function attempts(list) {
+		if (!list.length) {
+			return el('p', { id: 'job-attempts', class: 'muted' }, 'No attempt failed.');
+		}
+		const outcomes = { READY: 'retried', DEAD: 'dead', CANCELLED: 'cancelled' };
+		return el('table', { id: 'job-attempts' },
+			el('thead', {}, el('tr', {}, ['#', 'outcome', 'node', 'ended at', 'error'].map((t) => el('th', {}, t)))),
+			el('tbody', {}, list.map((attempt) => el('tr', { 'data-attempt': attempt.attempt },
+				el('td', { class: 'num' }, attempt.attempt), el('td', {}, outcomes[attempt.outcome] || attempt.outcome),
+				el('td', {}, attempt.node || '–'), el('td', {}, attempt.endedAt),
+				el('td', { class: 'attempt-error' }, el('code', {}, attempt.error),
+					attempt.stackTrace ? el('details', {}, el('summary', {}, 'stack trace'), el('pre', {}, attempt.stackTrace)) : null)))));
+	}
+
 	async function job(id) {
 		const data = await get('jobs/' + encodeURIComponent(id));
 		if (unchanged('job', data)) {
@@ -123,6 +137,7 @@
 			el('h2', {}, 'Result'), el('pre', { id: 'job-result' }, data.result === null ? '–' : data.result),
 			metadata.length ? [el('h2', {}, 'Metadata'), el('dl', { class: 'fields' }, metadata)] : null,
 			el('h2', {}, 'Last error'), el('pre', { id: 'job-error' }, data.lastError === null ? '–' : data.lastError),
+			el('h2', {}, 'Failed attempts'), attempts(data.attempts),
 			el('h2', {}, 'Logs'), el('pre', { id: 'job-logs' }, data.logs.length ? data.logs.join('\n') : '–'));
 	}
 

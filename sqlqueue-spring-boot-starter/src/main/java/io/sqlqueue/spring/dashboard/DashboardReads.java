@@ -21,6 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
 import io.sqlqueue.Job;
+import io.sqlqueue.JobAttempt;
 import io.sqlqueue.JobQuery;
 import io.sqlqueue.JobQueue;
 import io.sqlqueue.JobState;
@@ -176,6 +177,18 @@ class DashboardReads {
 		view.put("orderingKey", job.orderingKey());
 		view.put("concurrencyKey", job.concurrencyKey());
 		view.put("logs", job.logs());
+		List<Map<String, Object>> attempts = new ArrayList<>();
+		for (JobAttempt attempt : this.jobs.attempts(job.id())) {
+			Map<String, Object> row = new LinkedHashMap<>();
+			row.put("attempt", attempt.attempt());
+			row.put("outcome", attempt.outcome().name());
+			row.put("node", attempt.node());
+			row.put("endedAt", text(attempt.endedAt()));
+			row.put("error", attempt.error());
+			row.put("stackTrace", attempt.stackTrace());
+			attempts.add(row);
+		}
+		view.put("attempts", attempts);
 		List<Map<String, Object>> children = new ArrayList<>();
 		this.jobs.list(JobQuery.all().childrenOf(job.id()).newestFirst().limit(CHILDREN + 1))
 			.forEach((child) -> children.add(summary(child)));

@@ -105,12 +105,18 @@ class DashboardBrowserTests {
 		assertThat(text(By.id("job-error"))).contains("IllegalStateException")
 			.contains("no stock for sku-42");
 		assertThat(text(By.id("job-payload"))).contains("\"sku\" : \"sku-42\"");
+		By firstAttempt = By.cssSelector("#job-attempts tr[data-attempt='1']");
+		assertThat(text(firstAttempt)).contains("dead").contains("no stock for sku-42").doesNotContain("at io.sqlqueue");
+		click(By.cssSelector("#job-attempts tr[data-attempt='1'] summary"));
+		assertThat(text(By.cssSelector("#job-attempts tr[data-attempt='1'] details pre"))).contains("IllegalStateException")
+			.contains("at io.sqlqueue");
 		BrowserSupport.screenshot(browser, "job-dead");
 		this.handlers.stockArrived.set(true);
 		click(By.cssSelector("#job-actions [data-action='retry']"));
 		wait(ExpectedConditions.textToBePresentInElementLocated(By.id("job-state"), "SUCCEEDED"));
 		assertThat(this.jobs.find(id).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
 		assertThat(browser.findElements(By.cssSelector("#job-actions button"))).isEmpty();
+		assertThat(browser.findElements(By.cssSelector("#job-attempts tbody tr"))).as("a success adds no attempt").hasSize(1);
 		BrowserSupport.screenshot(browser, "job-succeeded");
 	}
 
@@ -227,6 +233,7 @@ class DashboardBrowserTests {
 		wait(ExpectedConditions.textToBePresentInElementLocated(By.id("job-state"), "DEAD"));
 		assertThat(text(By.id("job-payload"))).contains("onerror").contains("</script>");
 		assertThat(text(By.id("job-error"))).contains(image).contains(script);
+		assertThat(text(By.cssSelector("#job-attempts tr[data-attempt='1']"))).contains(image).contains(script);
 		assertThat(browser.findElements(By.cssSelector("#page img"))).isEmpty();
 		assertThat(browser.findElements(By.cssSelector("#page script"))).isEmpty();
 		assertThat(((JavascriptExecutor) browser).executeScript("return window.__sqlqueueXss === undefined"))
