@@ -191,18 +191,19 @@
 		const rows = data.groups.map((group) => el('tr', { 'data-group': group.type },
 			el('td', {}, group.queue), el('td', {}, group.type), el('td', {}, el('code', {}, group.error)),
 			el('td', { class: 'num' }, group.count),
-			el('td', { class: 'ids' }, group.ids.slice(0, 5).map(jobLink), group.ids.length > 5 ? '…' : null),
-			el('td', {}, actionButton('Replay group', 'dead/replay', { ids: group.ids },
+			el('td', { class: 'ids' }, jobLink(group.newestId)),
+			el('td', {}, actionButton('Replay group', 'dead/groups/replay', { queue: group.queue, type: group.type, error: group.error },
 				{ id: 'replay-group', confirm: 'Replay ' + group.count + ' dead jobs of ' + group.type + '?' }))));
 		show(el('h1', {}, 'Dead letter'),
 			el('div', { class: 'actions' }, queuesWithDead.map((queue) => actionButton('Replay all of ' + queue,
 				'dead/queues/' + encodeURIComponent(queue) + '/replay', null,
 				{ id: 'replay-queue', confirm: 'Replay every dead job of queue ' + queue + '?' }))),
 			el('table', { id: 'dead-groups' },
-				el('thead', {}, el('tr', {}, ['queue', 'type', 'error', 'jobs', 'examples', ''].map((t) => el('th', {}, t)))),
+				el('thead', {}, el('tr', {}, ['queue', 'type', 'error', 'jobs', 'newest', ''].map((t) => el('th', {}, t)))),
 				el('tbody', {}, rows.length ? rows : el('tr', {}, el('td', { colspan: 6, class: 'empty' }, 'No dead jobs')))),
-			data.truncated ? el('p', { class: 'muted' }, 'Grouped from the newest ' + data.scanned + ' dead jobs; '
-				+ 'replaying a queue replays all of its dead jobs.') : null);
+			el('p', { class: 'muted' }, 'Every dead job, grouped by queue, type and the first line of its last error. '
+				+ (data.truncated ? 'Only the largest groups are listed: errors differ too much to list them all. ' : '')
+				+ 'Replaying a queue replays all of its dead jobs.'));
 	}
 
 	routes.push([/^#?\/?$/, 'overview', overview], [/^#\/queues$/, 'queues', queues], [/^#\/dead$/, 'dead', dead],

@@ -1,7 +1,5 @@
 package io.sqlqueue.spring.dashboard;
 
-import java.time.Clock;
-
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -52,8 +50,11 @@ public final class DashboardAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	DashboardThroughput sqlQueueDashboardThroughput() {
-		return new DashboardThroughput(Clock.systemUTC());
+	DashboardThroughput sqlQueueDashboardThroughput(JdbcJobQueue jobs, QueueStatistics statistics) {
+		DashboardThroughput throughput = new DashboardThroughput(jobs);
+		// counted on the sampler's schedule, never per page view
+		statistics.subscribe((sample) -> throughput.count());
+		return throughput;
 	}
 
 	@Bean

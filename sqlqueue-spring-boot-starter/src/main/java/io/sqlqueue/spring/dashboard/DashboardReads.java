@@ -20,6 +20,8 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
+import io.sqlqueue.DeadLetterGroup;
+import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.Job;
 import io.sqlqueue.JobAttempt;
 import io.sqlqueue.JobQuery;
@@ -32,24 +34,25 @@ import io.sqlqueue.spring.QueueStatistics;
 
 /**
  * The dashboard's JSON reads. Counts come from the shared {@link QueueStatistics} sample and the chart from
- * {@link DashboardThroughput}; only lists and single jobs are read from the job table, by indexed keys.
+ * {@link DashboardThroughput}, both counted on the sampler's schedule; lists, single jobs with their attempts and the
+ * dead letter's groups are read from the tables per view, by indexed keys.
  */
 @RestController
 @RequestMapping("${sqlqueue.dashboard.path:/sqlqueue}/api")
 class DashboardReads {
 
 	/**
-	 * The most dead jobs grouped on the dead letter page, the newest: what fails now. The page says when there were
-	 * more; replaying a whole queue reaches them all.
+	 * The most groups of dead jobs the database returns, largest first, before those sharing a first line of error are
+	 * merged; the page says when there were more.
 	 */
-	static final int DEAD_LETTER_SCAN = 500;
+	static final int DEAD_LETTER_GROUPS = 500;
 
 	/** The most children shown on a job's page, the newest; the jobs page lists them all. */
 	static final int CHILDREN = 20;
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	private final JobQueue jobs;
+	private final JdbcJobQueue jobs;
 
 	private final QueueStatistics statistics;
 
@@ -59,7 +62,7 @@ class DashboardReads {
 
 	private final DashboardProperties properties;
 
-	DashboardReads(JobQueue jobs, QueueStatistics statistics, DashboardThroughput throughput,
+	DashboardReads(JdbcJobQueue jobs, QueueStatistics statistics, DashboardThroughput throughput,
 			DashboardRequests requests, DashboardProperties properties) {
 		this.jobs = jobs;
 		this.statistics = statistics;
@@ -214,26 +217,31 @@ class DashboardReads {
 
 	@GetMapping("/dead")
 	Map<String, Object> deadLetter() {
-		List<Job> dead = this.jobs.list(JobQuery.all().inState(JobState.DEAD).newestFirst().limit(DEAD_LETTER_SCAN));
+		List<DeadLetterGroup> found = this.jobs.deadLetterGroups(DEAD_LETTER_GROUPS);
 		Map<List<String>, Map<String, Object>> groups = new LinkedHashMap<>();
-		for (Job job : dead) {
-			String error = firstLine(job.lastError());
-			Map<String, Object> group = groups.computeIfAbsent(List.of(job.queue(), job.type(), error), (key) -> {
-				Map<String, Object> created = new LinkedHashMap<>();
-				created.put("queue", key.get(0));
-				created.put("type", key.get(1));
-				created.put("error", key.get(2));
-				created.put("ids", new ArrayList<Long>());
-				return created;
-			});
-			@SuppressWarnings("unchecked")
-			List<Long> ids = (List<Long>) group.get("ids");
-			ids.add(job.id());
+		for (DeadLetterGroup each : found) {
+			Map<String, Object> group = groups.computeIfAbsent(
+					List.of(each.queue(), each.type(), groupError(each.error())), (key) -> {
+						Map<String, Object> created = new LinkedHashMap<>();
+						created.put("queue", key.get(0));
+						created.put("type", key.get(1));
+						created.put("error", key.get(2));
+						created.put("count", 0L);
+						created.put("newestId", 0L);
+						return created;
+					});
+			group.merge("count", each.count(), (a, b) -> (long) a + (long) b);
+			group.merge("newestId", each.newestId(), (a, b) -> Math.max((long) a, (long) b));
 		}
 		List<Map<String, Object>> sorted = new ArrayList<>(groups.values());
-		sorted.forEach((group) -> group.put("count", ((List<?>) group.get("ids")).size()));
-		sorted.sort((a, b) -> Integer.compare((int) b.get("count"), (int) a.get("count")));
-		return Map.of("groups", sorted, "scanned", dead.size(), "truncated", dead.size() == DEAD_LETTER_SCAN);
+		sorted.sort((a, b) -> Long.compare((long) b.get("count"), (long) a.get("count")));
+		return Map.of("groups", sorted, "truncated", found.size() == DEAD_LETTER_GROUPS);
+	}
+
+	/** What a dead job is grouped by: the first line of the start of its last error the database groups. */
+	static String groupError(String lastError) {
+		return firstLine((lastError != null && lastError.length() > DeadLetterGroup.ERROR_PREFIX)
+				? lastError.substring(0, DeadLetterGroup.ERROR_PREFIX) : lastError);
 	}
 
 	static String firstLine(String error) {
