@@ -1,6 +1,7 @@
 package io.sqlqueue.benchmarks;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -22,8 +24,8 @@ import io.sqlqueue.worker.JobWorker;
 /**
  * The dashboard at scale: with {@code jobs} jobs in the table (most succeeded, some ready, dead and cancelled, over
  * four queues), the server time of each page's reads, as the dashboard's endpoints make them (the counts come from
- * the shared sample, timed apart: it runs once per sample interval, not per page view); then how much a drain slows
- * down while a dashboard polls every second.
+ * the shared sample, timed apart: it runs once per sample interval, not per page view, as does the chart's count of
+ * the outcomes recorded since the previous sample); then how much a drain slows down while a dashboard polls.
  */
 final class DashboardBenchmark {
 
@@ -61,8 +63,10 @@ final class DashboardBenchmark {
 			.newestFirst().limit(50)));
 		pages.put("jobs, by unique key", () -> queue.list(JobQuery.all().withUniqueKey("key-" + middle)));
 		pages.put("job detail", () -> queue.find(Long.parseLong(deadId)));
-		pages.put("dead letter (newest 500)", () -> queue.list(JobQuery.all().inState(JobState.DEAD).newestFirst()
-			.limit(500)));
+		pages.put("dead letter (all dead grouped)", () -> queue.deadLetterGroups(500));
+		Instant filledAt = queue.databaseTime();
+		pages.put("sample: chart, the filled minute", () -> queue.outcomeCounts(filledAt.minusSeconds(60), filledAt.plusSeconds(1)));
+		pages.put("sample: chart, a 30 s span", () -> queue.outcomeCounts(filledAt.plusSeconds(1), filledAt.plusSeconds(31)));
 		pages.put("recurring", queue::recurringSchedules);
 		pages.put("nodes", queue::nodes);
 		Map<String, Percentiles> timings = new LinkedHashMap<>();
@@ -142,12 +146,16 @@ final class DashboardBenchmark {
 			dashboard.scheduleAtFixedRate(() -> {
 				pages.get("overview").get();
 				pages.get("jobs, newest 50").get();
-				pages.get("dead letter (newest 500)").get();
+				pages.get("dead letter (all dead grouped)").get();
 				polls.addAndGet(3);
 			}, 0, pageEvery.toMillis(), TimeUnit.MILLISECONDS);
+			// the sampler counts the outcomes of the span since its previous sample for the chart, as the dashboard does
+			AtomicReference<Instant> counted = new AtomicReference<>(queue.databaseTime().minusSeconds(5));
 			dashboard.scheduleAtFixedRate(() -> {
 				pages.get("sample (shared, per interval)").get();
-				polls.incrementAndGet();
+				Instant until = queue.databaseTime().minusSeconds(5);
+				queue.outcomeCounts(counted.getAndSet(until), until);
+				polls.addAndGet(2);
 			}, 0, sampleEvery.toMillis(), TimeUnit.MILLISECONDS);
 		}
 		long start = System.nanoTime();
