@@ -201,7 +201,8 @@
 			el('table', { id: 'dead-groups' },
 				el('thead', {}, el('tr', {}, ['queue', 'type', 'error', 'jobs', 'newest', ''].map((t) => el('th', {}, t)))),
 				el('tbody', {}, rows.length ? rows : el('tr', {}, el('td', { colspan: 6, class: 'empty' }, 'No dead jobs')))),
-			el('p', { class: 'muted' }, 'Every dead job, grouped by queue, type and the first line of its last error. '
+			el('p', { class: 'muted' }, 'Every dead job, grouped by queue, type and the first line of its last error, as counted at '
+				+ data.countedAt + ' (again at most once per sample interval, and after each action). '
 				+ (data.truncated ? 'Only the largest groups are listed: errors differ too much to list them all. ' : '')
 				+ 'Replaying a queue replays all of its dead jobs.'));
 	}

@@ -36,9 +36,12 @@ class DashboardActions {
 
 	private final DashboardRequests requests;
 
-	DashboardActions(JobQueue jobs, DashboardRequests requests) {
+	private final DashboardDeadLetter deadLetter;
+
+	DashboardActions(JobQueue jobs, DashboardRequests requests, DashboardDeadLetter deadLetter) {
 		this.jobs = jobs;
 		this.requests = requests;
+		this.deadLetter = deadLetter;
 	}
 
 	@PostMapping("/queues/{queue}/pause")
@@ -79,6 +82,7 @@ class DashboardActions {
 			case "kill" -> this.jobs.kill(id, "Killed from the dashboard by " + DashboardRequests.user(request));
 			default -> throw new ResponseStatusException(HttpStatus.NOT_FOUND, "No job action '" + action + "'");
 		};
+		this.deadLetter.forget();
 		this.requests.logAction(request, action + (done ? "" : " (nothing to do)"), "", List.of(id));
 		return Map.of("id", id, "done", done);
 	}
@@ -97,6 +101,7 @@ class DashboardActions {
 				replayed.add(id);
 			}
 		}
+		this.deadLetter.forget();
 		this.requests.logAction(request, "replayed", "dead", replayed);
 		return Map.of("replayed", replayed.size());
 	}
@@ -115,7 +120,7 @@ class DashboardActions {
 		do {
 			page = this.jobs.list(query);
 			for (Job job : page) {
-				if (replayed.size() < MAX_SELECTION && DashboardReads.groupError(job.lastError()).equals(form.error())
+				if (replayed.size() < MAX_SELECTION && DashboardDeadLetter.groupError(job.lastError()).equals(form.error())
 						&& this.jobs.retryDead(job.id())) {
 					replayed.add(job.id());
 				}
@@ -125,6 +130,7 @@ class DashboardActions {
 			}
 		}
 		while (page.size() == query.limit() && replayed.size() < MAX_SELECTION);
+		this.deadLetter.forget();
 		this.requests.logAction(request, "replayed", "dead " + form.type() + " of queue " + form.queue() + " failing with "
 				+ form.error(), replayed);
 		return Map.of("replayed", replayed.size());
@@ -134,6 +140,7 @@ class DashboardActions {
 	Map<String, Object> replayQueue(@PathVariable String queue, HttpServletRequest request) {
 		this.requests.requireAction(request, "replay");
 		int replayed = this.jobs.retryDeadInQueue(JobQueue.validateQueueName(queue));
+		this.deadLetter.forget();
 		this.requests.logAction(request, "replayed " + replayed + " dead jobs of", "queue " + queue, null);
 		return Map.of("replayed", replayed);
 	}

@@ -35,7 +35,7 @@ import io.sqlqueue.spring.SqlQueueAutoConfiguration;
 @ConditionalOnBean({ JdbcJobQueue.class, QueueStatistics.class })
 @EnableConfigurationProperties(DashboardProperties.class)
 @Import({ DashboardReads.class, DashboardActions.class, DashboardJobs.class, DashboardCluster.class,
-		DashboardErrors.class })
+		DashboardErrors.class, DashboardDeadLetter.class })
 public final class DashboardAutoConfiguration {
 
 	/** Where the chart library's files are in its WebJar. */

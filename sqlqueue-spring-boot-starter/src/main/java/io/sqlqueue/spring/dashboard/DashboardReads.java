@@ -20,7 +20,6 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
-import io.sqlqueue.DeadLetterGroup;
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.Job;
 import io.sqlqueue.JobAttempt;
@@ -41,12 +40,6 @@ import io.sqlqueue.spring.QueueStatistics;
 @RequestMapping("${sqlqueue.dashboard.path:/sqlqueue}/api")
 class DashboardReads {
 
-	/**
-	 * The most groups of dead jobs the database returns, largest first, before those sharing a first line of error are
-	 * merged; the page says when there were more.
-	 */
-	static final int DEAD_LETTER_GROUPS = 500;
-
 	/** The most children shown on a job's page, the newest; the jobs page lists them all. */
 	static final int CHILDREN = 20;
 
@@ -62,13 +55,16 @@ class DashboardReads {
 
 	private final DashboardProperties properties;
 
+	private final DashboardDeadLetter deadLetter;
+
 	DashboardReads(JdbcJobQueue jobs, QueueStatistics statistics, DashboardThroughput throughput,
-			DashboardRequests requests, DashboardProperties properties) {
+			DashboardRequests requests, DashboardProperties properties, DashboardDeadLetter deadLetter) {
 		this.jobs = jobs;
 		this.statistics = statistics;
 		this.throughput = throughput;
 		this.requests = requests;
 		this.properties = properties;
+		this.deadLetter = deadLetter;
 	}
 
 	@GetMapping("/session")
@@ -217,31 +213,7 @@ class DashboardReads {
 
 	@GetMapping("/dead")
 	Map<String, Object> deadLetter() {
-		List<DeadLetterGroup> found = this.jobs.deadLetterGroups(DEAD_LETTER_GROUPS);
-		Map<List<String>, Map<String, Object>> groups = new LinkedHashMap<>();
-		for (DeadLetterGroup each : found) {
-			Map<String, Object> group = groups.computeIfAbsent(
-					List.of(each.queue(), each.type(), groupError(each.error())), (key) -> {
-						Map<String, Object> created = new LinkedHashMap<>();
-						created.put("queue", key.get(0));
-						created.put("type", key.get(1));
-						created.put("error", key.get(2));
-						created.put("count", 0L);
-						created.put("newestId", 0L);
-						return created;
-					});
-			group.merge("count", each.count(), (a, b) -> (long) a + (long) b);
-			group.merge("newestId", each.newestId(), (a, b) -> Math.max((long) a, (long) b));
-		}
-		List<Map<String, Object>> sorted = new ArrayList<>(groups.values());
-		sorted.sort((a, b) -> Long.compare((long) b.get("count"), (long) a.get("count")));
-		return Map.of("groups", sorted, "truncated", found.size() == DEAD_LETTER_GROUPS);
-	}
-
-	/** What a dead job is grouped by: the first line of the start of its last error the database groups. */
-	static String groupError(String lastError) {
-		return firstLine((lastError != null && lastError.length() > DeadLetterGroup.ERROR_PREFIX)
-				? lastError.substring(0, DeadLetterGroup.ERROR_PREFIX) : lastError);
+		return this.deadLetter.groups();
 	}
 
 	static String firstLine(String error) {

@@ -106,12 +106,14 @@ class DashboardBrowserTests {
 		assertThat(text(By.id("job-error"))).contains("IllegalStateException")
 			.contains("no stock for sku-42");
 		assertThat(text(By.id("job-payload"))).contains("\"sku\" : \"sku-42\"");
+		BrowserSupport.screenshot(browser, "job-dead");
 		By firstAttempt = By.cssSelector("#job-attempts tr[data-attempt='1']");
 		assertThat(text(firstAttempt)).contains("dead").contains("no stock for sku-42").doesNotContain("at io.sqlqueue");
 		click(By.cssSelector("#job-attempts tr[data-attempt='1'] summary"));
 		assertThat(text(By.cssSelector("#job-attempts tr[data-attempt='1'] details pre"))).contains("IllegalStateException")
 			.contains("at io.sqlqueue");
-		BrowserSupport.screenshot(browser, "job-dead");
+		((JavascriptExecutor) browser).executeScript("document.getElementById('job-attempts').scrollIntoView()");
+		BrowserSupport.screenshot(browser, "job-attempts");
 		this.handlers.stockArrived.set(true);
 		click(By.cssSelector("#job-actions [data-action='retry']"));
 		wait(ExpectedConditions.textToBePresentInElementLocated(By.id("job-state"), "SUCCEEDED"));
