@@ -6,6 +6,8 @@ import static io.sqlqueue.internal.store.StoreSql.READY;
 import static io.sqlqueue.internal.store.StoreSql.RUNNING;
 import static io.sqlqueue.internal.store.StoreSql.WAITING;
 
+import java.util.List;
+
 import io.sqlqueue.JobState;
 
 /** What an operator does to jobs by hand: cancel, kill, replay the dead, delete the finished. */
@@ -51,8 +53,14 @@ final class JobAdmin {
 	}
 
 	boolean deleteFinished(long id) {
-		return this.sql.jdbc.update("DELETE FROM " + this.sql.table + " WHERE id = ? AND state IN " + StoreSql.FINISHED,
-				id) == 1;
+		return this.sql.inTransaction(() -> {
+			boolean deleted = this.sql.jdbc.update("DELETE FROM " + this.sql.table + " WHERE id = ? AND state IN "
+					+ StoreSql.FINISHED, id) == 1;
+			if (deleted) {
+				JobAttempts.deleteOf(this.sql, List.of(id));
+			}
+			return deleted;
+		});
 	}
 
 	boolean retryDead(long id) {

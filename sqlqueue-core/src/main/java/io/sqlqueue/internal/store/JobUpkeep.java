@@ -8,6 +8,7 @@ import static io.sqlqueue.internal.store.StoreSql.SUCCEEDED;
 import static io.sqlqueue.internal.store.StoreSql.WAITING;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -63,13 +64,42 @@ final class JobUpkeep {
 				+ this.sql.vendor.plusMillis("finished_at", "retention_ms") + " < " + this.sql.now() + "))";
 		// oldest finished first: ordered by id, the statement sorted every expired row (100 to 250 ms a batch of
 		// 1,000 with 500,000 succeeded jobs), where the finished index gives them in order
-		return this.sql.jdbc.update(this.sql.vendor.deleteLimited(this.sql.table, where, "finished_at"),
-				-defaultRetention.toMillis(), limit);
+		return deleteWithAttempts(where, -defaultRetention.toMillis(), limit);
 	}
 
 	int deleteFinished(JobState state, Duration olderThan, int limit) {
-		return this.sql.jdbc.update(this.sql.vendor.deleteLimited(this.sql.table, "state = " + state.code()
-				+ " AND finished_at < " + this.sql.nowPlusParam(), "finished_at"), -olderThan.toMillis(), limit);
+		return deleteWithAttempts("state = " + state.code() + " AND finished_at < " + this.sql.nowPlusParam(),
+				-olderThan.toMillis(), limit);
+	}
+
+	/**
+	 * Deletes up to {@code limit} jobs matching {@code where} (one parameter, {@code whereArg}), oldest finished
+	 * first, and their attempt history with them: in one statement where the database takes arrays, else the
+	 * ids first and both deletes in one transaction.
+	 */
+	private int deleteWithAttempts(String where, Object whereArg, int limit) {
+		String attempts = JobAttempts.table(this.sql);
+		if (this.sql.vendor.arrays()) {
+			return this.sql.jdbc.queryForObject("WITH gone AS (" + this.sql.vendor.deleteLimited(this.sql.table, where,
+					"finished_at") + " RETURNING id), history AS (DELETE FROM " + attempts
+					+ " WHERE job_id = ANY(ARRAY(SELECT id FROM gone))) SELECT count(*) FROM gone", Integer.class, whereArg,
+					limit);
+		}
+		return this.sql.inTransaction(() -> {
+			List<Long> ids = this.sql.jdbc.queryForList("SELECT id FROM " + this.sql.table + " WHERE " + where
+					+ " ORDER BY finished_at LIMIT ?", Long.class, whereArg, limit);
+			if (ids.isEmpty()) {
+				return 0;
+			}
+			List<Object> args = new ArrayList<>(ids);
+			args.add(whereArg);
+			// the condition again: a job replayed since it was read stays, and so does its history
+			int deleted = this.sql.jdbc.update("DELETE FROM " + this.sql.table + " WHERE id IN ("
+					+ StoreSql.placeholders(ids.size()) + ") AND " + where, args.toArray());
+			this.sql.jdbc.update("DELETE FROM " + attempts + " WHERE job_id IN (" + StoreSql.placeholders(ids.size())
+					+ ") AND NOT EXISTS (SELECT 1 FROM " + this.sql.table + " j WHERE j.id = job_id)", ids.toArray());
+			return deleted;
+		});
 	}
 
 	// ---- PostgreSQL's vacuum ---------------------------------------------------------------------
