@@ -108,6 +108,11 @@ public class JdbcJobQueue implements JobQueue {
 	}
 
 	@Override
+	public List<JobAttempt> attempts(long id) {
+		return this.store.jobAttemptList(id);
+	}
+
+	@Override
 	public long count(@Nullable String queue, @Nullable JobState state) {
 		return this.store.jobCount(queue, state);
 	}
@@ -157,8 +162,7 @@ public class JdbcJobQueue implements JobQueue {
 
 	@Override
 	public List<UnhandledJobs> unhandledJobs(Duration longerThan) {
-		Objects.requireNonNull(longerThan, "longerThan must not be null");
-		return Unhandled.find(this.store, longerThan);
+		return Unhandled.find(this.store, Objects.requireNonNull(longerThan, "longerThan must not be null"));
 	}
 
 	@Override
@@ -169,6 +173,16 @@ public class JdbcJobQueue implements JobQueue {
 	/** Per queue, how long its oldest due READY job has waited (database clock). */
 	public Map<String, Duration> oldestDueAge() {
 		return this.store.jobOldestDueAge();
+	}
+
+	/** What every node recorded in [{@code from}, {@code to}) of the database clock: index range counts, not a scan. */
+	public OutcomeCounts outcomeCounts(Instant from, Instant to) {
+		return this.store.jobCountOutcomes(Objects.requireNonNull(from, "from"), Objects.requireNonNull(to, "to"));
+	}
+
+	/** The {@code limit} largest groups of DEAD jobs by queue, type and error, counted over all of them. */
+	public List<DeadLetterGroup> deadLetterGroups(int limit) {
+		return this.store.jobCountDeadByError(InvalidSettingException.requireAtLeast("limit", 1, limit));
 	}
 
 	@Override
@@ -183,11 +197,7 @@ public class JdbcJobQueue implements JobQueue {
 
 	@Override
 	public boolean retryDead(long id) {
-		boolean replayed = this.store.jobRetryDead(id);
-		if (replayed) {
-			find(id).ifPresent((job) -> this.services.enqueuer().wakeWhenCommitted(Set.of(job.queue())));
-		}
-		return replayed;
+		return Administration.retryDead(this.store, this.services.enqueuer(), id);
 	}
 
 	@Override
@@ -197,11 +207,7 @@ public class JdbcJobQueue implements JobQueue {
 
 	@Override
 	public int retryDeadInQueue(String queue) {
-		int replayed = this.store.jobRetryDeadInQueue(JobQueue.validateQueueName(queue));
-		if (replayed > 0) {
-			this.services.enqueuer().wakeWhenCommitted(Set.of(queue));
-		}
-		return replayed;
+		return Administration.retryDeadInQueue(this.store, this.services.enqueuer(), queue);
 	}
 
 	@Override
@@ -212,12 +218,11 @@ public class JdbcJobQueue implements JobQueue {
 	// ---- claiming by hand ------------------------------------------------------------------
 
 	/**
-	 * Claims up to {@code limit} due jobs of {@code queue} for the caller, in one statement and in claim
-	 * order (priority, then run-at, then id), for code that pulls jobs itself instead of running a
-	 * {@code JobWorker}. Each is RUNNING, its attempt incremented and leased for {@code lease} (database
-	 * clock); record its outcome through the returned {@link ClaimedJob}. A job whose lease runs out is
-	 * made READY again by the rescuer of any worker, or by {@link #rescueExpired()}.
-	 * FIFO ordering is a worker setting and does not apply here.
+	 * Claims up to {@code limit} due jobs of {@code queue} for the caller, in one statement and in claim order
+	 * (priority, then run-at, then id), for code that pulls jobs itself instead of running a {@code JobWorker}. Each
+	 * is RUNNING, its attempt incremented and leased for {@code lease} (database clock); record its outcome through
+	 * the returned {@link ClaimedJob}. A job whose lease runs out is made READY again by the rescuer of any worker, or
+	 * by {@link #rescueExpired()}. FIFO ordering is a worker setting and does not apply here.
 	 * @return the claimed jobs, possibly none
 	 */
 	@Override
@@ -236,11 +241,6 @@ public class JdbcJobQueue implements JobQueue {
 		return this.handClaims.poll(queue, wait, lease);
 	}
 
-	/**
-	 * Makes RUNNING jobs whose lease expired READY again now (DEAD when that was their last attempt),
-	 * instead of waiting for a worker's rescuer.
-	 * @return how many jobs were rescued
-	 */
 	@Override
 	public int rescueExpired() {
 		return this.store.jobRescueExpired();

@@ -116,6 +116,12 @@ public interface JobQueue {
 	/** Jobs matching {@code query}, oldest id first, or newest first when it says {@link JobQuery#descending()}. */
 	List<Job> list(JobQuery query);
 
+	/**
+	 * The failed attempts of job {@code id}, first attempt first: each with its node, end, error and stack trace.
+	 * Empty for a job that never failed or does not exist. {@code jobs.attempts(id).size()} is how often it failed.
+	 */
+	List<JobAttempt> attempts(long id);
+
 	/** Jobs of {@code queue} in {@code state}, oldest first, at most {@code limit}. */
 	default List<Job> list(String queue, JobState state, int limit) {
 		return list(JobQuery.all().inQueue(queue).inState(state).limit(limit));

@@ -5,7 +5,9 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
+import io.sqlqueue.JobQueue;
 import io.sqlqueue.JobState;
 import io.sqlqueue.internal.store.JobStore;
 
@@ -50,6 +52,24 @@ public final class Administration {
 		}
 		while (deleted == PURGE_BATCH);
 		return total;
+	}
+
+	/** Replays dead job {@code id}, waking the workers of its queue once committed; whether it was replayed. */
+	public static boolean retryDead(JobStore store, Enqueuer enqueuer, long id) {
+		boolean replayed = store.jobRetryDead(id);
+		if (replayed) {
+			store.jobGet(id).ifPresent((job) -> enqueuer.wakeWhenCommitted(Set.of(job.queue())));
+		}
+		return replayed;
+	}
+
+	/** Replays the dead jobs of {@code queue}, waking its workers once committed; how many. */
+	public static int retryDeadInQueue(JobStore store, Enqueuer enqueuer, String queue) {
+		int replayed = store.jobRetryDeadInQueue(JobQueue.validateQueueName(queue));
+		if (replayed > 0) {
+			enqueuer.wakeWhenCommitted(Set.of(queue));
+		}
+		return replayed;
 	}
 
 	/** Kills job {@code id} with {@code reason}, which must say something; whether it was killed. */

@@ -49,9 +49,9 @@ public final class HandClaim implements ClaimedJob {
 			throw new IllegalArgumentException("delay must not be negative, was " + delay);
 		}
 		if (this.job.isLastAttempt()) {
-			return write(StateChange.dead(this.ref, this.job.outOfAttempts(reason), null));
+			return write(StateChange.dead(this.ref, this.job.outOfAttempts(reason), null).withFailure(failure(reason)));
 		}
-		return write(StateChange.retry(this.ref, delay.toMillis(), reason, null));
+		return write(StateChange.retry(this.ref, delay.toMillis(), reason, null).withFailure(failure(reason)));
 	}
 
 	@Override
@@ -59,7 +59,12 @@ public final class HandClaim implements ClaimedJob {
 		if (reason == null || reason.isBlank()) {
 			throw new IllegalArgumentException("A reason is required to kill job " + id());
 		}
-		return write(StateChange.dead(this.ref, reason, null));
+		return write(StateChange.dead(this.ref, reason, null).withFailure(failure(reason)));
+	}
+
+	/** A failed attempt as its claimer told it: the reason, no stack trace. */
+	private StateChange.Failure failure(String reason) {
+		return new StateChange.Failure(this.job.lockedBy(), (reason != null) ? reason : "Retried by its claimer", null);
 	}
 
 	@Override

@@ -77,6 +77,8 @@ class RetentionAndKillTests {
 		assertThat(this.fixture.queue().find(configured)).isPresent();
 		assertThat(this.fixture.queue().find(keptLonger)).isPresent();
 		assertThat(this.fixture.queue().find(deadKept)).isPresent();
+		assertThat(this.fixture.queue().attempts(deadGone)).as("deleted with its job").isEmpty();
+		assertThat(this.fixture.queue().attempts(deadKept)).hasSize(1);
 
 		// with nothing kept by configuration, the job with its own 7 days stays
 		Maintenance keepNothing = Internals.maintenance(this.fixture.queue(),

@@ -1,6 +1,7 @@
 package io.sqlqueue.suite;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -13,11 +14,15 @@ import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import io.sqlqueue.DeadLetterGroup;
 import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.Job;
+import io.sqlqueue.JobAttempt;
+import io.sqlqueue.JobQueue;
 import io.sqlqueue.JobState;
 import io.sqlqueue.NonRetryableJobException;
+import io.sqlqueue.OutcomeCounts;
 import io.sqlqueue.testing.QueueFixture;
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.worker.Backoff;
@@ -25,6 +30,7 @@ import io.sqlqueue.worker.HandlerSpec;
 import io.sqlqueue.worker.JobWorker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -72,6 +78,85 @@ class RetryTests {
 			.contains("IllegalStateException")
 			.contains("failure on attempt 3")
 			.contains("at io.sqlqueue");
+		assertThat(this.jobs.attempts(id)).extracting(JobAttempt::attempt, JobAttempt::outcome)
+			.containsExactly(tuple(1, JobState.READY), tuple(2, JobState.READY), tuple(3, JobState.DEAD));
+	}
+
+	@Test
+	void everyFailedAttemptIsKeptWithItsNodeErrorAndStackTraceAndTheSuccessAddsNone() {
+		List<Integer> attempts = new CopyOnWriteArrayList<>();
+		failingWorker(Backoff.constant(Duration.ofMillis(50)), attempts, 2);
+
+		long id = this.jobs.enqueue("flaky", Map.of());
+
+		this.fixture.awaitState(id, JobState.SUCCEEDED);
+		List<JobAttempt> failed = this.jobs.attempts(id);
+		assertThat(failed).extracting(JobAttempt::attempt).containsExactly(1, 2);
+		assertThat(failed).allSatisfy((attempt) -> {
+			assertThat(attempt.jobId()).isEqualTo(id);
+			assertThat(attempt.outcome()).isEqualTo(JobState.READY);
+			assertThat(attempt.node()).isNotBlank();
+			assertThat(attempt.endedAt()).isNotNull().isBeforeOrEqualTo(this.jobs.databaseTime());
+			assertThat(attempt.stackTrace()).contains("IllegalStateException").contains("at io.sqlqueue");
+		});
+		assertThat(failed.get(0).error()).isEqualTo("java.lang.IllegalStateException: failure on attempt 1");
+		assertThat(failed.get(1).error()).isEqualTo("java.lang.IllegalStateException: failure on attempt 2");
+		assertThat(this.jobs.attempts(id + 1000)).isEmpty();
+	}
+
+	@Test
+	void theClusterOutcomesOfASpanAreCountedFromTheTables() {
+		List<Integer> attempts = new CopyOnWriteArrayList<>();
+		failingWorker(Backoff.constant(Duration.ofMillis(50)), attempts, 1);
+		long id = this.jobs.enqueue("flaky", Map.of());
+		this.fixture.awaitState(id, JobState.SUCCEEDED);
+		Instant now = this.jobs.databaseTime();
+
+		assertThat(this.jobs.outcomeCounts(now.minus(Duration.ofMinutes(1)), now.plusSeconds(1)))
+			.isEqualTo(new OutcomeCounts(1, 1, 0));
+		assertThat(this.jobs.outcomeCounts(now.minus(Duration.ofHours(2)), now.minus(Duration.ofHours(1))))
+			.isEqualTo(new OutcomeCounts(0, 0, 0));
+	}
+
+	@Test
+	void deadJobsAreGroupedByQueueTypeAndTheStartOfTheirError() {
+		this.fixture.start(this.fixture.worker().handler(HandlerSpec.of("charge", Invoice.class, (invoice, ctx) -> {
+			throw new NonRetryableJobException("invoice " + invoice.number() + " was already paid");
+		})));
+		long first = this.jobs.enqueue("charge", new Invoice("INV-1", 100));
+		long second = this.jobs.enqueue("charge", new Invoice("INV-1", 200));
+		long other = this.jobs.enqueue("charge", new Invoice("INV-2", 100));
+		for (long id : List.of(first, second, other)) {
+			this.fixture.awaitState(id, JobState.DEAD);
+		}
+
+		List<DeadLetterGroup> groups = this.jobs.deadLetterGroups(10);
+		assertThat(groups).extracting(DeadLetterGroup::count, DeadLetterGroup::newestId)
+			.containsExactly(tuple(2L, Math.max(first, second)), tuple(1L, other));
+		assertThat(groups.get(0).queue()).isEqualTo(JobQueue.DEFAULT_QUEUE);
+		assertThat(groups.get(0).type()).isEqualTo("charge");
+		assertThat(groups.get(0).error()).contains("invoice INV-1 was already paid")
+			.hasSizeLessThanOrEqualTo(DeadLetterGroup.ERROR_PREFIX);
+		assertThat(this.jobs.deadLetterGroups(1)).hasSize(1);
+	}
+
+	@Test
+	void deletingOrPurgingAJobDeletesItsAttempts() {
+		this.fixture.start(this.fixture.worker().handler(HandlerSpec.of("charge", Invoice.class, (invoice, ctx) -> {
+			throw new NonRetryableJobException("invoice " + invoice.number() + " was already paid");
+		})));
+		long deleted = this.jobs.enqueue("charge", new Invoice("INV-1", 100));
+		long purged = this.jobs.enqueue("charge", new Invoice("INV-2", 100));
+		this.fixture.awaitState(deleted, JobState.DEAD);
+		this.fixture.awaitState(purged, JobState.DEAD);
+		assertThat(this.jobs.attempts(deleted)).singleElement()
+			.satisfies((attempt) -> assertThat(attempt.error()).contains("invoice INV-1 was already paid"));
+
+		assertThat(this.jobs.delete(deleted)).isTrue();
+		assertThat(this.jobs.attempts(deleted)).isEmpty();
+		assertThat(this.jobs.attempts(purged)).hasSize(1);
+		assertThat(this.jobs.purge(JobState.DEAD, Duration.ZERO)).isEqualTo(1);
+		assertThat(this.jobs.attempts(purged)).isEmpty();
 	}
 
 	@Test

@@ -95,6 +95,20 @@
 		return [el('dt', {}, name), el('dd', { id: id }, value === null || value === undefined || value === '' ? '–' : value)];
 	}
 
+	function attempts(list) {
+		if (!list.length) {
+			return el('p', { id: 'job-attempts', class: 'muted' }, 'No attempt failed.');
+		}
+		const outcomes = { READY: 'retried', DEAD: 'dead', CANCELLED: 'cancelled' };
+		return el('table', { id: 'job-attempts' },
+			el('thead', {}, el('tr', {}, ['#', 'outcome', 'node', 'ended at', 'error'].map((t) => el('th', {}, t)))),
+			el('tbody', {}, list.map((attempt) => el('tr', { 'data-attempt': attempt.attempt },
+				el('td', { class: 'num' }, attempt.attempt), el('td', {}, outcomes[attempt.outcome] || attempt.outcome),
+				el('td', {}, attempt.node || '–'), el('td', {}, attempt.endedAt),
+				el('td', { class: 'attempt-error' }, el('code', {}, attempt.error),
+					attempt.stackTrace ? el('details', {}, el('summary', {}, 'stack trace'), el('pre', {}, attempt.stackTrace)) : null)))));
+	}
+
 	async function job(id) {
 		const data = await get('jobs/' + encodeURIComponent(id));
 		if (unchanged('job', data)) {
@@ -123,6 +137,7 @@
 			el('h2', {}, 'Result'), el('pre', { id: 'job-result' }, data.result === null ? '–' : data.result),
 			metadata.length ? [el('h2', {}, 'Metadata'), el('dl', { class: 'fields' }, metadata)] : null,
 			el('h2', {}, 'Last error'), el('pre', { id: 'job-error' }, data.lastError === null ? '–' : data.lastError),
+			el('h2', {}, 'Failed attempts'), attempts(data.attempts),
 			el('h2', {}, 'Logs'), el('pre', { id: 'job-logs' }, data.logs.length ? data.logs.join('\n') : '–'));
 	}
 
@@ -176,18 +191,20 @@
 		const rows = data.groups.map((group) => el('tr', { 'data-group': group.type },
 			el('td', {}, group.queue), el('td', {}, group.type), el('td', {}, el('code', {}, group.error)),
 			el('td', { class: 'num' }, group.count),
-			el('td', { class: 'ids' }, group.ids.slice(0, 5).map(jobLink), group.ids.length > 5 ? '…' : null),
-			el('td', {}, actionButton('Replay group', 'dead/replay', { ids: group.ids },
+			el('td', { class: 'ids' }, jobLink(group.newestId)),
+			el('td', {}, actionButton('Replay group', 'dead/groups/replay', { queue: group.queue, type: group.type, error: group.error },
 				{ id: 'replay-group', confirm: 'Replay ' + group.count + ' dead jobs of ' + group.type + '?' }))));
 		show(el('h1', {}, 'Dead letter'),
 			el('div', { class: 'actions' }, queuesWithDead.map((queue) => actionButton('Replay all of ' + queue,
 				'dead/queues/' + encodeURIComponent(queue) + '/replay', null,
 				{ id: 'replay-queue', confirm: 'Replay every dead job of queue ' + queue + '?' }))),
 			el('table', { id: 'dead-groups' },
-				el('thead', {}, el('tr', {}, ['queue', 'type', 'error', 'jobs', 'examples', ''].map((t) => el('th', {}, t)))),
+				el('thead', {}, el('tr', {}, ['queue', 'type', 'error', 'jobs', 'newest', ''].map((t) => el('th', {}, t)))),
 				el('tbody', {}, rows.length ? rows : el('tr', {}, el('td', { colspan: 6, class: 'empty' }, 'No dead jobs')))),
-			data.truncated ? el('p', { class: 'muted' }, 'Grouped from the newest ' + data.scanned + ' dead jobs; '
-				+ 'replaying a queue replays all of its dead jobs.') : null);
+			el('p', { class: 'muted' }, 'Every dead job, grouped by queue, type and the first line of its last error, as counted at '
+				+ data.countedAt + ' (again at most once per sample interval, and after each action). '
+				+ (data.truncated ? 'Only the largest groups are listed: errors differ too much to list them all. ' : '')
+				+ 'Replaying a queue replays all of its dead jobs.'));
 	}
 
 	routes.push([/^#?\/?$/, 'overview', overview], [/^#\/queues$/, 'queues', queues], [/^#\/dead$/, 'dead', dead],

@@ -23,7 +23,8 @@ record Finished(RunningJob run, StateChange change, Outcome outcome, Throwable e
 
 	/** The same run, dead-lettered with {@code error} instead. */
 	Finished deadInstead(Throwable error, String reason) {
-		return new Finished(this.run, io.sqlqueue.internal.store.StateChange.dead(this.run.ref, reason, this.change.logs()),
+		StateChange.Failure failure = new StateChange.Failure(this.run.job.lockedBy(), reason, JobExecutor.stackTrace(error));
+		return new Finished(this.run, StateChange.dead(this.run.ref, reason, this.change.logs()).withFailure(failure),
 				Outcome.DEAD, error, this.execution, List.of(), this.endedAt);
 	}
 

@@ -34,7 +34,11 @@ final class JobExecutor {
 
 	private static final Logger logger = LoggerFactory.getLogger(JobExecutor.class);
 
+	/** The most characters of an error kept in the job's {@code last_error}. */
 	private static final int MAX_ERROR_LENGTH = 4000;
+
+	/** The most characters of a stack trace kept in the attempt history: the causes of a deep stack fit. */
+	private static final int MAX_TRACE_LENGTH = 16_000;
 
 	private final QueueRunner queue;
 
@@ -204,15 +208,18 @@ final class JobExecutor {
 		}
 		Job job = run.job;
 		// an InterruptedException alone would not tell the user that the lease or the timeout was the cause
-		String reason = describe(error);
+		String trace = stackTrace(error);
+		String cause = "";
 		if (run.timedOut) {
-			reason = "The handler ran past its timeout of " + this.queue.node().handler(job.type()).timeout()
-					+ " and was interrupted: " + reason;
+			cause = "The handler ran past its timeout of " + this.queue.node().handler(job.type()).timeout()
+					+ " and was interrupted: ";
 		}
 		else if (run.leaseLost) {
-			reason = "The handler ran past its lease of " + run.leaseMillis + " ms without a heartbeat and was interrupted: "
-					+ reason;
+			cause = "The handler ran past its lease of " + run.leaseMillis + " ms without a heartbeat and was interrupted: ";
 		}
+		String reason = cause + bounded(trace, MAX_ERROR_LENGTH);
+		StateChange.Failure failure = new StateChange.Failure(this.queue.node().workerId(),
+				bounded(cause + error, MAX_ERROR_LENGTH), trace);
 		StateChange change;
 		Outcome outcome;
 		if (!this.queue.node().classifier().isRetryable(error)) {
@@ -232,7 +239,7 @@ final class JobExecutor {
 					run.logsJson());
 			outcome = Outcome.RETRIED;
 		}
-		return new Finished(run, change, outcome, error, execution, List.of(), now);
+		return new Finished(run, change.withFailure(failure), outcome, error, execution, List.of(), now);
 	}
 
 	/** The job's own backoff, else its handler's, else its queue's. */
@@ -251,11 +258,15 @@ final class JobExecutor {
 		return (spec != null && spec.backoff() != null) ? spec.backoff() : this.queue.settings().backoff();
 	}
 
-	static String describe(Throwable error) {
+	/** The stack trace of {@code error} with its causes, cut at {@link #MAX_TRACE_LENGTH}. */
+	static String stackTrace(Throwable error) {
 		StringWriter trace = new StringWriter();
 		error.printStackTrace(new PrintWriter(trace));
-		String text = trace.toString();
-		return (text.length() > MAX_ERROR_LENGTH) ? text.substring(0, MAX_ERROR_LENGTH) + "…" : text;
+		return bounded(trace.toString(), MAX_TRACE_LENGTH);
+	}
+
+	private static String bounded(String text, int length) {
+		return (text.length() > length) ? text.substring(0, length) + "…" : text;
 	}
 
 }

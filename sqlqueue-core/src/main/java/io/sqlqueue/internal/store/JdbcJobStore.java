@@ -13,18 +13,21 @@ import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
+import io.sqlqueue.DeadLetterGroup;
 import io.sqlqueue.HeldSnapshot;
 import io.sqlqueue.Job;
+import io.sqlqueue.JobAttempt;
 import io.sqlqueue.JobQuery;
 import io.sqlqueue.JobState;
+import io.sqlqueue.OutcomeCounts;
 import io.sqlqueue.QueueControl;
 import io.sqlqueue.RecurringStatus;
 import io.sqlqueue.QueueLimits;
 
 /**
- * The {@link JobStore} on JDBC, for every supported database: the statements are written once, in its
- * parts (inserts, claims, outcomes, administration, upkeep, reads, schedules, leadership), and what differs
- * per database comes from its {@link Vendor}.
+ * The {@link JobStore} on JDBC, for every supported database: the statements are written once, in its parts
+ * (inserts, claims, outcomes, groups, administration, upkeep, reads, schedules, leadership), and what differs per
+ * database comes from its {@link Vendor}.
  */
 public final class JdbcJobStore implements JobStore {
 
@@ -121,7 +124,7 @@ public final class JdbcJobStore implements JobStore {
 
 	@Override
 	public long jobInsertNotifying(NewJob job, String channel, String payload) {
-		requireNotify();
+		this.sql.vendor.requireNotifications();
 		return this.inserts.insertNotifying(job, channel, payload);
 	}
 
@@ -211,6 +214,21 @@ public final class JdbcJobStore implements JobStore {
 	}
 
 	@Override
+	public List<JobAttempt> jobAttemptList(long jobId) {
+		return JobAttempts.list(this.sql, jobId);
+	}
+
+	@Override
+	public OutcomeCounts jobCountOutcomes(Instant from, Instant to) {
+		return this.reads.countOutcomes(from, to);
+	}
+
+	@Override
+	public List<DeadLetterGroup> jobCountDeadByError(int limit) {
+		return this.reads.countDeadByError(limit);
+	}
+
+	@Override
 	public int jobDeleteExpired(JobState state, Duration defaultRetention, int limit) {
 		return this.upkeep.deleteExpired(state, defaultRetention, limit);
 	}
@@ -275,13 +293,10 @@ public final class JdbcJobStore implements JobStore {
 		return this.reads.dueByType(longerThan);
 	}
 
-	/**
-	 * {@inheritDoc} Its own commit does not wait for the WAL flush, since a notification lost in a crash only
-	 * leaves the jobs to the workers' next poll.
-	 */
+	/** {@inheritDoc} Its commit does not wait for the WAL flush: a notification lost in a crash waits for a poll. */
 	@Override
 	public void queueNotifyMany(String channel, Collection<String> payloads) {
-		requireNotify();
+		this.sql.vendor.requireNotifications();
 		this.sql.jdbc.query((Connection con) -> {
 			PreparedStatement ps = con.prepareStatement("SELECT set_config('synchronous_commit', 'off', true),"
 					+ " pg_notify(?, p) FROM unnest(?) AS p");
@@ -380,12 +395,6 @@ public final class JdbcJobStore implements JobStore {
 	@Override
 	public int nodeDeleteLapsed(Duration olderThan) {
 		return this.nodes.deleteLapsed(olderThan);
-	}
-
-	private void requireNotify() {
-		if (!this.sql.vendor.notifies()) {
-			throw new UnsupportedOperationException(this.sql.vendor.name() + " has no notifications");
-		}
 	}
 
 }

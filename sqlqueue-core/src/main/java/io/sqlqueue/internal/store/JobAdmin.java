@@ -61,8 +61,14 @@ final class JobAdmin {
 	}
 
 	boolean deleteFinished(long id) {
-		return this.sql.jdbc.update("DELETE FROM " + this.sql.table + " WHERE id = ? AND state IN " + StoreSql.FINISHED,
-				id) == 1;
+		return this.sql.inTransaction(() -> {
+			boolean deleted = this.sql.jdbc.update("DELETE FROM " + this.sql.table + " WHERE id = ? AND state IN "
+					+ StoreSql.FINISHED, id) == 1;
+			if (deleted) {
+				JobAttempts.deleteOf(this.sql, List.of(id));
+			}
+			return deleted;
+		});
 	}
 
 	boolean retryDead(long id) {

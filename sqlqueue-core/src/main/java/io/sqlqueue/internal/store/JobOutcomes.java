@@ -45,10 +45,14 @@ final class JobOutcomes {
 
 	private final Supplier<String> setStateArrays;
 
+	/** The same with the failed attempts of the batch written to the attempt history. */
+	private final Supplier<String> setStateArraysRecordingFailures;
+
 	JobOutcomes(StoreSql sql, GroupStore groups) {
 		this.sql = sql;
 		this.groups = groups;
-		this.setStateArrays = StoreSql.builtOnce(this::setStateArraysSql);
+		this.setStateArrays = StoreSql.builtOnce(() -> setStateArraysSql(false));
+		this.setStateArraysRecordingFailures = StoreSql.builtOnce(() -> setStateArraysSql(true));
 	}
 
 	Set<JobRef> setStateIfRunningMany(List<StateChange> changes) {
@@ -63,6 +67,9 @@ final class JobOutcomes {
 		}
 		return this.sql.inTransaction(() -> {
 			Map<JobRef, JobState> done = this.sql.vendor.arrays() ? setStateWithArrays(changes) : setStateInBatches(changes);
+			if (!this.sql.vendor.arrays()) {
+				JobAttempts.insertFailed(this.sql, changes, done.keySet());
+			}
 			List<Long> succeeded = new ArrayList<>();
 			done.forEach((ref, state) -> {
 				if (state == JobState.SUCCEEDED) {
@@ -117,12 +124,19 @@ final class JobOutcomes {
 			columns[6][i] = c.logs();
 			columns[7][i] = c.snooze();
 		}
-		Map<JobRef, JobState> done = new HashMap<>();
-		this.sql.query(this.setStateArrays.get(), (rs, row) -> done.put(new JobRef(rs.getLong(1), rs.getInt(2)),
-				JobState.ofCode(rs.getInt(3))), new SqlArray("bigint", columns[0]), new SqlArray("integer", columns[1]),
+		List<Param> params = new ArrayList<>(List.of(new SqlArray("bigint", columns[0]), new SqlArray("integer", columns[1]),
 				new SqlArray("integer", columns[2]), new SqlArray("bigint", columns[3]), new SqlArray("text", columns[4]),
-				new SqlArray("text", columns[5]), new SqlArray("text", columns[6]), new SqlArray("boolean", columns[7]),
-				Param.of(n));
+				new SqlArray("text", columns[5]), new SqlArray("text", columns[6]), new SqlArray("boolean", columns[7])));
+		boolean failures = sorted.stream().anyMatch((c) -> c.failure() != null);
+		if (failures) {
+			// only batches with a failed attempt carry the history's columns: a batch of successes pays nothing
+			params.addAll(JobAttempts.failureArrays(sorted));
+		}
+		params.add(Param.of(n));
+		Map<JobRef, JobState> done = new HashMap<>();
+		this.sql.query((failures ? this.setStateArraysRecordingFailures : this.setStateArrays).get(),
+				(rs, row) -> done.put(new JobRef(rs.getLong(1), rs.getInt(2)), JobState.ofCode(rs.getInt(3))),
+				params.toArray(Param[]::new));
 		return done;
 	}
 
@@ -131,9 +145,11 @@ final class JobOutcomes {
 	 * the batch's size: under a generic plan a limit given as a parameter is estimated at a tenth of its input,
 	 * so the planner sees a handful of rows and looks each up in the primary key, where a plain {@code unnest}
 	 * estimated at a hundred rows was joined to a sequential scan of the table. The children are found with
-	 * {@code = ANY(ARRAY(...))}, a lookup of the parent index per id in every plan.
+	 * {@code = ANY(ARRAY(...))}, a lookup of the parent index per id in every plan. With {@code failures}, the
+	 * batch has three more arrays (node, message, stack trace) and the failed attempts written are inserted into
+	 * the attempt history by the same statement.
 	 */
-	private String setStateArraysSql() {
+	private String setStateArraysSql(boolean failures) {
 		String t = this.sql.table;
 		return "WITH done AS (UPDATE " + t + " j SET state = u.state,"
 				+ " run_at = CASE WHEN u.state = " + READY + " THEN " + this.sql.vendor.plusMillis("now()", "u.delay")
@@ -146,9 +162,12 @@ final class JobOutcomes {
 				+ " result = CASE WHEN u.state = " + SUCCEEDED + " THEN CAST(u.result AS jsonb) ELSE j.result END,"
 				+ " logs = COALESCE(u.logs, j.logs)"
 				+ " FROM (SELECT * FROM unnest(CAST(? AS bigint[]), CAST(? AS integer[]), CAST(? AS integer[]),"
-				+ " CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS boolean[]))"
-				+ " AS a(id, attempt, state, delay, error, result, logs, snooze) LIMIT ?) u"
-				+ " WHERE j.id = u.id AND j.attempt = u.attempt AND " + RUNNING_BY_ID + " RETURNING j.id, j.attempt, j.state),"
+				+ " CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS boolean[])"
+				+ (failures ? ", CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[])" : "")
+				+ ") AS a(id, attempt, state, delay, error, result, logs, snooze"
+				+ (failures ? ", node, message, trace" : "") + ") LIMIT ?) u"
+				+ " WHERE j.id = u.id AND j.attempt = u.attempt AND " + RUNNING_BY_ID + " RETURNING j.id, j.attempt, j.state"
+				+ (failures ? ", u.node, u.message, u.trace), " + JobAttempts.insertFromDone(this.sql) : ")") + ","
 				+ " children AS (UPDATE " + t + " c SET state = " + READY + ", run_at = now() WHERE c.state = " + WAITING
 				+ " AND c.parent_id = ANY(ARRAY(SELECT id FROM done WHERE state = " + SUCCEEDED + ")))"
 				+ " SELECT id, attempt, state FROM done";

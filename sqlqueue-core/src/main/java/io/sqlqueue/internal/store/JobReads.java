@@ -1,6 +1,8 @@
 package io.sqlqueue.internal.store;
 
+import static io.sqlqueue.internal.store.StoreSql.DEAD;
 import static io.sqlqueue.internal.store.StoreSql.READY;
+import static io.sqlqueue.internal.store.StoreSql.SUCCEEDED;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -11,9 +13,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.sqlqueue.DeadLetterGroup;
 import io.sqlqueue.Job;
 import io.sqlqueue.JobQuery;
 import io.sqlqueue.JobState;
+import io.sqlqueue.OutcomeCounts;
 
 /** Reading jobs: one, a page, counts, the age of the oldest due job. */
 final class JobReads {
@@ -110,6 +114,32 @@ final class JobReads {
 					return new DueTypeRow(rs.getString("queue"), rs.getString("type"), rs.getLong("jobs"),
 							waited.isNegative() ? Duration.ZERO : waited);
 				}, -longerThan.toMillis());
+	}
+
+	/** Successes and dead jobs finished in [from, to), failed attempts retried in it: three index range counts. */
+	OutcomeCounts countOutcomes(Instant from, Instant to) {
+		String t = this.sql.table;
+		String span = " >= " + this.sql.vendor.timeParam() + " AND %s < " + this.sql.vendor.timeParam() + ")";
+		Object start = this.sql.vendor.toDatabaseTime(from);
+		Object end = this.sql.vendor.toDatabaseTime(to);
+		return this.sql.jdbc.queryForObject("SELECT (SELECT COUNT(*) FROM " + t + " WHERE state = " + SUCCEEDED
+				+ " AND finished_at" + span.formatted("finished_at") + ", (SELECT COUNT(*) FROM "
+				+ JobAttempts.table(this.sql) + " WHERE state = " + READY + " AND ended_at" + span.formatted("ended_at")
+				+ ", (SELECT COUNT(*) FROM " + t + " WHERE state = " + DEAD + " AND finished_at" + span.formatted("finished_at"),
+				(rs, row) -> new OutcomeCounts(rs.getLong(1), rs.getLong(2), rs.getLong(3)), start, end, start, end, start,
+				end);
+	}
+
+	/**
+	 * The DEAD jobs grouped by queue, type and the start of their last error, largest groups first: one pass over the
+	 * dead rows through the finished index, however many there are.
+	 */
+	List<DeadLetterGroup> countDeadByError(int limit) {
+		String error = this.sql.vendor.textPrefix("last_error", DeadLetterGroup.ERROR_PREFIX);
+		return this.sql.jdbc.query("SELECT queue, type, " + error + " AS error, COUNT(*) AS jobs, MAX(id) AS newest FROM "
+				+ this.sql.table + " WHERE state = " + DEAD + " GROUP BY queue, type, " + error
+				+ " ORDER BY COUNT(*) DESC, MAX(id) DESC LIMIT ?", (rs, row) -> new DeadLetterGroup(rs.getString("queue"),
+						rs.getString("type"), rs.getString("error"), rs.getLong("jobs"), rs.getLong("newest")), limit);
 	}
 
 	Instant databaseNow() {

@@ -9,10 +9,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
+import io.sqlqueue.DeadLetterGroup;
 import io.sqlqueue.HeldSnapshot;
 import io.sqlqueue.Job;
+import io.sqlqueue.JobAttempt;
 import io.sqlqueue.JobQuery;
 import io.sqlqueue.JobState;
+import io.sqlqueue.OutcomeCounts;
 import io.sqlqueue.QueueControl;
 import io.sqlqueue.RecurringStatus;
 import io.sqlqueue.QueueLimits;
@@ -191,6 +194,18 @@ public interface JobStore {
 	// ---- jobs: reads ---------------------------------------------------------------------------
 
 	Optional<Job> jobGet(long id);
+
+	/** The failed attempts of job {@code jobId} in its attempt history, first attempt first. */
+	List<JobAttempt> jobAttemptList(long jobId);
+
+	/**
+	 * Jobs finished SUCCEEDED and DEAD, and failed attempts retried, in [{@code from}, {@code to}) of the database
+	 * clock, across every node.
+	 */
+	OutcomeCounts jobCountOutcomes(Instant from, Instant to);
+
+	/** The DEAD jobs by queue, type and the start of their last error, the {@code limit} largest groups. */
+	List<DeadLetterGroup> jobCountDeadByError(int limit);
 
 	/** Jobs matching {@code query}, oldest id first or, when it asks, newest first. */
 	List<Job> jobList(JobQuery query);

@@ -8,6 +8,7 @@ import static io.sqlqueue.internal.store.StoreSql.SUCCEEDED;
 import static io.sqlqueue.internal.store.StoreSql.WAITING;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -66,13 +67,44 @@ final class JobUpkeep {
 				+ " b WHERE b.finished_at < " + this.sql.nowPlusParam() + ")))";
 		// oldest finished first: ordered by id, the statement sorted every expired row (100 to 250 ms a batch of
 		// 1,000 with 500,000 succeeded jobs), where the finished index gives them in order
-		return this.sql.jdbc.update(this.sql.vendor.deleteLimited(this.sql.table, where, "finished_at"),
-				-defaultRetention.toMillis(), -defaultRetention.toMillis(), limit);
+		return deleteWithAttempts(where, limit, -defaultRetention.toMillis(), -defaultRetention.toMillis());
 	}
 
 	int deleteFinished(JobState state, Duration olderThan, int limit) {
-		return this.sql.jdbc.update(this.sql.vendor.deleteLimited(this.sql.table, "state = " + state.code()
-				+ " AND finished_at < " + this.sql.nowPlusParam(), "finished_at"), -olderThan.toMillis(), limit);
+		return deleteWithAttempts("state = " + state.code() + " AND finished_at < " + this.sql.nowPlusParam(), limit,
+				-olderThan.toMillis());
+	}
+
+	/**
+	 * Deletes up to {@code limit} jobs matching {@code where} (its parameters {@code whereArgs}), oldest finished
+	 * first, and their attempt history with them: in one statement where the database takes arrays, else the
+	 * ids first and both deletes in one transaction.
+	 */
+	private int deleteWithAttempts(String where, int limit, Object... whereArgs) {
+		List<Object> whereThenLimit = new ArrayList<>(List.of(whereArgs));
+		whereThenLimit.add(limit);
+		String attempts = JobAttempts.table(this.sql);
+		if (this.sql.vendor.arrays()) {
+			return this.sql.jdbc.queryForObject("WITH gone AS (" + this.sql.vendor.deleteLimited(this.sql.table, where,
+					"finished_at") + " RETURNING id), history AS (DELETE FROM " + attempts
+					+ " WHERE job_id = ANY(ARRAY(SELECT id FROM gone))) SELECT count(*) FROM gone", Integer.class,
+					whereThenLimit.toArray());
+		}
+		return this.sql.inTransaction(() -> {
+			List<Long> ids = this.sql.jdbc.queryForList("SELECT id FROM " + this.sql.table + " WHERE " + where
+					+ " ORDER BY finished_at LIMIT ?", Long.class, whereThenLimit.toArray());
+			if (ids.isEmpty()) {
+				return 0;
+			}
+			List<Object> args = new ArrayList<>(ids);
+			args.addAll(List.of(whereArgs));
+			// the condition again: a job replayed since it was read stays, and so does its history
+			int deleted = this.sql.jdbc.update("DELETE FROM " + this.sql.table + " WHERE id IN ("
+					+ StoreSql.placeholders(ids.size()) + ") AND " + where, args.toArray());
+			this.sql.jdbc.update("DELETE FROM " + attempts + " WHERE job_id IN (" + StoreSql.placeholders(ids.size())
+					+ ") AND NOT EXISTS (SELECT 1 FROM " + this.sql.table + " j WHERE j.id = job_id)", ids.toArray());
+			return deleted;
+		});
 	}
 
 	// ---- PostgreSQL's vacuum ---------------------------------------------------------------------

@@ -50,6 +50,11 @@ final class MariaDbVendor extends Vendor {
 	}
 
 	@Override
+	public String textPrefix(String column, int length) {
+		return "SUBSTR(" + column + ", 1, " + length + ")";
+	}
+
+	@Override
 	public String deleteLimited(String table, String where, String order) {
 		// MariaDB refuses LIMIT inside an IN subquery, but takes it on DELETE itself
 		return "DELETE FROM " + table + " WHERE " + where + " ORDER BY " + order + " LIMIT ?";

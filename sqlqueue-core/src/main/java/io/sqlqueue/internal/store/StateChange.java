@@ -13,10 +13,29 @@ import io.sqlqueue.JobState;
  * @param logs the log lines as a JSON array, or {@code null} to keep what is stored
  * @param snooze for READY: the run does not count as an attempt (its job gets one more), and the last error
  * stays as it was
+ * @param failure for a failed attempt (READY after a failure, DEAD, CANCELLED by a failure): the row written to the
+ * attempt history with the outcome; {@code null} for successes, snoozes and runs given back unfinished
  * @param batchId the batch or workflow its job is a member of, or {@code null}
  */
 public record StateChange(JobRef ref, JobState state, long delayMillis, String error, String result, String logs,
-		boolean snooze, Long batchId) {
+		boolean snooze, Failure failure, Long batchId) {
+
+	/**
+	 * A failed attempt as the attempt history keeps it.
+	 *
+	 * @param node the node (or hand claimer) that ran it
+	 * @param message what failed, one line or a few
+	 * @param stackTrace the stack trace, bounded in size, or {@code null}
+	 */
+	public record Failure(String node, String message, String stackTrace) {
+
+		public Failure {
+			if (message == null) {
+				throw new IllegalArgumentException("A failed attempt has a message");
+			}
+		}
+
+	}
 
 	public StateChange {
 		if (state != JobState.SUCCEEDED && state != JobState.READY && state != JobState.DEAD
@@ -26,37 +45,46 @@ public record StateChange(JobRef ref, JobState state, long delayMillis, String e
 		if (snooze && state != JobState.READY) {
 			throw new IllegalArgumentException("A snoozed run goes back to READY, not " + state);
 		}
+		if (failure != null && (state == JobState.SUCCEEDED || snooze)) {
+			throw new IllegalArgumentException("A run that ends in " + state + " is not a failed attempt");
+		}
+	}
+
+	/** The same outcome, recorded in the attempt history as {@code failure}. */
+	public StateChange withFailure(Failure failure) {
+		return new StateChange(this.ref, this.state, this.delayMillis, this.error, this.result, this.logs, this.snooze,
+				failure, this.batchId);
 	}
 
 	/** RUNNING to SUCCEEDED. */
 	public static StateChange succeeded(JobRef ref, String result, String logs) {
-		return new StateChange(ref, JobState.SUCCEEDED, 0, null, result, logs, false, null);
+		return new StateChange(ref, JobState.SUCCEEDED, 0, null, result, logs, false, null, null);
 	}
 
 	/** RUNNING to READY after {@code delayMillis}, keeping {@code error}. */
 	public static StateChange retry(JobRef ref, long delayMillis, String error, String logs) {
-		return new StateChange(ref, JobState.READY, delayMillis, error, null, logs, false, null);
+		return new StateChange(ref, JobState.READY, delayMillis, error, null, logs, false, null, null);
 	}
 
 	/** RUNNING to DEAD with {@code error}. */
 	public static StateChange dead(JobRef ref, String error, String logs) {
-		return new StateChange(ref, JobState.DEAD, 0, error, null, logs, false, null);
+		return new StateChange(ref, JobState.DEAD, 0, error, null, logs, false, null, null);
 	}
 
 	/** RUNNING to CANCELLED with {@code reason}. */
 	public static StateChange cancelled(JobRef ref, String reason, String logs) {
-		return new StateChange(ref, JobState.CANCELLED, 0, reason, null, logs, false, null);
+		return new StateChange(ref, JobState.CANCELLED, 0, reason, null, logs, false, null, null);
 	}
 
 	/** RUNNING to READY after {@code delayMillis} without spending an attempt: the handler asked to run later. */
 	public static StateChange snoozed(JobRef ref, long delayMillis, String logs) {
-		return new StateChange(ref, JobState.READY, delayMillis, null, null, logs, true, null);
+		return new StateChange(ref, JobState.READY, delayMillis, null, null, logs, true, null, null);
 	}
 
 	/** The same change of a run whose job is a member of batch or workflow {@code batchId} (or none when {@code null}). */
 	public StateChange inBatch(Long batchId) {
 		return new StateChange(this.ref, this.state, this.delayMillis, this.error, this.result, this.logs, this.snooze,
-				batchId);
+				this.failure, batchId);
 	}
 
 	/** Whether the run ends here: SUCCEEDED, DEAD or CANCELLED. */

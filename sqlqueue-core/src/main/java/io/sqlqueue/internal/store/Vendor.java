@@ -87,6 +87,11 @@ public abstract class Vendor {
 		return "%" + inner.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
 	}
 
+	/** SQL for the first {@code length} characters of text column {@code column}, as a value that can be grouped. */
+	public String textPrefix(String column, int length) {
+		return "CAST(SUBSTR(" + column + ", 1, " + length + ") AS VARCHAR(" + length + "))";
+	}
+
 	/** SQL for {@code now + ? ms}. */
 	public final String nowPlusParam() {
 		return plusMillis(now(), "?");
@@ -124,6 +129,13 @@ public abstract class Vendor {
 	/** Whether the database can wake workers in other processes (PostgreSQL's LISTEN/NOTIFY). */
 	public boolean notifies() {
 		return false;
+	}
+
+	/** @throws UnsupportedOperationException unless the database {@link #notifies()} */
+	final void requireNotifications() {
+		if (!notifies()) {
+			throw new UnsupportedOperationException(name() + " has no notifications");
+		}
 	}
 
 	/** The statement that subscribes a session to {@code channel}'s notifications, where it {@link #notifies()}. */

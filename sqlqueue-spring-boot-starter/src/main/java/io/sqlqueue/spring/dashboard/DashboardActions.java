@@ -14,7 +14,10 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
+import io.sqlqueue.Job;
+import io.sqlqueue.JobQuery;
 import io.sqlqueue.JobQueue;
+import io.sqlqueue.JobState;
 import io.sqlqueue.QueueLimits;
 import io.sqlqueue.RateLimit;
 
@@ -33,9 +36,12 @@ class DashboardActions {
 
 	private final DashboardRequests requests;
 
-	DashboardActions(JobQueue jobs, DashboardRequests requests) {
+	private final DashboardDeadLetter deadLetter;
+
+	DashboardActions(JobQueue jobs, DashboardRequests requests, DashboardDeadLetter deadLetter) {
 		this.jobs = jobs;
 		this.requests = requests;
+		this.deadLetter = deadLetter;
 	}
 
 	@PostMapping("/queues/{queue}/pause")
@@ -76,6 +82,7 @@ class DashboardActions {
 			case "kill" -> this.jobs.kill(id, "Killed from the dashboard by " + DashboardRequests.user(request));
 			default -> throw new ResponseStatusException(HttpStatus.NOT_FOUND, "No job action '" + action + "'");
 		};
+		this.deadLetter.forget();
 		this.requests.logAction(request, action + (done ? "" : " (nothing to do)"), "", List.of(id));
 		return Map.of("id", id, "done", done);
 	}
@@ -94,7 +101,38 @@ class DashboardActions {
 				replayed.add(id);
 			}
 		}
+		this.deadLetter.forget();
 		this.requests.logAction(request, "replayed", "dead", replayed);
+		return Map.of("replayed", replayed.size());
+	}
+
+	/**
+	 * Replays every dead job of a group of the dead letter page, found by its queue and type and matched on its error
+	 * as the page groups it: up to {@value #MAX_SELECTION}.
+	 */
+	@PostMapping("/dead/groups/replay")
+	Map<String, Object> replayGroup(@RequestBody GroupForm form, HttpServletRequest request) {
+		this.requests.requireAction(request, "replay");
+		List<Long> replayed = new ArrayList<>();
+		JobQuery query = JobQuery.all().inQueue(JobQueue.validateQueueName(form.queue())).inState(JobState.DEAD)
+			.ofType(JobQueue.validateType(form.type())).limit(500);
+		List<Job> page;
+		do {
+			page = this.jobs.list(query);
+			for (Job job : page) {
+				if (replayed.size() < MAX_SELECTION && DashboardDeadLetter.groupError(job.lastError()).equals(form.error())
+						&& this.jobs.retryDead(job.id())) {
+					replayed.add(job.id());
+				}
+			}
+			if (!page.isEmpty()) {
+				query = query.afterId(page.get(page.size() - 1).id());
+			}
+		}
+		while (page.size() == query.limit() && replayed.size() < MAX_SELECTION);
+		this.deadLetter.forget();
+		this.requests.logAction(request, "replayed", "dead " + form.type() + " of queue " + form.queue() + " failing with "
+				+ form.error(), replayed);
 		return Map.of("replayed", replayed.size());
 	}
 
@@ -102,12 +140,17 @@ class DashboardActions {
 	Map<String, Object> replayQueue(@PathVariable String queue, HttpServletRequest request) {
 		this.requests.requireAction(request, "replay");
 		int replayed = this.jobs.retryDeadInQueue(JobQueue.validateQueueName(queue));
+		this.deadLetter.forget();
 		this.requests.logAction(request, "replayed " + replayed + " dead jobs of", "queue " + queue, null);
 		return Map.of("replayed", replayed);
 	}
 
 	/** Limits as the queues page sends them; a blank field is no limit. */
 	record LimitsForm(Integer globalConcurrency, Integer keyConcurrency, String rateLimit) {
+	}
+
+	/** A group of the dead letter page. */
+	record GroupForm(String queue, String type, String error) {
 	}
 
 	/** Jobs chosen on a page. */

@@ -1,7 +1,5 @@
 package io.sqlqueue.spring.dashboard;
 
-import java.time.Clock;
-
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -37,7 +35,7 @@ import io.sqlqueue.spring.SqlQueueAutoConfiguration;
 @ConditionalOnBean({ JdbcJobQueue.class, QueueStatistics.class })
 @EnableConfigurationProperties(DashboardProperties.class)
 @Import({ DashboardReads.class, DashboardActions.class, DashboardJobs.class, DashboardCluster.class,
-		DashboardErrors.class })
+		DashboardErrors.class, DashboardDeadLetter.class })
 public final class DashboardAutoConfiguration {
 
 	/** Where the chart library's files are in its WebJar. */
@@ -52,8 +50,11 @@ public final class DashboardAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	DashboardThroughput sqlQueueDashboardThroughput() {
-		return new DashboardThroughput(Clock.systemUTC());
+	DashboardThroughput sqlQueueDashboardThroughput(JdbcJobQueue jobs, QueueStatistics statistics) {
+		DashboardThroughput throughput = new DashboardThroughput(jobs);
+		// counted on the sampler's schedule, never per page view
+		statistics.subscribe((sample) -> throughput.count());
+		return throughput;
 	}
 
 	@Bean

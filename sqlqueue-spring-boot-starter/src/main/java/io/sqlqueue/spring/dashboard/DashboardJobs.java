@@ -41,9 +41,12 @@ class DashboardJobs {
 
 	private final DashboardRequests requests;
 
-	DashboardJobs(JobQueue jobs, DashboardRequests requests) {
+	private final DashboardDeadLetter deadLetter;
+
+	DashboardJobs(JobQueue jobs, DashboardRequests requests, DashboardDeadLetter deadLetter) {
 		this.jobs = jobs;
 		this.requests = requests;
+		this.deadLetter = deadLetter;
 	}
 
 	@GetMapping
@@ -95,6 +98,7 @@ class DashboardJobs {
 				done.add(id);
 			}
 		}
+		this.deadLetter.forget();
 		this.requests.logAction(request, action, what + " (" + done.size() + " of " + ids.size() + ")", done);
 		return Map.of("done", done.size(), "skipped", ids.size() - done.size());
 	}

@@ -20,7 +20,9 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
+import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.Job;
+import io.sqlqueue.JobAttempt;
 import io.sqlqueue.JobQuery;
 import io.sqlqueue.JobQueue;
 import io.sqlqueue.JobState;
@@ -31,24 +33,19 @@ import io.sqlqueue.spring.QueueStatistics;
 
 /**
  * The dashboard's JSON reads. Counts come from the shared {@link QueueStatistics} sample and the chart from
- * {@link DashboardThroughput}; only lists and single jobs are read from the job table, by indexed keys.
+ * {@link DashboardThroughput}, both counted on the sampler's schedule; lists, single jobs with their attempts and the
+ * dead letter's groups are read from the tables per view, by indexed keys.
  */
 @RestController
 @RequestMapping("${sqlqueue.dashboard.path:/sqlqueue}/api")
 class DashboardReads {
-
-	/**
-	 * The most dead jobs grouped on the dead letter page, the newest: what fails now. The page says when there were
-	 * more; replaying a whole queue reaches them all.
-	 */
-	static final int DEAD_LETTER_SCAN = 500;
 
 	/** The most children shown on a job's page, the newest; the jobs page lists them all. */
 	static final int CHILDREN = 20;
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	private final JobQueue jobs;
+	private final JdbcJobQueue jobs;
 
 	private final QueueStatistics statistics;
 
@@ -58,13 +55,16 @@ class DashboardReads {
 
 	private final DashboardProperties properties;
 
-	DashboardReads(JobQueue jobs, QueueStatistics statistics, DashboardThroughput throughput,
-			DashboardRequests requests, DashboardProperties properties) {
+	private final DashboardDeadLetter deadLetter;
+
+	DashboardReads(JdbcJobQueue jobs, QueueStatistics statistics, DashboardThroughput throughput,
+			DashboardRequests requests, DashboardProperties properties, DashboardDeadLetter deadLetter) {
 		this.jobs = jobs;
 		this.statistics = statistics;
 		this.throughput = throughput;
 		this.requests = requests;
 		this.properties = properties;
+		this.deadLetter = deadLetter;
 	}
 
 	@GetMapping("/session")
@@ -176,6 +176,18 @@ class DashboardReads {
 		view.put("orderingKey", job.orderingKey());
 		view.put("concurrencyKey", job.concurrencyKey());
 		view.put("logs", job.logs());
+		List<Map<String, Object>> attempts = new ArrayList<>();
+		for (JobAttempt attempt : this.jobs.attempts(job.id())) {
+			Map<String, Object> row = new LinkedHashMap<>();
+			row.put("attempt", attempt.attempt());
+			row.put("outcome", attempt.outcome().name());
+			row.put("node", attempt.node());
+			row.put("endedAt", text(attempt.endedAt()));
+			row.put("error", attempt.error());
+			row.put("stackTrace", attempt.stackTrace());
+			attempts.add(row);
+		}
+		view.put("attempts", attempts);
 		List<Map<String, Object>> children = new ArrayList<>();
 		this.jobs.list(JobQuery.all().childrenOf(job.id()).newestFirst().limit(CHILDREN + 1))
 			.forEach((child) -> children.add(summary(child)));
@@ -201,26 +213,7 @@ class DashboardReads {
 
 	@GetMapping("/dead")
 	Map<String, Object> deadLetter() {
-		List<Job> dead = this.jobs.list(JobQuery.all().inState(JobState.DEAD).newestFirst().limit(DEAD_LETTER_SCAN));
-		Map<List<String>, Map<String, Object>> groups = new LinkedHashMap<>();
-		for (Job job : dead) {
-			String error = firstLine(job.lastError());
-			Map<String, Object> group = groups.computeIfAbsent(List.of(job.queue(), job.type(), error), (key) -> {
-				Map<String, Object> created = new LinkedHashMap<>();
-				created.put("queue", key.get(0));
-				created.put("type", key.get(1));
-				created.put("error", key.get(2));
-				created.put("ids", new ArrayList<Long>());
-				return created;
-			});
-			@SuppressWarnings("unchecked")
-			List<Long> ids = (List<Long>) group.get("ids");
-			ids.add(job.id());
-		}
-		List<Map<String, Object>> sorted = new ArrayList<>(groups.values());
-		sorted.forEach((group) -> group.put("count", ((List<?>) group.get("ids")).size()));
-		sorted.sort((a, b) -> Integer.compare((int) b.get("count"), (int) a.get("count")));
-		return Map.of("groups", sorted, "scanned", dead.size(), "truncated", dead.size() == DEAD_LETTER_SCAN);
+		return this.deadLetter.groups();
 	}
 
 	static String firstLine(String error) {

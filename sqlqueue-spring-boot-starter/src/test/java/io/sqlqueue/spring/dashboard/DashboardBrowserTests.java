@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -106,12 +107,45 @@ class DashboardBrowserTests {
 			.contains("no stock for sku-42");
 		assertThat(text(By.id("job-payload"))).contains("\"sku\" : \"sku-42\"");
 		BrowserSupport.screenshot(browser, "job-dead");
+		By firstAttempt = By.cssSelector("#job-attempts tr[data-attempt='1']");
+		assertThat(text(firstAttempt)).contains("dead").contains("no stock for sku-42").doesNotContain("at io.sqlqueue");
+		click(By.cssSelector("#job-attempts tr[data-attempt='1'] summary"));
+		assertThat(text(By.cssSelector("#job-attempts tr[data-attempt='1'] details pre"))).contains("IllegalStateException")
+			.contains("at io.sqlqueue");
+		((JavascriptExecutor) browser).executeScript("document.getElementById('job-attempts').scrollIntoView()");
+		BrowserSupport.screenshot(browser, "job-attempts");
 		this.handlers.stockArrived.set(true);
 		click(By.cssSelector("#job-actions [data-action='retry']"));
 		wait(ExpectedConditions.textToBePresentInElementLocated(By.id("job-state"), "SUCCEEDED"));
 		assertThat(this.jobs.find(id).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
 		assertThat(browser.findElements(By.cssSelector("#job-actions button"))).isEmpty();
+		assertThat(browser.findElements(By.cssSelector("#job-attempts tbody tr"))).as("a success adds no attempt").hasSize(1);
 		BrowserSupport.screenshot(browser, "job-succeeded");
+	}
+
+	@Test
+	void deadLetterGroupsCountEveryDeadJobAndReplayOneGroup() {
+		List<Long> declined = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			declined.add(this.jobs.enqueue("charge-card", new Order("declined")));
+		}
+		long expired = this.jobs.enqueue("charge-card", new Order("expired"));
+		await().atMost(TIMEOUT).until(() -> Stream.concat(declined.stream(), Stream.of(expired))
+			.allMatch((id) -> this.jobs.find(id).orElseThrow().state() == JobState.DEAD));
+		open("#/dead");
+		String row = "//table[@id='dead-groups']//tr[@data-group='charge-card'][contains(., 'card refused: %s')]";
+		wait((driver) -> driver.findElement(By.xpath(row.formatted("declined") + "/td[4]")).getText().equals("3"));
+		assertThat(text(By.xpath(row.formatted("expired") + "/td[4]"))).isEqualTo("1");
+		BrowserSupport.screenshot(browser, "dead-letter-groups");
+		this.handlers.cardsAccepted.set(true);
+		click(By.xpath(row.formatted("declined") + "//button[@data-action='replay-group']"));
+		Alert confirmation = wait(ExpectedConditions.alertIsPresent());
+		assertThat(confirmation.getText()).contains("Replay 3 dead jobs of charge-card?");
+		confirmation.accept();
+		await().atMost(TIMEOUT).until(() -> declined.stream()
+			.allMatch((id) -> this.jobs.find(id).orElseThrow().state() == JobState.SUCCEEDED));
+		assertThat(this.jobs.find(expired).orElseThrow().state()).as("another group").isEqualTo(JobState.DEAD);
+		wait((driver) -> driver.findElements(By.xpath(row.formatted("declined"))).isEmpty());
 	}
 
 	@Test
@@ -227,6 +261,7 @@ class DashboardBrowserTests {
 		wait(ExpectedConditions.textToBePresentInElementLocated(By.id("job-state"), "DEAD"));
 		assertThat(text(By.id("job-payload"))).contains("onerror").contains("</script>");
 		assertThat(text(By.id("job-error"))).contains(image).contains(script);
+		assertThat(text(By.cssSelector("#job-attempts tr[data-attempt='1']"))).contains(image).contains(script);
 		assertThat(browser.findElements(By.cssSelector("#page img"))).isEmpty();
 		assertThat(browser.findElements(By.cssSelector("#page script"))).isEmpty();
 		assertThat(((JavascriptExecutor) browser).executeScript("return window.__sqlqueueXss === undefined"))

@@ -29,6 +29,8 @@ public class DashboardTestApplication {
 
 		final AtomicBoolean stockArrived = new AtomicBoolean();
 
+		final AtomicBoolean cardsAccepted = new AtomicBoolean();
+
 		@JobHandler(value = "greet", queue = "overview")
 		String greet(Greeting greeting) {
 			return "hello " + greeting.name();
@@ -48,6 +50,13 @@ public class DashboardTestApplication {
 		void reserve(Order order) {
 			if (!this.stockArrived.get()) {
 				throw new IllegalStateException("no stock for " + order.sku());
+			}
+		}
+
+		@JobHandler(value = "charge-card", queue = "payments", maxAttempts = "1")
+		void charge(Order order) {
+			if (!this.cardsAccepted.get()) {
+				throw new IllegalStateException("card refused: " + order.sku());
 			}
 		}
 
