@@ -37,7 +37,7 @@ import io.sqlqueue.spring.SqlQueueAutoConfiguration;
 @ConditionalOnBean({ JdbcJobQueue.class, QueueStatistics.class })
 @EnableConfigurationProperties(DashboardProperties.class)
 @Import({ DashboardReads.class, DashboardActions.class, DashboardJobs.class, DashboardCluster.class,
-		DashboardErrors.class })
+		DashboardGroups.class, DashboardErrors.class })
 public final class DashboardAutoConfiguration {
 
 	/** Where the chart library's files are in its WebJar. */
