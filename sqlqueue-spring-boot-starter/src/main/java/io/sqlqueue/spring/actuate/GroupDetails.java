@@ -56,14 +56,14 @@ public record GroupDetails(long id, String kind, String name, Instant createdAt,
 	 * @param type its job type
 	 * @param state its state
 	 * @param after the steps it waits for
-	 * @param lastError its last error, or {@code null}
+	 * @param lastError the first line of its last error (its job has the stack trace), or {@code null}
 	 */
 	public record Member(long jobId, @Nullable String step, String type, String state, List<String> after,
 			@Nullable String lastError) {
 
 		static Member of(JobGroup.Member member) {
 			return new Member(member.jobId(), member.step(), member.type(), member.state().name(), member.after(),
-					member.lastError());
+					SqlQueueEndpoint.JobSummary.firstLine(member.lastError()));
 		}
 
 	}

@@ -311,7 +311,7 @@ public class SqlQueueEndpoint {
 					job.maxAttempts(), firstLine(job.lastError()), job.createdAt(), job.finishedAt());
 		}
 
-		private static @Nullable String firstLine(@Nullable String error) {
+		static @Nullable String firstLine(@Nullable String error) {
 			if (error == null) {
 				return null;
 			}
