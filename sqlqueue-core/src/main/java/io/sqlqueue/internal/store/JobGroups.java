@@ -326,11 +326,23 @@ final class JobGroups implements GroupStore {
 
 	@Override
 	public int groupDeleteEmptied() {
-		int groupsDeleted = this.sql.jdbc.update("DELETE FROM " + this.groups + " WHERE finished_at IS NOT NULL"
-				+ " AND NOT EXISTS (SELECT 1 FROM " + this.sql.table + " j WHERE j.batch_id = " + this.groups + ".id)"
-				+ " AND NOT EXISTS (SELECT 1 FROM " + this.sql.table + " c WHERE c.callback_for = " + this.groups + ".id)");
-		this.sql.jdbc.update("DELETE FROM " + this.dependencies + " WHERE NOT EXISTS (SELECT 1 FROM " + this.sql.table
-				+ " j WHERE j.id = " + this.dependencies + ".job_id)");
+		// found by plain reads, then deleted by id: on MariaDB a DELETE whose NOT EXISTS looked at the job table
+		// share-locked the index entries it passed, and deadlocked with a batch being enqueued meanwhile. Nothing
+		// comes back: no job joins a finished group, and no job id is used twice
+		List<Long> emptied = this.sql.jdbc.queryForList("SELECT id FROM " + this.groups + " b WHERE b.finished_at IS NOT NULL"
+				+ " AND NOT EXISTS (SELECT 1 FROM " + this.sql.table + " j WHERE j.batch_id = b.id)"
+				+ " AND NOT EXISTS (SELECT 1 FROM " + this.sql.table + " c WHERE c.callback_for = b.id) ORDER BY id", Long.class);
+		int groupsDeleted = 0;
+		for (List<Long> chunk : chunks(emptied)) {
+			groupsDeleted += this.sql.jdbc.update("DELETE FROM " + this.groups + " WHERE id IN ("
+					+ StoreSql.placeholders(chunk.size()) + ")", chunk.toArray());
+		}
+		List<Long> gone = this.sql.jdbc.queryForList("SELECT DISTINCT e.job_id FROM " + this.dependencies + " e WHERE NOT EXISTS"
+				+ " (SELECT 1 FROM " + this.sql.table + " j WHERE j.id = e.job_id) ORDER BY e.job_id", Long.class);
+		for (List<Long> chunk : chunks(gone)) {
+			this.sql.jdbc.update("DELETE FROM " + this.dependencies + " WHERE job_id IN (" + StoreSql.placeholders(chunk.size())
+					+ ")", chunk.toArray());
+		}
 		return groupsDeleted;
 	}
 
