@@ -20,9 +20,10 @@ CREATE TABLE ${prefix}batch (
 CREATE INDEX ${prefix}batch_open_idx ON ${prefix}batch (id) WHERE finished_at IS NULL;
 
 ALTER TABLE ${prefix}job ADD COLUMN batch_id BIGINT, ADD COLUMN step VARCHAR(255), ADD COLUMN callback_for BIGINT;
--- A group's members by state: whether any is still unfinished (one probe), and the counts. Only members take
--- an entry, so plain jobs pay nothing for it.
-CREATE INDEX ${prefix}job_batch_idx ON ${prefix}job (batch_id, state) WHERE batch_id IS NOT NULL;
+-- A group's members by state: whether any is still unfinished (one probe per state from the highest id down,
+-- past no entry of the members that have finished), and the counts. Only members take an entry, so plain jobs
+-- pay nothing for it.
+CREATE INDEX ${prefix}job_batch_idx ON ${prefix}job (batch_id, state, id) WHERE batch_id IS NOT NULL;
 CREATE INDEX ${prefix}job_callback_idx ON ${prefix}job (callback_for) WHERE callback_for IS NOT NULL;
 
 -- job_id runs once depends_on has succeeded (or, with run_anyway, once it has finished in any state).
