@@ -95,7 +95,7 @@ final class JobOutcomes {
 			columns[7][i] = c.snooze();
 		}
 		Map<JobRef, JobState> done = new HashMap<>();
-		this.sql.query(this.setStateArrays.get(), (rs, row) -> done.put(new JobRef(rs.getLong(1), rs.getInt(2)),
+		this.sql.queryCached(this.setStateArrays.get(), (rs, row) -> done.put(new JobRef(rs.getLong(1), rs.getInt(2)),
 				JobState.ofCode(rs.getInt(3))), new SqlArray("bigint", columns[0]), new SqlArray("integer", columns[1]),
 				new SqlArray("integer", columns[2]), new SqlArray("bigint", columns[3]), new SqlArray("text", columns[4]),
 				new SqlArray("text", columns[5]), new SqlArray("text", columns[6]), new SqlArray("boolean", columns[7]),
@@ -229,7 +229,7 @@ final class JobOutcomes {
 		if (this.sql.vendor.arrays()) {
 			// in id order, as outcomes lock them; the batch joined as in setStateArraysSql, for the same plan
 			List<JobRef> sorted = refs.stream().sorted(Comparator.comparingLong(JobRef::id)).toList();
-			return this.sql.query("UPDATE " + this.sql.table + " j SET locked_until = " + this.sql.nowPlusParam()
+			return this.sql.queryCached("UPDATE " + this.sql.table + " j SET locked_until = " + this.sql.nowPlusParam()
 					+ " FROM (SELECT * FROM unnest(CAST(? AS bigint[]), CAST(? AS integer[])) AS a(id, attempt) LIMIT ?) u"
 					+ " WHERE j.id = u.id AND j.attempt = u.attempt AND " + RUNNING_BY_ID
 					+ " RETURNING j.id, j.attempt, j.cancel_requested",
