@@ -135,8 +135,9 @@ final class StoreSql {
 	}
 
 	/**
-	 * Runs {@code sql} as {@link #query} does, with its plan cached: for statements shaped so that any plan of
-	 * theirs, generic or custom, at any size of the table, reaches the job rows through the primary key.
+	 * Runs {@code sql} as {@link #query} does, with its plan cached: for inserts, and for statements shaped so
+	 * that any plan of theirs, generic or custom, at any size of the table, reaches the job rows through the
+	 * primary key.
 	 */
 	<T> List<T> queryCached(String sql, RowMapper<T> rows, Param... params) {
 		return query(this.cached, sql, rows, params);
