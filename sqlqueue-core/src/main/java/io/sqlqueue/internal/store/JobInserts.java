@@ -334,7 +334,7 @@ final class JobInserts {
 				+ "), u.max_attempts, NULL, now(), NULL, u.ordering_key, u.retention, u.concurrency_key, u.batch_id, NULL,"
 				+ " NULL FROM unnest(" + unnest + ") WITH ORDINALITY AS u(queue, type, payload, metadata, priority, run_at,"
 				+ " delay, max_attempts, ordering_key, retention, concurrency_key, batch_id, n) ORDER BY u.n RETURNING id";
-		List<Long> ids = this.sql.query(insert, (rs, row) -> rs.getLong(1), arrays);
+		List<Long> ids = this.sql.queryCached(insert, (rs, row) -> rs.getLong(1), arrays);
 		// identities are drawn in the order of the sorted rows
 		ids.sort(Comparator.naturalOrder());
 		return ids;

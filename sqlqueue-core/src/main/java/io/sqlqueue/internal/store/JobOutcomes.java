@@ -134,7 +134,7 @@ final class JobOutcomes {
 		}
 		params.add(Param.of(n));
 		Map<JobRef, JobState> done = new HashMap<>();
-		this.sql.query((failures ? this.setStateArraysRecordingFailures : this.setStateArrays).get(),
+		this.sql.queryCached((failures ? this.setStateArraysRecordingFailures : this.setStateArrays).get(),
 				(rs, row) -> done.put(new JobRef(rs.getLong(1), rs.getInt(2)), JobState.ofCode(rs.getInt(3))),
 				params.toArray(Param[]::new));
 		return done;
@@ -271,7 +271,7 @@ final class JobOutcomes {
 		if (this.sql.vendor.arrays()) {
 			// in id order, as outcomes lock them; the batch joined as in setStateArraysSql, for the same plan
 			List<JobRef> sorted = refs.stream().sorted(Comparator.comparingLong(JobRef::id)).toList();
-			return this.sql.query("UPDATE " + this.sql.table + " j SET locked_until = " + this.sql.nowPlusParam()
+			return this.sql.queryCached("UPDATE " + this.sql.table + " j SET locked_until = " + this.sql.nowPlusParam()
 					+ " FROM (SELECT * FROM unnest(CAST(? AS bigint[]), CAST(? AS integer[])) AS a(id, attempt) LIMIT ?) u"
 					+ " WHERE j.id = u.id AND j.attempt = u.attempt AND " + RUNNING_BY_ID
 					+ " RETURNING j.id, j.attempt, j.cancel_requested",
