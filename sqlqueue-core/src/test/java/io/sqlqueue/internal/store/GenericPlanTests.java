@@ -43,8 +43,9 @@ class GenericPlanTests {
 
 	@Test
 	void onlyTheStatementsWhosePlanCannotGoBadAreCached() throws Exception {
-		DataSource pool = TestDatabases.fresh(TestDatabase.POSTGRESQL);
-		try (Connection connection = pool.getConnection()) {
+		TestDatabases.fresh(TestDatabase.POSTGRESQL);
+		// a connection of its own, not the shared pool's: a pooled session holds the statements of earlier tests
+		try (Connection connection = java.sql.DriverManager.getConnection(TestDatabases.jdbcUrl(TestDatabase.POSTGRESQL))) {
 			// one connection for everything, so that its session's prepared statements are the store's
 			JdbcJobStore store = new JdbcJobStore(new SingleConnectionDataSource(connection, true),
 					SqlQueueMigrations.DEFAULT_TABLE_PREFIX);
