@@ -74,6 +74,11 @@ public class JdbcJobQueue implements JobQueue {
 	// ---- enqueue -----------------------------------------------------------------------
 
 	@Override
+	public JobGroups groups() {
+		return new JdbcJobGroups(this.services.groups());
+	}
+
+	@Override
 	public long enqueue(Object payload, EnqueueOptions options) {
 		Objects.requireNonNull(payload, "payload must not be null for a typed enqueue");
 		return enqueue(this.types.typeOf(payload.getClass()), payload, options);
@@ -304,19 +309,14 @@ public class JdbcJobQueue implements JobQueue {
 		return this.store.databaseNow();
 	}
 
-	/**
-	 * The job table's dead row versions as the server's statistics count them, on PostgreSQL, where they slow
-	 * claims down until a vacuum reclaims them; empty elsewhere.
-	 */
+	/** The job table's dead row versions (statistics) on PostgreSQL, which slow claims until vacuumed; else empty. */
 	public OptionalLong jobTableDeadRows() {
 		return this.store.vendor().needsVacuum() ? OptionalLong.of(this.store.tableDeadRows()) : OptionalLong.empty();
 	}
 
 	/**
-	 * Sends the notifications of jobs enqueued so far, waiting at most a second, and stops the thread that
-	 * sends them. Call it before closing the {@code DataSource} (Spring calls it on a {@code JdbcJobQueue} bean
-	 * before the {@code DataSource} it depends on is closed). The queue still works afterwards: later enqueues
-	 * send their notifications on the calling thread. Does not close the {@code DataSource}.
+	 * Sends the notifications of jobs enqueued so far (waiting at most a second) and stops their thread; call it
+	 * before closing the {@code DataSource} (Spring does for a bean). Later enqueues notify on the calling thread.
 	 */
 	public void close() {
 		this.services.close(Duration.ofSeconds(1));

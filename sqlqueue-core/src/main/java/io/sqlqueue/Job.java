@@ -30,12 +30,17 @@ import org.jspecify.annotations.Nullable;
  * @param result the JSON result written by the handler, or {@code null}
  * @param logs log lines appended by the handler, oldest first
  * @param concurrencyKey the key its queue's per-key limits count it under, or {@code null}
+ * @param batchId the batch or workflow it is a member of, or {@code null}
+ * @param step its step name within its workflow, or for a callback when it runs ({@code onComplete},
+ * {@code onSuccess}, {@code onFailure}); {@code null} for other jobs
+ * @param callbackFor the batch or workflow it is a callback of, or {@code null}
  */
 public record Job(long id, String queue, String type, String payload, Map<String, String> metadata,
 		JobState state, int priority, Instant runAt, int attempt, int maxAttempts, @Nullable Instant lockedUntil,
 		@Nullable String lockedBy, @Nullable String uniqueKey, @Nullable String lastError, Instant createdAt,
 		@Nullable Instant finishedAt, @Nullable Long parentId, @Nullable String orderingKey, @Nullable String result,
-		List<String> logs, @Nullable String concurrencyKey) {
+		List<String> logs, @Nullable String concurrencyKey, @Nullable Long batchId, @Nullable String step,
+		@Nullable Long callbackFor) {
 
 	public Job {
 		metadata = (metadata != null) ? Map.copyOf(metadata) : Map.of();

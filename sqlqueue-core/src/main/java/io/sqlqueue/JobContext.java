@@ -1,7 +1,9 @@
 package io.sqlqueue;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
 
@@ -98,6 +100,65 @@ public interface JobContext {
 	/** Like {@link #enqueueOnSuccess(String, Object, EnqueueOptions)} with default options. */
 	default void enqueueOnSuccess(String type, @Nullable Object payload) {
 		enqueueOnSuccess(type, payload, EnqueueOptions.defaults());
+	}
+
+	/**
+	 * The batch or workflow this job is a member or a callback of, as it stands now (read when called); empty for
+	 * other jobs.
+	 */
+	default Optional<JobGroup> group() {
+		return Optional.empty();
+	}
+
+	/**
+	 * The batch this job is a member or a callback of, as it stands now: a callback reads how many members
+	 * succeeded, died or were cancelled here.
+	 * <pre>{@code
+	 * JobGroup batch = ctx.batch().orElseThrow();
+	 * report.send(batch.count(JobState.SUCCEEDED) + " of " + batch.total() + " rows imported");
+	 * }</pre>
+	 */
+	default Optional<JobGroup> batch() {
+		return group().filter((group) -> group.kind() == JobGroup.Kind.BATCH);
+	}
+
+	/** The workflow this job is a step or a callback of, as it stands now, with every step's state. */
+	default Optional<JobGroup> workflow() {
+		return group().filter((group) -> group.kind() == JobGroup.Kind.WORKFLOW);
+	}
+
+	/**
+	 * The result that step {@code step}, which this workflow step depends on, set with {@link #setResult(Object)},
+	 * bound to {@code type} as payloads are.
+	 * <pre>{@code
+	 * Photo photo = ctx.dependencyResult("fetch", Photo.class);
+	 * }</pre>
+	 * @return the result, or {@code null} when the step set none (or, with {@code runAnyway}, did not succeed)
+	 * @throws IllegalArgumentException when this job does not depend on a step named {@code step}
+	 * @throws PayloadCodecException when the result does not fit {@code type}
+	 */
+	default <T> @Nullable T dependencyResult(String step, Class<T> type) {
+		throw new IllegalArgumentException("Job " + id() + " is not a workflow step: it depends on no step '" + step + "'");
+	}
+
+	/**
+	 * Adds a job to the batch this job is a member of, at once (fan-out): the batch cannot finish while this job
+	 * runs, so its callbacks wait for the new job too.
+	 * @return the new job's id
+	 * @throws IllegalStateException when this job is not a member of a batch or workflow
+	 */
+	default long addToBatch(String type, @Nullable Object payload, EnqueueOptions options) {
+		throw new IllegalStateException("Job " + id() + " is not a member of a batch");
+	}
+
+	/** Like {@link #addToBatch(String, Object, EnqueueOptions)} with default options. */
+	default long addToBatch(String type, @Nullable Object payload) {
+		return addToBatch(type, payload, EnqueueOptions.defaults());
+	}
+
+	/** Like {@link #addToBatch(String, Object, EnqueueOptions)} for many jobs, in one transaction. @return their ids */
+	default List<Long> addAllToBatch(List<JobRequest> requests) {
+		throw new IllegalStateException("Job " + id() + " is not a member of a batch");
 	}
 
 }

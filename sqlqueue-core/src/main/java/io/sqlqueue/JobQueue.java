@@ -28,6 +28,48 @@ public interface JobQueue {
 	/** Attempts allowed when neither the enqueue options nor the queue settings say otherwise. */
 	int DEFAULT_MAX_ATTEMPTS = 10;
 
+	/** Batches and workflows of this queue's jobs. */
+	JobGroups groups();
+
+	/**
+	 * A new workflow named {@code name}: steps that wait for each other, enqueued together by
+	 * {@link WorkflowBuilder#enqueue()}.
+	 * <pre>{@code
+	 * jobs.workflow("onboard").add("fetch", "fetch-photo", url).add("resize", "resize-photo", null, after("fetch")).enqueue();
+	 * }</pre>
+	 */
+	default WorkflowBuilder workflow(String name) {
+		return groups().workflow(name);
+	}
+
+	/**
+	 * A new batch named {@code name}: jobs whose callbacks run once, when every one has finished, enqueued
+	 * together by {@link BatchBuilder#enqueue()}.
+	 */
+	default BatchBuilder batch(String name) {
+		return groups().batch(name);
+	}
+
+	/** Workflow {@code id} with its steps, their states and dependencies; empty when there is none. */
+	default Optional<JobGroup> workflow(long id) {
+		return groups().find(id).filter((group) -> group.kind() == JobGroup.Kind.WORKFLOW);
+	}
+
+	/** Batch {@code id} with its members, their states and counts; empty when there is none. */
+	default Optional<JobGroup> batch(long id) {
+		return groups().find(id).filter((group) -> group.kind() == JobGroup.Kind.BATCH);
+	}
+
+	/** Adds jobs to running batch {@code batchId}; see {@link JobGroups#addToBatch(long, List)}. */
+	default List<Long> addToBatch(long batchId, List<JobRequest> requests) {
+		return groups().addToBatch(batchId, requests);
+	}
+
+	/** Cancels batch or workflow {@code id}; see {@link JobGroups#cancel(long)}. */
+	default int cancelGroup(long id) {
+		return groups().cancel(id);
+	}
+
 	/**
 	 * Enqueues a job of the type whose handler declares {@code payload}'s class.
 	 * @return the job id

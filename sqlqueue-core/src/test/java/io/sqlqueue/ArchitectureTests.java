@@ -32,7 +32,7 @@ class ArchitectureTests {
 
 	private static final String INTERNAL = "io.sqlqueue.internal..";
 
-	private static final Set<String> FACADES = Set.of("io.sqlqueue.JdbcJobQueue", "io.sqlqueue.SqlQueueMigrations",
+	private static final Set<String> FACADES = Set.of("io.sqlqueue.JdbcJobQueue", "io.sqlqueue.JdbcJobGroups", "io.sqlqueue.SqlQueueMigrations",
 			"io.sqlqueue.worker.JobWorker");
 
 	private static final JavaClasses CORE = new ClassFileImporter()

@@ -32,21 +32,23 @@ import io.sqlqueue.worker.MaintenanceSettings;
  * ({@code JobWorker.Builder.vacuumDeadRows}, by default its default); 0 for none. With neither, vacuuming is
  * left to the server
  * @param hold how long the snapshot scenario holds its {@code REPEATABLE READ} transaction open
+ * @param dashboardJobs jobs in the table for the dashboard scenario
+ * @param batchJobs jobs of the batch scenario, enqueued plain and as one batch
  */
 record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDuration, int clients, int drainJobs,
 		Duration enqueueDuration, int batchSize, int batches, int latencyWarmup, int latencySamples, int pollingSamples,
 		int soakIntervals, Duration soakInterval, int soakBacklog, Duration soakVacuum,
-		long soakVacuumDeadRows, Duration hold, int dashboardJobs) {
+		long soakVacuumDeadRows, Duration hold, int dashboardJobs, int batchJobs) {
 
 	static final List<String> SCENARIOS = List.of("ceiling", "drain", "enqueue", "db-scheduler", "latency", "soak",
-			"plans", "limits");
+			"plans", "limits", "batch");
 
 	/** Scenarios that run only when named, not with {@code all}: each takes minutes by design. */
 	static final List<String> NAMED_ONLY = List.of("snapshot");
 
 	static final String USAGE = """
 			usage: java -jar sqlqueue-benchmarks.jar --url jdbc:postgresql://host:5432/db?user=... [options] [scenario...]
-			  scenarios: ceiling drain enqueue db-scheduler latency soak plans limits all   (default: all; the SQL ceiling always runs first)
+			  scenarios: ceiling drain enqueue db-scheduler latency soak plans limits batch all   (default: all; the SQL ceiling always runs first)
 			             dashboard (not in all): each dashboard page's reads over --dashboard-jobs jobs, and a drain of
 			             --jobs jobs with and without a dashboard polling
 			             db-scheduler: the drain, schedule and scheduleBatch of db-scheduler on the same database
@@ -54,12 +56,15 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 			             of 3 x --ceiling-seconds each
 			             limits: the drain unlimited and with a global concurrency equal to the handler count, 3 rounds
 			             alternated
+			             batch: --batch-jobs jobs by one enqueueAll and as one batch with a callback, each drained,
+			             3 rounds alternated
 			             snapshot (only when named): 2,000 jobs/s on a backlog of 20,000 while another connection
 			             holds a REPEATABLE READ transaction for --hold-seconds; 60 s before and 60 s after
 			  --minutes N          soak length in minutes (default 10)
 			  --ceiling-seconds N  duration of each ceiling statement set and of the single-enqueue run (default 10)
 			  --jobs N             jobs queued for the drain (default 50000)
 			  --dashboard-jobs N   jobs in the table for the dashboard scenario (default 2000000)
+			  --batch-jobs N       jobs of the batch scenario, plain and as one batch (default 100000)
 			  --samples N          latency samples per notified variant (default 500)
 			  --hold-seconds N     snapshot: how long the snapshot is held (default 180)
 			  --vacuum-seconds N   soak: the worker vacuums the job table every N s (its vacuum interval; for servers with autovacuum off)
@@ -72,7 +77,7 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 	static BenchmarkOptions defaults(String url) {
 		return new BenchmarkOptions(url, new LinkedHashSet<>(SCENARIOS), Duration.ofSeconds(10), 8, 50_000,
 				Duration.ofSeconds(10), 10_000, 7, 50, 500, 40, 10, Duration.ofMinutes(1), 20_000, null,
-				MaintenanceSettings.DEFAULT_VACUUM_DEAD_ROWS, Duration.ofMinutes(3), 2_000_000);
+				MaintenanceSettings.DEFAULT_VACUUM_DEAD_ROWS, Duration.ofMinutes(3), 2_000_000, 100_000);
 	}
 
 	static BenchmarkOptions parse(String[] args) {
@@ -86,6 +91,7 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 		Long vacuumDeadRows = null;
 		Integer holdSeconds = null;
 		Integer dashboardJobs = null;
+		Integer batchJobs = null;
 		for (int i = 0; i < args.length; i++) {
 			String arg = args[i];
 			switch (arg) {
@@ -98,6 +104,7 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 				case "--hold-seconds" -> holdSeconds = positive(value(args, ++i, arg), arg);
 				case "--vacuum-dead-rows" -> vacuumDeadRows = (long) wholeNumber(value(args, ++i, arg), arg, 0);
 				case "--dashboard-jobs" -> dashboardJobs = positive(value(args, ++i, arg), arg);
+				case "--batch-jobs" -> batchJobs = positive(value(args, ++i, arg), arg);
 				case "all" -> scenarios.addAll(SCENARIOS);
 				case "dashboard" -> scenarios.add(arg);
 				default -> {
@@ -121,8 +128,8 @@ record BenchmarkOptions(String url, Set<String> scenarios, Duration ceilingDurat
 				(vacuumSeconds != null) ? Duration.ofSeconds(vacuumSeconds) : null,
 				(vacuumDeadRows != null) ? vacuumDeadRows : defaults.soakVacuumDeadRows(),
 				(holdSeconds != null) ? Duration.ofSeconds(holdSeconds) : defaults.hold(),
-				
-(dashboardJobs != null) ? dashboardJobs : defaults.dashboardJobs());
+				(dashboardJobs != null) ? dashboardJobs : defaults.dashboardJobs(),
+				(batchJobs != null) ? batchJobs : defaults.batchJobs());
 	}
 
 	private static String value(String[] args, int index, String option) {

@@ -34,7 +34,7 @@ public final class Benchmarks {
 	record Results(SqlCeiling.Figures ceiling, DrainBenchmark.Result drain, EnqueueBenchmark.Result enqueue,
 			DbSchedulerBenchmark.Result dbScheduler, Percentiles latencyFloor, List<LatencyBenchmark.Result> latency,
 			SoakBenchmark.Result soak, PlanCacheBenchmark.Result plans, LimitsBenchmark.Result limits,
-			SnapshotBenchmark.Result snapshot, DashboardBenchmark.Result dashboard) {
+			SnapshotBenchmark.Result snapshot, DashboardBenchmark.Result dashboard, BatchBenchmark.Result batch) {
 	}
 
 	/** The held snapshot scenario's enqueue rate, jobs a second. */
@@ -45,6 +45,9 @@ public final class Benchmarks {
 
 	/** How long the held snapshot scenario measures before the hold, and after it. */
 	static final Duration SNAPSHOT_PHASE = Duration.ofSeconds(60);
+
+	/** Rounds of the batch scenario, each a plain drain and a batch drain. */
+	static final int BATCH_ROUNDS = 3;
 
 	private Benchmarks() {
 	}
@@ -124,6 +127,13 @@ public final class Benchmarks {
 						+ " concurrency equal to the handler count, alternated");
 				limits = new LimitsBenchmark(database).run(options.drainJobs(), 3, report);
 			}
+			BatchBenchmark.Result batch = null;
+			if (options.scenarios().contains("batch")) {
+				report.heading("Batch: " + String.format(Locale.ROOT, "%,d", options.batchJobs()) + " no-op jobs by one"
+						+ " enqueueAll and as one batch with an onComplete callback, each drained by one worker with the"
+						+ " default settings, " + BATCH_ROUNDS + " rounds alternated");
+				batch = new BatchBenchmark(database).run(options.batchJobs(), BATCH_ROUNDS, report);
+			}
 			if (options.scenarios().contains("soak")) {
 				report.heading("Soak: " + options.soakIntervals() + " x " + options.soakInterval().toSeconds()
 						+ " s, backlog " + options.soakBacklog() + ", succeeded jobs kept " + SOAK_RETENTION.toSeconds()
@@ -147,7 +157,7 @@ public final class Benchmarks {
 				dashboard = new DashboardBenchmark(database).run(options.dashboardJobs(), options.drainJobs(), report);
 			}
 			return new Results(ceiling, drain, enqueue, dbScheduler, latencyFloor, latency, soak, plans, limits,
-					snapshot, dashboard);
+					snapshot, dashboard, batch);
 		}
 	}
 

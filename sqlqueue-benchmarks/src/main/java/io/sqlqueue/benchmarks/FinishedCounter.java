@@ -9,14 +9,30 @@ import io.sqlqueue.JobEventListener;
 /** Counts runs whose success was recorded, and remembers when the last one was. */
 final class FinishedCounter implements JobEventListener {
 
+	/** The job type counted; {@code null} for every type. */
+	private final String type;
+
 	private final AtomicLong succeeded = new AtomicLong();
 
 	private final AtomicLong failed = new AtomicLong();
 
 	private volatile long lastNanos;
 
+	/** Counts the runs of every job type. */
+	FinishedCounter() {
+		this(null);
+	}
+
+	/** Counts the runs of jobs of {@code type} only (a batch's members, not its callback). */
+	FinishedCounter(String type) {
+		this.type = type;
+	}
+
 	@Override
 	public void jobFinished(Job job, Outcome outcome, Duration execution, Throwable error) {
+		if (this.type != null && !this.type.equals(job.type())) {
+			return;
+		}
 		if (outcome == Outcome.SUCCEEDED) {
 			this.succeeded.incrementAndGet();
 		}

@@ -21,8 +21,8 @@ import io.sqlqueue.worker.QueueSettings;
  * empty and never analysed, a producer keeping 4,000 jobs queued. Once with {@code plan_cache_mode =
  * force_custom_plan} and once with {@code force_generic_plan} on the worker's connections, alternating over
  * the rounds; the target is a generic drain at least 0.8x the custom one. A plan cached while the table was
- * empty made the generic drain stall (seconds per batch of successes) before the hot path's statements were
- * planned at each execution.
+ * empty made the generic drain stall (seconds per batch of successes) before the cached statements were shaped
+ * so that any plan of theirs is an index walk, and the others planned at each execution.
  */
 final class PlanCacheBenchmark {
 

@@ -5,3 +5,5 @@ TRUNCATE sqlqueue_job_attempt;
 DELETE FROM sqlqueue_queue;
 DELETE FROM sqlqueue_rate_start;
 VACUUM ANALYZE sqlqueue_job;
+TRUNCATE sqlqueue_batch RESTART IDENTITY;
+TRUNCATE sqlqueue_dependency;

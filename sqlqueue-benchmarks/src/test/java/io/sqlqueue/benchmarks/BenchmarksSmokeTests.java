@@ -26,7 +26,7 @@ class BenchmarksSmokeTests {
 		TestDatabases.fresh(TestDatabase.POSTGRESQL);
 		BenchmarkOptions options = new BenchmarkOptions(url, new LinkedHashSet<>(BenchmarkOptions.SCENARIOS),
 				Duration.ofSeconds(1), 4, 2_000, Duration.ofSeconds(1), 1_000, 3, 5, 20, 3, 2, Duration.ofSeconds(2),
-				1_000, Duration.ofSeconds(1), 10_000, Duration.ofSeconds(3), 20_000);
+				1_000, Duration.ofSeconds(1), 10_000, Duration.ofSeconds(3), 20_000, 1_000);
 		ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
 		Benchmarks.Results results = Benchmarks.run(options,
@@ -68,6 +68,11 @@ class BenchmarksSmokeTests {
 		assertThat(results.limits().unlimited()).hasSize(3).allSatisfy((perSecond) -> assertThat(perSecond).isPositive());
 		assertThat(results.limits().limited()).hasSize(3).allSatisfy((perSecond) -> assertThat(perSecond).isPositive());
 		assertThat(results.plans().generic()).hasSize(2).allSatisfy((perSecond) -> assertThat(perSecond).isPositive());
+		assertThat(report).contains("the callback ran once in every batch: yes");
+		assertThat(results.batch().plain()).hasSize(Benchmarks.BATCH_ROUNDS)
+			.allSatisfy((round) -> assertThat(round.perSecond()).isPositive());
+		assertThat(results.batch().batch()).hasSize(Benchmarks.BATCH_ROUNDS)
+			.allSatisfy((round) -> assertThat(round.perSecond()).isPositive());
 		assertThat(results.snapshot()).as("the snapshot scenario runs only when named").isNull();
 		assertThat(results.dashboard()).as("the dashboard scenario runs only when named").isNull();
 	}

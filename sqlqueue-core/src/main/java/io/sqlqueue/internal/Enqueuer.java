@@ -39,10 +39,28 @@ public final class Enqueuer {
 
 	/** Enqueues {@code requests}; {@code single} for one {@code enqueue} call (unique-key policy, inline notify). */
 	public List<Long> enqueue(List<JobRequest> requests, boolean single) {
+		return enqueue(requests, single, null);
+	}
+
+	/**
+	 * Enqueues {@code requests} into a batch or workflow, {@code memberships[i]} giving the place of
+	 * {@code requests[i]}: interceptors may change the requests but not their number.
+	 */
+	public List<Long> enqueueInGroup(List<JobRequest> requests, List<NewJob.Membership> memberships) {
+		return enqueue(requests, false, memberships);
+	}
+
+	private List<Long> enqueue(List<JobRequest> requests, boolean single, List<NewJob.Membership> memberships) {
 		for (int i = 0; i < requests.size(); i++) {
 			Objects.requireNonNull(requests.get(i), "requests[" + i + "] must not be null");
 		}
-		EnqueueChain chain = (jobs) -> insertSayingWhyNoConnection(jobs, single);
+		EnqueueChain chain = (jobs) -> {
+			if (memberships != null && jobs.size() != memberships.size()) {
+				throw new IllegalStateException("An interceptor changed the number of jobs enqueued into a batch or"
+						+ " workflow from " + memberships.size() + " to " + jobs.size());
+			}
+			return insertSayingWhyNoConnection(jobs, single, memberships);
+		};
 		List<JobInterceptor> interceptors = this.services.interceptors();
 		for (int i = interceptors.size() - 1; i >= 0; i--) {
 			JobInterceptor interceptor = interceptors.get(i);
@@ -57,9 +75,10 @@ public final class Enqueuer {
 	 * message ("Failed to obtain JDBC Connection") hides the pool's, which says how long it waited and how many
 	 * connections were in use. Still the same exception type, so that callers catching it are unaffected.
 	 */
-	private List<Long> insertSayingWhyNoConnection(List<JobRequest> requests, boolean single) {
+	private List<Long> insertSayingWhyNoConnection(List<JobRequest> requests, boolean single,
+			List<NewJob.Membership> memberships) {
 		try {
-			return insert(requests, single);
+			return insert(requests, single, memberships);
 		}
 		catch (CannotGetJdbcConnectionException ex) {
 			throw new CannotGetJdbcConnectionException(noConnection(requests, ex),
@@ -78,10 +97,11 @@ public final class Enqueuer {
 				+ " or a separate pool for the sqlqueue worker.";
 	}
 
-	private List<Long> insert(List<JobRequest> requests, boolean single) {
+	private List<Long> insert(List<JobRequest> requests, boolean single, List<NewJob.Membership> memberships) {
 		List<NewJob> rows = new ArrayList<>(requests.size());
-		for (JobRequest request : requests) {
-			rows.add(resolve(Objects.requireNonNull(request, "a request must not be null")));
+		for (int i = 0; i < requests.size(); i++) {
+			NewJob row = resolve(Objects.requireNonNull(requests.get(i), "a request must not be null"));
+			rows.add((memberships != null) ? row.in(memberships.get(i)) : row);
 		}
 		List<Long> ids;
 		boolean notified = false;

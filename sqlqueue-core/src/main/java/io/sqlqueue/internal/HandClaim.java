@@ -82,7 +82,8 @@ public final class HandClaim implements ClaimedJob {
 	}
 
 	private boolean write(StateChange change) {
-		return fenced(this.services.store().jobSetStateIfRunningMany(List.of(change)).contains(this.ref));
+		return fenced(this.services.store().jobSetStateIfRunningMany(List.of(change.inBatch(this.job.batchId())))
+				.contains(this.ref));
 	}
 
 	private boolean fenced(boolean changed) {

@@ -38,6 +38,8 @@ public final class QueueServices {
 
 	private final Enqueuer enqueuer;
 
+	private final Groups groups;
+
 	/**
 	 * @param notify whether enqueue sends PostgreSQL notifications (ignored where the database has none)
 	 */
@@ -51,6 +53,9 @@ public final class QueueServices {
 		this.maxPayloadBytes = maxPayloadBytes;
 		this.notifications = (notify && store.vendor().notifies()) ? new NotificationSender(store) : null;
 		this.enqueuer = new Enqueuer(this);
+		this.groups = new Groups(this);
+		// steps and callbacks a group releases wake the workers of their queues once the release commits
+		store.groups().onReady(this.enqueuer::wakeWhenCommitted);
 	}
 
 	public JdbcJobStore store() {
@@ -99,6 +104,11 @@ public final class QueueServices {
 
 	public int maxPayloadBytes() {
 		return this.maxPayloadBytes;
+	}
+
+	/** Batches and workflows. */
+	public Groups groups() {
+		return this.groups;
 	}
 
 	public Enqueuer enqueuer() {

@@ -14,9 +14,14 @@ import org.springframework.transaction.annotation.Transactional;
 
 import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.JobQueue;
+import io.sqlqueue.WorkflowBuilder.EnqueuedWorkflow;
 import io.sqlqueue.sample.ShopJobs.ErpSync;
 import io.sqlqueue.sample.ShopJobs.OrderPlaced;
+import io.sqlqueue.sample.ShopJobs.PrintLabel;
 import io.sqlqueue.sample.ShopJobs.ReviewReminder;
+import io.sqlqueue.sample.ShopJobs.ShipOrder;
+
+import static io.sqlqueue.WorkflowBuilder.after;
 
 /**
  * The shop's business logic: orders, the e-mails it sends and the ERP switch. Placing an order writes
@@ -45,7 +50,8 @@ public class Shop {
 	}
 
 	/**
-	 * Saves an order and enqueues its jobs in the same transaction.
+	 * Saves an order and enqueues its jobs in the same transaction: the fulfilment workflow, whose steps run one
+	 * after the other, and two jobs of their own, the ERP copy and the delayed review reminder.
 	 * @throws OutOfStockException after the jobs were enqueued, to show that a rollback removes them too
 	 */
 	@Transactional
@@ -59,8 +65,12 @@ public class Shop {
 		EnqueueOptions confirmOptions = order.express()
 				? EnqueueOptions.defaults().withQueue(ShopJobs.EXPRESS_QUEUE).withPriority(10)
 				: EnqueueOptions.defaults();
-		long confirmation = this.jobs.enqueue(new OrderPlaced(orderId, order.customer(), order.item(), order.quantity()),
-				confirmOptions.withMetadata("customer", order.customer()));
+		EnqueuedWorkflow fulfilment = this.jobs.workflow("order #" + orderId)
+			.add("confirm", ShopJobs.CONFIRM_ORDER, new OrderPlaced(orderId, order.customer(), order.item(), order.quantity()),
+					confirmOptions.withMetadata("customer", order.customer()))
+			.add("label", ShopJobs.PRINT_LABEL, new PrintLabel(orderId), after("confirm"))
+			.add("ship", ShopJobs.SHIP_ORDER, new ShipOrder(orderId, order.customer()), after("label"))
+			.enqueue();
 		long erpSync = this.jobs.enqueue(new ErpSync(orderId));
 		long reminder = this.jobs.enqueue(new ReviewReminder(orderId, order.customer(), order.item()),
 				EnqueueOptions.defaults().withDelay(this.reviewReminderDelay));
@@ -68,7 +78,7 @@ public class Shop {
 		if (order.quantity() > STOCK) {
 			throw new OutOfStockException(order.item(), order.quantity());
 		}
-		return new PlacedOrder(orderId, "NEW", confirmation, erpSync, reminder);
+		return new PlacedOrder(orderId, "NEW", fulfilment.id(), fulfilment.steps().get("confirm"), erpSync, reminder);
 	}
 
 	/** The order with {@code id}, if any. */
@@ -144,8 +154,12 @@ public class Shop {
 
 	}
 
-	/** An order as saved, with the ids of the jobs it enqueued. */
-	public record PlacedOrder(long id, String status, long confirmationJob, long erpSyncJob, long reminderJob) {
+	/**
+	 * An order as saved, with the ids of the jobs it enqueued: its fulfilment workflow (confirm, then print the
+	 * label, then ship), the workflow's first step, and the jobs outside it.
+	 */
+	public record PlacedOrder(long id, String status, long workflow, long confirmationJob, long erpSyncJob,
+			long reminderJob) {
 	}
 
 	/** An order as it stands now. */

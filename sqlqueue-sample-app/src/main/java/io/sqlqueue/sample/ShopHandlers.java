@@ -6,9 +6,11 @@ import org.springframework.stereotype.Component;
 
 import io.sqlqueue.JobContext;
 import io.sqlqueue.sample.ShopJobs.ErpSync;
+import io.sqlqueue.sample.ShopJobs.Label;
 import io.sqlqueue.sample.ShopJobs.OrderPlaced;
 import io.sqlqueue.sample.ShopJobs.PrintLabel;
 import io.sqlqueue.sample.ShopJobs.ReviewReminder;
+import io.sqlqueue.sample.ShopJobs.ShipOrder;
 import io.sqlqueue.spring.JobHandler;
 
 /** The shop's job handlers: each method runs the jobs of one type. */
@@ -23,24 +25,30 @@ public class ShopHandlers {
 		this.shop = shop;
 	}
 
-	/** Confirms an order by e-mail, then chains the label printing to this job's success. */
+	/** Confirms an order by e-mail: the order workflow's first step. */
 	@JobHandler(ShopJobs.CONFIRM_ORDER)
 	public void confirm(OrderPlaced order, JobContext ctx) {
 		this.shop.sendEmail(order.orderId(), order.customer(),
 				"Order #" + order.orderId() + " confirmed: " + order.quantity() + " x " + order.item());
 		this.shop.setStatus(order.orderId(), "CONFIRMED");
 		ctx.log("confirmation sent to " + order.customer());
-		ctx.enqueueOnSuccess(ShopJobs.PRINT_LABEL, new PrintLabel(order.orderId()));
 	}
 
 	/** Prints a shipping label on a printer that is busy the first two times: the retry succeeds. */
 	@JobHandler(value = ShopJobs.PRINT_LABEL, maxAttempts = "5", backoff = "constant", backoffBase = "${sample.retry-backoff:1s}")
-	public void printLabel(PrintLabel label, JobContext ctx) {
+	public Label printLabel(PrintLabel label, JobContext ctx) {
 		if (ctx.attempt() < 3) {
 			throw new IllegalStateException("label printer busy (attempt " + ctx.attempt() + ")");
 		}
-		this.shop.setStatus(label.orderId(), "SHIPPED");
-		ctx.setResult(java.util.Map.of("label", "LBL-" + label.orderId()));
+		return new Label("LBL-" + label.orderId());
+	}
+
+	/** Ships the order with the label the step before printed (its result, read along the workflow's edge). */
+	@JobHandler(ShopJobs.SHIP_ORDER)
+	public void ship(ShipOrder order, JobContext ctx) {
+		Label label = ctx.dependencyResult("label", Label.class);
+		this.shop.sendEmail(order.orderId(), order.customer(), "Order #" + order.orderId() + " shipped, label " + label.code());
+		this.shop.setStatus(order.orderId(), "SHIPPED");
 	}
 
 	/** Copies the order to the legacy ERP, which is down until switched on: these jobs end DEAD. */

@@ -6,8 +6,11 @@ public final class ShopJobs {
 	/** Job type: an order was placed; confirm it to the customer. */
 	public static final String CONFIRM_ORDER = "confirm-order";
 
-	/** Job type: print the order's shipping label (runs after the confirmation succeeded). */
+	/** Job type: print the order's shipping label (the order workflow's step after the confirmation). */
 	public static final String PRINT_LABEL = "print-label";
+
+	/** Job type: hand the order to the carrier with its label (the order workflow's last step). */
+	public static final String SHIP_ORDER = "ship-order";
 
 	/** Job type: copy the order to the legacy ERP. */
 	public static final String SYNC_ERP = "sync-erp";
@@ -30,6 +33,14 @@ public final class ShopJobs {
 
 	/** Payload of {@value #PRINT_LABEL}. */
 	public record PrintLabel(long orderId) {
+	}
+
+	/** The result of {@value #PRINT_LABEL}, which {@value #SHIP_ORDER} reads. */
+	public record Label(String code) {
+	}
+
+	/** Payload of {@value #SHIP_ORDER}. */
+	public record ShipOrder(long orderId, String customer) {
 	}
 
 	/** Payload of {@value #SYNC_ERP}. */

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -39,7 +40,7 @@ class DocumentationTests {
 
 	private static final List<String> DOCS_PAGES = List.of("getting-started.md", "configuration.md", "core-api.md",
 			"operations.md", "delivery-guarantees.md", "databases.md", "benchmarks.md", "testing.md",
-			"dashboard.md");
+			"dashboard.md", "workflows.md");
 
 	private static final int PACKAGE_SENTENCE_DISTANCE = 3;
 
@@ -121,9 +122,11 @@ class DocumentationTests {
 	@Test
 	void anImportOfAClassThatDoesNotExistIsReported() {
 		List<String> lines = List.of("```java", "import io.sqlqueue.JobQueue;", "import io.sqlqueue.spring.JobQueue;",
-				"import io.sqlqueue.EnqueueOptions.UniquePolicy;", "```");
-		assertThat(unknownImports(ROOT.resolve("docs/example.md"), lines))
-			.containsExactly("docs/example.md:3: import io.sqlqueue.spring.JobQueue names no class");
+				"import io.sqlqueue.EnqueueOptions.UniquePolicy;", "import static io.sqlqueue.WorkflowBuilder.after;",
+				"import static io.sqlqueue.WorkflowBuilder.before;", "```");
+		assertThat(unknownImports(ROOT.resolve("docs/example.md"), lines)).containsExactly(
+				"docs/example.md:3: import io.sqlqueue.spring.JobQueue names no class",
+				"docs/example.md:6: import static io.sqlqueue.WorkflowBuilder.before names no member");
 	}
 
 	// ---- the checks ------------------------------------------------------------------------
@@ -206,13 +209,42 @@ class DocumentationTests {
 		for (CodeBlock block : javaBlocks(lines)) {
 			for (Line line : block.lines()) {
 				Matcher matcher = IMPORT.matcher(line.text());
-				if (matcher.find() && matcher.group(1).startsWith("io.sqlqueue.") && matcher.group(2) == null
-						&& !classExists(matcher.group(1))) {
+				if (!matcher.find() || !matcher.group(1).startsWith("io.sqlqueue.") || matcher.group(2) != null) {
+					continue;
+				}
+				if (line.text().strip().startsWith("import static ")) {
+					if (!memberExists(matcher.group(1))) {
+						problems.add(where(file, line) + "import static " + matcher.group(1) + " names no member");
+					}
+				}
+				else if (!classExists(matcher.group(1))) {
 					problems.add(where(file, line) + "import " + matcher.group(1) + " names no class");
 				}
 			}
 		}
 		return problems;
+	}
+
+	/** Whether {@code name} is a static method or field of a class, as {@code import static} names one. */
+	private static boolean memberExists(String name) {
+		int dot = name.lastIndexOf('.');
+		String owner = name.substring(0, dot);
+		String member = name.substring(dot + 1);
+		if (!classExists(owner)) {
+			return false;
+		}
+		String candidate = owner;
+		while (true) {
+			try {
+				Class<?> type = Class.forName(candidate, false, DocumentationTests.class.getClassLoader());
+				return Arrays.stream(type.getMethods()).anyMatch((method) -> method.getName().equals(member))
+						|| Arrays.stream(type.getFields()).anyMatch((field) -> field.getName().equals(member));
+			}
+			catch (ClassNotFoundException ex) {
+				int last = candidate.lastIndexOf('.');
+				candidate = candidate.substring(0, last) + "$" + candidate.substring(last + 1);
+			}
+		}
 	}
 
 	/** Whether {@code name} is a class, trying {@code Outer.Inner} as {@code Outer$Inner}. */

@@ -2,6 +2,7 @@ package io.sqlqueue.sample;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -20,6 +21,7 @@ import org.springframework.web.client.RestClient;
 
 import io.sqlqueue.Job;
 import io.sqlqueue.JobEventListener.Outcome;
+import io.sqlqueue.JobGroup;
 import io.sqlqueue.JobState;
 import io.sqlqueue.sample.Shop.PlacedOrder;
 import io.sqlqueue.sample.ShopJobs.OrderPlaced;
@@ -35,10 +37,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The sample's story, end to end over real HTTP on an in-memory H2 database, with the worker in manual mode:
  * jobs run on the test's thread when it drains the queue, and the test moves the queue's clock instead of
- * waiting. An order enqueues its jobs in its transaction, a rolled-back order enqueues nothing, a flaky job
- * succeeds on retry and chains the next, a failing job ends in the dead letter and is replayed through Actuator,
- * a delayed job waits, express orders go to their own queue, the recurring report fires, and the meters count
- * it all.
+ * waiting. An order enqueues its workflow and jobs in its transaction, a rolled-back order enqueues nothing, the
+ * workflow's steps run one after the other (the flaky label printer succeeding on retry), a failing job ends in
+ * the dead letter and is replayed through Actuator, a delayed job waits, express orders go to their own queue,
+ * the recurring report fires, and the meters count it all.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
 		"spring.datasource.url=jdbc:h2:mem:shop-story;DB_CLOSE_DELAY=-1", "sqlqueue.worker.mode=manual" })
@@ -70,21 +72,32 @@ class ShopStoryTests {
 	}
 
 	@Test
-	void anOrderIsConfirmedThenItsLabelPrintsOnTheThirdAttempt() {
+	void anOrdersWorkflowConfirmsItThenPrintsItsLabelOnTheThirdAttemptThenShipsIt() {
 		PlacedOrder order = placeOrder("ada", "teapot", 2, false);
 		assertThat(order.status()).isEqualTo("NEW");
 		this.queue.assertThat()
 			.hasEnqueued(OrderPlaced.class, (placed) -> placed.orderId() == order.id() && placed.quantity() == 2);
 
-		assertThat(runsFor(this.queue.drain(), order.id())).extracting(JobRun::type, JobRun::outcome)
+		List<JobRun> runs = new ArrayList<>(runsFor(this.queue.drain(), order.id()));
+		assertThat(runs).extracting(JobRun::type, JobRun::outcome)
 			.contains(org.assertj.core.groups.Tuple.tuple(ShopJobs.CONFIRM_ORDER, Outcome.SUCCEEDED),
 					org.assertj.core.groups.Tuple.tuple(ShopJobs.PRINT_LABEL, Outcome.RETRIED));
 		assertThat(orderStatus(order.id())).isEqualTo("CONFIRMED");
-		this.queue.advanceAndDrain(RETRY_BACKOFF);
-		this.queue.advanceAndDrain(RETRY_BACKOFF);
+		runs.addAll(runsFor(this.queue.advanceAndDrain(RETRY_BACKOFF), order.id()));
+		runs.addAll(runsFor(this.queue.advanceAndDrain(RETRY_BACKOFF), order.id()));
 
+		List<String> fulfilment = List.of(ShopJobs.CONFIRM_ORDER, ShopJobs.PRINT_LABEL, ShopJobs.SHIP_ORDER);
+		assertThat(runs).as("each step ran once the step before it had succeeded")
+			.filteredOn((run) -> fulfilment.contains(run.type()))
+			.extracting(JobRun::type, JobRun::outcome)
+			.containsExactly(org.assertj.core.groups.Tuple.tuple(ShopJobs.CONFIRM_ORDER, Outcome.SUCCEEDED),
+					org.assertj.core.groups.Tuple.tuple(ShopJobs.PRINT_LABEL, Outcome.RETRIED),
+					org.assertj.core.groups.Tuple.tuple(ShopJobs.PRINT_LABEL, Outcome.RETRIED),
+					org.assertj.core.groups.Tuple.tuple(ShopJobs.PRINT_LABEL, Outcome.SUCCEEDED),
+					org.assertj.core.groups.Tuple.tuple(ShopJobs.SHIP_ORDER, Outcome.SUCCEEDED));
 		assertThat(orderStatus(order.id())).isEqualTo("SHIPPED");
-		assertThat(this.shop.emails(order.id())).first().asString().contains("confirmed: 2 x teapot");
+		assertThat(this.shop.emails(order.id())).containsExactly("Order #" + order.id() + " confirmed: 2 x teapot",
+				"Order #" + order.id() + " shipped, label LBL-" + order.id());
 		Job confirmation = this.queue.queue().find(order.confirmationJob()).orElseThrow();
 		assertThat(confirmation.state()).isEqualTo(JobState.SUCCEEDED);
 		assertThat(confirmation.logs()).containsExactly("confirmation sent to ada");
@@ -93,7 +106,16 @@ class ShopStoryTests {
 		assertThat(label.attempt()).isEqualTo(3);
 		assertThat(label.lastError()).contains("label printer busy (attempt 2)");
 		assertThat(label.result()).contains("LBL-" + order.id());
-		assertThat(label.parentId()).isNull();
+		assertThat(label.batchId()).isEqualTo(order.workflow());
+
+		JobGroup workflow = this.queue.queue().workflow(order.workflow()).orElseThrow();
+		assertThat(workflow.succeeded()).isTrue();
+		assertThat(workflow.members()).extracting(JobGroup.Member::step, JobGroup.Member::after)
+			.containsExactly(org.assertj.core.groups.Tuple.tuple("confirm", List.of()),
+					org.assertj.core.groups.Tuple.tuple("label", List.of("confirm")),
+					org.assertj.core.groups.Tuple.tuple("ship", List.of("label")));
+		String shown = this.http.get().uri("/actuator/sqlqueue/groups/{id}", order.workflow()).retrieve().body(String.class);
+		assertThat(shown).contains("\"kind\":\"WORKFLOW\"").contains("\"name\":\"order #" + order.id() + "\"");
 	}
 
 	@Test

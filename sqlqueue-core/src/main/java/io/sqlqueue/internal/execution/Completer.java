@@ -236,7 +236,7 @@ final class Completer {
 	}
 
 	private Set<JobRef> write(List<Finished> batch) {
-		List<StateChange> changes = batch.stream().map(Finished::change).toList();
+		List<StateChange> changes = batch.stream().map((f) -> f.change().inBatch(f.run().job.batchId())).toList();
 		if (!hasFollowUps(batch)) {
 			return this.store.jobSetStateIfRunningMany(changes);
 		}

@@ -5,10 +5,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.Job;
 import io.sqlqueue.JobContext;
+import io.sqlqueue.JobGroup;
 import io.sqlqueue.JobRequest;
 import io.sqlqueue.internal.store.JobRef;
 import io.sqlqueue.internal.store.JsonText;
@@ -179,6 +181,29 @@ final class RunningJob implements JobContext {
 			throw new IllegalArgumentException("the snooze delay must not be null or negative, was " + delay);
 		}
 		this.snoozedFor = delay;
+	}
+
+	@Override
+	public Optional<JobGroup> group() {
+		return this.owner.node().services().groups().groupOf(this.job);
+	}
+
+	@Override
+	public <T> T dependencyResult(String step, Class<T> type) {
+		return this.owner.node().services().groups().dependencyResult(this.job, step, type);
+	}
+
+	@Override
+	public long addToBatch(String type, Object payload, EnqueueOptions options) {
+		return addAllToBatch(List.of(new JobRequest(type, payload, options))).get(0);
+	}
+
+	@Override
+	public List<Long> addAllToBatch(List<JobRequest> requests) {
+		if (this.job.batchId() == null) {
+			throw new IllegalStateException("Job " + id() + " is not a member of a batch: it has none to add jobs to");
+		}
+		return this.owner.node().services().groups().addToBatch(this.job.batchId(), requests);
 	}
 
 	/** The delay the handler snoozed the job for, or {@code null}. */

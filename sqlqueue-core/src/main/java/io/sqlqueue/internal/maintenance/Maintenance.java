@@ -220,14 +220,18 @@ public final class Maintenance {
 		}
 	}
 
-	/** Rescues expired leases and resolves waiting jobs, whether or not this node leads. @return how many jobs changed */
+	/**
+	 * Rescues expired leases, resolves waiting jobs, and finishes the batches and workflows whose last member ended
+	 * where no outcome was written (a lease that expired on the last attempt), whether or not this node leads.
+	 * @return how many jobs and groups changed
+	 */
 	public int rescue() {
 		try {
 			int rescued = this.store.jobRescueExpired();
 			if (rescued > 0) {
 				logger.info("sqlqueue rescued {} jobs whose lease expired", rescued);
 			}
-			return rescued + this.store.jobResolveWaiting();
+			return rescued + this.store.jobResolveWaiting() + this.store.groups().groupSweep();
 		}
 		catch (RuntimeException ex) {
 			logger.warn("sqlqueue lease rescue failed; it will try again: {}", ex.getMessage());
@@ -254,17 +258,20 @@ public final class Maintenance {
 	}
 
 	/**
-	 * Deletes finished jobs past their retention, in batches, the rows of nodes dead for an hour, and the starts
-	 * that left their rate limit's window.
+	 * Deletes finished jobs past their retention, in batches (the members of a batch or workflow together, once it
+	 * has finished), the rows of nodes dead for an hour, the starts that left their rate limit's window, and the
+	 * batches and workflows none of whose jobs remain.
 	 * @return how many jobs were deleted
 	 */
 	public int clean() {
 		try {
 			this.store.nodeDeleteLapsed(DEAD_NODES_KEPT);
 			this.store.queuePruneRateStarts();
-			return cleanState(JobState.SUCCEEDED, this.retention.succeeded())
+			int deleted = cleanState(JobState.SUCCEEDED, this.retention.succeeded())
 					+ cleanState(JobState.DEAD, this.retention.dead())
 					+ cleanState(JobState.CANCELLED, this.retention.cancelled());
+			this.store.groups().groupDeleteEmptied();
+			return deleted;
 		}
 		catch (RuntimeException ex) {
 			logger.warn("sqlqueue retention cleanup failed; it will try again: {}", ex.getMessage());

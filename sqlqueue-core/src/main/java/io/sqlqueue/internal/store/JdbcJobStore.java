@@ -25,9 +25,9 @@ import io.sqlqueue.RecurringStatus;
 import io.sqlqueue.QueueLimits;
 
 /**
- * The {@link JobStore} on JDBC, for every supported database: the statements are written once, in its
- * parts (inserts, claims, outcomes, administration, upkeep, reads, schedules, leadership), and what differs
- * per database comes from its {@link Vendor}.
+ * The {@link JobStore} on JDBC, for every supported database: the statements are written once, in its parts
+ * (inserts, claims, outcomes, groups, administration, upkeep, reads, schedules, leadership), and what differs per
+ * database comes from its {@link Vendor}.
  */
 public final class JdbcJobStore implements JobStore {
 
@@ -55,6 +55,8 @@ public final class JdbcJobStore implements JobStore {
 
 	private final LimitedClaims limitedClaims;
 
+	private final JobGroups groups;
+
 	/**
 	 * The store of the tables named with {@code tablePrefix} in {@code dataSource}, whose database is detected.
 	 * @throws IllegalArgumentException when the prefix is not a valid one
@@ -68,8 +70,9 @@ public final class JdbcJobStore implements JobStore {
 		this.sql = new StoreSql(dataSource, vendor, tablePrefix);
 		this.inserts = new JobInserts(this.sql);
 		this.claims = new JobClaims(this.sql);
-		this.outcomes = new JobOutcomes(this.sql);
-		this.admin = new JobAdmin(this.sql, this.outcomes);
+		this.groups = new JobGroups(this.sql);
+		this.outcomes = new JobOutcomes(this.sql, this.groups);
+		this.admin = new JobAdmin(this.sql, this.outcomes, this.groups);
 		this.upkeep = new JobUpkeep(this.sql);
 		this.reads = new JobReads(this.sql);
 		this.schedules = new Schedules(this.sql);
@@ -77,6 +80,11 @@ public final class JdbcJobStore implements JobStore {
 		this.nodes = new Nodes(this.sql);
 		this.controls = new QueueControls(this.sql);
 		this.limitedClaims = new LimitedClaims(this.sql, this.claims, this.controls);
+	}
+
+	@Override
+	public GroupStore groups() {
+		return this.groups;
 	}
 
 	/** The DataSource it works on. */
@@ -285,10 +293,7 @@ public final class JdbcJobStore implements JobStore {
 		return this.reads.dueByType(longerThan);
 	}
 
-	/**
-	 * {@inheritDoc} Its own commit does not wait for the WAL flush, since a notification lost in a crash only
-	 * leaves the jobs to the workers' next poll.
-	 */
+	/** {@inheritDoc} Its commit does not wait for the WAL flush: a notification lost in a crash waits for a poll. */
 	@Override
 	public void queueNotifyMany(String channel, Collection<String> payloads) {
 		this.sql.vendor.requireNotifications();

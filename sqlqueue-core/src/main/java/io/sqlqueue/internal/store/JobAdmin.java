@@ -17,9 +17,12 @@ final class JobAdmin {
 
 	private final JobOutcomes outcomes;
 
-	JobAdmin(StoreSql sql, JobOutcomes outcomes) {
+	private final GroupStore groups;
+
+	JobAdmin(StoreSql sql, JobOutcomes outcomes, GroupStore groups) {
 		this.sql = sql;
 		this.outcomes = outcomes;
+		this.groups = groups;
 	}
 
 	boolean cancel(long id) {
@@ -40,13 +43,18 @@ final class JobAdmin {
 
 	/**
 	 * Runs {@code update}, which ends job {@code id} in {@code ended}, and in the same transaction cancels the
-	 * children that waited for it.
+	 * children that waited for it and resolves what its batch or workflow waited for.
 	 */
 	private boolean endWithChildren(long id, JobState ended, String update, Object... args) {
 		return this.sql.inTransaction(() -> {
 			boolean changed = this.sql.jdbc.update(update, args) == 1;
 			if (changed) {
 				this.outcomes.cancelWaitingChildren(id, ended);
+				Long group = this.sql.jdbc.queryForObject("SELECT batch_id FROM " + this.sql.table + " WHERE id = ?",
+						Long.class, id);
+				if (group != null) {
+					this.groups.groupAfterEnded(List.of(id), List.of(group));
+				}
 			}
 			return changed;
 		});

@@ -58,8 +58,9 @@ final class JobClaims {
 	List<Job> claim(ClaimParams p) {
 		List<Object> due = dueArgs(p);
 		List<Job> jobs = switch (this.sql.vendor.claimForm()) {
-			// the locked due ids come first in the text, then the SET clause
-			case UPDATE_FROM_LOCKED -> this.sql.jdbc.query(claimFromLocked(p), this.sql.jobRowMapper(),
+			// the locked due ids come first in the text, then the SET clause; its plan cached, as any plan of it
+			// reads the claim index in claim order (GenericPlanTests)
+			case UPDATE_FROM_LOCKED -> this.sql.cached.query(claimFromLocked(p), this.sql.jobRowMapper(),
 					concat(due, List.of(p.lease().toMillis(), p.workerId())));
 			case UPDATE_RETURNING -> this.sql.jdbc.query(claimSql(typeFilter(p)), this.sql.jobRowMapper(),
 					concat(List.of(p.lease().toMillis(), p.workerId()), due));

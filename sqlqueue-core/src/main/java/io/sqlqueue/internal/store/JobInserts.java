@@ -30,7 +30,8 @@ import io.sqlqueue.internal.store.StoreSql.SqlArray;
 final class JobInserts {
 
 	private static final String INSERT_COLUMNS = "queue, type, payload, metadata, state, priority, run_at, "
-			+ "max_attempts, unique_key, created_at, parent_id, ordering_key, retention_ms, concurrency_key";
+			+ "max_attempts, unique_key, created_at, parent_id, ordering_key, retention_ms, concurrency_key, batch_id, step, "
+			+ "callback_for";
 
 	/** The unique index's columns and predicate, the target of a conflict that inserts nothing. */
 	private static final String UNIQUE_TARGET = "(unique_key) WHERE unique_key IS NOT NULL AND state IN "
@@ -168,7 +169,7 @@ final class JobInserts {
 	private String values() {
 		Vendor vendor = this.sql.vendor;
 		return "(?, ?, " + vendor.jsonParam() + ", " + vendor.jsonParam() + ", ?, ?, COALESCE(" + vendor.timeParam()
-				+ ", " + vendor.nowPlusParam() + "), ?, ?, " + vendor.now() + ", ?, ?, ?, ?)";
+				+ ", " + vendor.nowPlusParam() + "), ?, ?, " + vendor.now() + ", ?, ?, ?, ?, ?, ?, ?)";
 	}
 
 	private int bind(PreparedStatement ps, int index, NewJob job) throws SQLException {
@@ -187,6 +188,10 @@ final class JobInserts {
 		ps.setString(index++, job.orderingKey());
 		StoreSql.setNullableLong(ps, index++, job.retentionMillis());
 		ps.setString(index++, job.concurrencyKey());
+		NewJob.Membership membership = job.membership();
+		StoreSql.setNullableLong(ps, index++, (membership != null) ? membership.batchId() : null);
+		ps.setString(index++, (membership != null) ? membership.step() : null);
+		StoreSql.setNullableLong(ps, index++, (membership != null) ? membership.callbackFor() : null);
 		return index;
 	}
 
@@ -200,8 +205,11 @@ final class JobInserts {
 		return index;
 	}
 
-	/** READY, or WAITING while the parent has not succeeded yet. */
+	/** READY, or WAITING while the parent has not succeeded yet, or for its dependencies, or as a callback. */
 	private int initialState(NewJob job) {
+		if (job.waitsInGroup()) {
+			return WAITING;
+		}
 		if (job.parentId() == null) {
 			return READY;
 		}
@@ -264,9 +272,11 @@ final class JobInserts {
 		if (!this.sql.vendor.arrays()) {
 			return insertRows(jobs);
 		}
-		if (jobs.stream().anyMatch((job) -> job.parentId() != null || job.uniqueKey() != null)) {
-			// rows of parameters, under the protocol's 65,535 bind parameters (14 a row)
-			return inChunks(jobs, 4000, this::insertRows);
+		if (jobs.stream().anyMatch((job) -> job.parentId() != null || job.uniqueKey() != null
+				|| (job.membership() != null && job.membership().batchId() == null) || job.waitsInGroup()
+				|| (job.membership() != null && job.membership().step() != null))) {
+			// rows of parameters, under the protocol's 65,535 bind parameters (17 a row)
+			return inChunks(jobs, 3000, this::insertRows);
 		}
 		return insertArrays(jobs);
 	}
@@ -289,12 +299,12 @@ final class JobInserts {
 	}
 
 	/**
-	 * Ready jobs (no parent, no unique key) from one array per column: one short statement however many rows,
+	 * Ready jobs (no parent, no unique key, no step: plain jobs and the members of a batch) from one array per column: one short statement however many rows,
 	 * instead of 13 bind parameters a row that the driver and the server both parse at length.
 	 */
 	private List<Long> insertArrays(List<NewJob> jobs) {
 		int n = jobs.size();
-		Object[][] columns = new Object[11][n];
+		Object[][] columns = new Object[12][n];
 		for (int i = 0; i < n; i++) {
 			NewJob job = jobs.get(i);
 			columns[0][i] = job.queue();
@@ -308,22 +318,23 @@ final class JobInserts {
 			columns[8][i] = job.orderingKey();
 			columns[9][i] = job.retentionMillis();
 			columns[10][i] = job.concurrencyKey();
+			columns[11][i] = (job.membership() != null) ? job.membership().batchId() : null;
 		}
 		String[] types = { "text", "text", "text", "text", "integer", "text", "bigint", "integer", "text", "bigint",
-				"text" };
-		SqlArray[] arrays = new SqlArray[11];
+				"text", "bigint" };
+		SqlArray[] arrays = new SqlArray[12];
 		StringBuilder unnest = new StringBuilder();
-		for (int c = 0; c < 11; c++) {
+		for (int c = 0; c < 12; c++) {
 			arrays[c] = new SqlArray(types[c], columns[c]);
 			unnest.append((c > 0) ? ", " : "").append("CAST(? AS ").append(types[c]).append("[])");
 		}
 		String insert = "INSERT INTO " + this.sql.table + " (" + INSERT_COLUMNS + ") SELECT u.queue, u.type,"
 				+ " CAST(u.payload AS jsonb), CAST(u.metadata AS jsonb), " + READY + ", u.priority,"
 				+ " COALESCE(CAST(u.run_at AS timestamptz), " + this.sql.vendor.plusMillis("now()", "u.delay")
-				+ "), u.max_attempts, NULL, now(), NULL, u.ordering_key, u.retention, u.concurrency_key FROM unnest("
-				+ unnest + ") WITH ORDINALITY AS u(queue, type, payload, metadata, priority, run_at, delay, max_attempts,"
-				+ " ordering_key, retention, concurrency_key, n) ORDER BY u.n RETURNING id";
-		List<Long> ids = this.sql.query(insert, (rs, row) -> rs.getLong(1), arrays);
+				+ "), u.max_attempts, NULL, now(), NULL, u.ordering_key, u.retention, u.concurrency_key, u.batch_id, NULL,"
+				+ " NULL FROM unnest(" + unnest + ") WITH ORDINALITY AS u(queue, type, payload, metadata, priority, run_at,"
+				+ " delay, max_attempts, ordering_key, retention, concurrency_key, batch_id, n) ORDER BY u.n RETURNING id";
+		List<Long> ids = this.sql.queryCached(insert, (rs, row) -> rs.getLong(1), arrays);
 		// identities are drawn in the order of the sorted rows
 		ids.sort(Comparator.naturalOrder());
 		return ids;

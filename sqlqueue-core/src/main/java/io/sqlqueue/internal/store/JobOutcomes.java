@@ -41,13 +41,16 @@ final class JobOutcomes {
 
 	private final StoreSql sql;
 
+	private final GroupStore groups;
+
 	private final Supplier<String> setStateArrays;
 
 	/** The same with the failed attempts of the batch written to the attempt history. */
 	private final Supplier<String> setStateArraysRecordingFailures;
 
-	JobOutcomes(StoreSql sql) {
+	JobOutcomes(StoreSql sql, GroupStore groups) {
 		this.sql = sql;
+		this.groups = groups;
 		this.setStateArrays = StoreSql.builtOnce(() -> setStateArraysSql(false));
 		this.setStateArraysRecordingFailures = StoreSql.builtOnce(() -> setStateArraysSql(true));
 	}
@@ -57,7 +60,8 @@ final class JobOutcomes {
 			return Set.of();
 		}
 		boolean ends = changes.stream().anyMatch((c) -> c.state() == JobState.DEAD || c.state() == JobState.CANCELLED);
-		if (this.sql.vendor.arrays() && !ends) {
+		boolean grouped = changes.stream().anyMatch((c) -> c.batchId() != null && c.ends());
+		if (this.sql.vendor.arrays() && !ends && !grouped) {
 			// one statement, atomic by itself
 			return setStateWithArrays(changes).keySet();
 		}
@@ -78,8 +82,27 @@ final class JobOutcomes {
 			if (!succeeded.isEmpty() && !this.sql.vendor.arrays()) {
 				promoteChildren(succeeded);
 			}
+			if (grouped) {
+				afterMembersEnded(changes, done);
+			}
 			return done.keySet();
 		});
+	}
+
+	/** What the ends just written of members of batches and workflows release. */
+	private void afterMembersEnded(List<StateChange> changes, Map<JobRef, JobState> done) {
+		List<Long> ended = new ArrayList<>();
+		Set<Long> groupIds = new HashSet<>();
+		for (StateChange change : changes) {
+			JobState state = done.get(change.ref());
+			if (change.batchId() != null && state != null && state != JobState.READY) {
+				ended.add(change.ref().id());
+				groupIds.add(change.batchId());
+			}
+		}
+		if (!ended.isEmpty()) {
+			this.groups.groupAfterEnded(ended, groupIds);
+		}
 	}
 
 	// ---- arrays: one statement for the whole batch ----------------------------------------------
@@ -111,7 +134,7 @@ final class JobOutcomes {
 		}
 		params.add(Param.of(n));
 		Map<JobRef, JobState> done = new HashMap<>();
-		this.sql.query((failures ? this.setStateArraysRecordingFailures : this.setStateArrays).get(),
+		this.sql.queryCached((failures ? this.setStateArraysRecordingFailures : this.setStateArrays).get(),
 				(rs, row) -> done.put(new JobRef(rs.getLong(1), rs.getInt(2)), JobState.ofCode(rs.getInt(3))),
 				params.toArray(Param[]::new));
 		return done;
@@ -248,7 +271,7 @@ final class JobOutcomes {
 		if (this.sql.vendor.arrays()) {
 			// in id order, as outcomes lock them; the batch joined as in setStateArraysSql, for the same plan
 			List<JobRef> sorted = refs.stream().sorted(Comparator.comparingLong(JobRef::id)).toList();
-			return this.sql.query("UPDATE " + this.sql.table + " j SET locked_until = " + this.sql.nowPlusParam()
+			return this.sql.queryCached("UPDATE " + this.sql.table + " j SET locked_until = " + this.sql.nowPlusParam()
 					+ " FROM (SELECT * FROM unnest(CAST(? AS bigint[]), CAST(? AS integer[])) AS a(id, attempt) LIMIT ?) u"
 					+ " WHERE j.id = u.id AND j.attempt = u.attempt AND " + RUNNING_BY_ID
 					+ " RETURNING j.id, j.attempt, j.cancel_requested",

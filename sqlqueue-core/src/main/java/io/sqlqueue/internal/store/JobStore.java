@@ -39,6 +39,9 @@ public interface JobStore {
 	/** The configured table prefix. */
 	String tablePrefix();
 
+	/** The statements of batches and workflows. */
+	GroupStore groups();
+
 	/** Runs {@code work} in a read-committed transaction, joining one already active. */
 	<T> T inTransaction(Supplier<T> work);
 

@@ -40,7 +40,7 @@ final class JobUpkeep {
 	int resolveWaiting() {
 		String t = this.sql.table;
 		List<long[]> waiting = this.sql.jdbc.query("SELECT c.id, p.state, c.parent_id FROM " + t + " c LEFT JOIN " + t
-				+ " p ON p.id = c.parent_id WHERE c.state = " + WAITING + " AND (p.id IS NULL OR p.state IN "
+				+ " p ON p.id = c.parent_id WHERE c.state = " + WAITING + " AND c.parent_id IS NOT NULL AND (p.id IS NULL OR p.state IN "
 				+ StoreSql.FINISHED + ")",
 				(rs, row) -> new long[] { rs.getLong(1), (rs.getObject(2) != null) ? rs.getLong(2) : -1, rs.getLong(3) });
 		int changed = 0;
@@ -59,40 +59,45 @@ final class JobUpkeep {
 	}
 
 	int deleteExpired(JobState state, Duration defaultRetention, int limit) {
-		String where = "state = " + state.code() + " AND ((retention_ms IS NULL AND finished_at < "
+		// the members of a batch or workflow go together, once the whole group has finished
+		String where = "state = " + state.code() + " AND ((batch_id IS NULL AND ((retention_ms IS NULL AND finished_at < "
 				+ this.sql.nowPlusParam() + ") OR (retention_ms IS NOT NULL AND "
-				+ this.sql.vendor.plusMillis("finished_at", "retention_ms") + " < " + this.sql.now() + "))";
+				+ this.sql.vendor.plusMillis("finished_at", "retention_ms") + " < " + this.sql.now() + ")))"
+				+ " OR (batch_id IS NOT NULL AND batch_id IN (SELECT b.id FROM " + this.sql.tableNamed("batch")
+				+ " b WHERE b.finished_at < " + this.sql.nowPlusParam() + ")))";
 		// oldest finished first: ordered by id, the statement sorted every expired row (100 to 250 ms a batch of
 		// 1,000 with 500,000 succeeded jobs), where the finished index gives them in order
-		return deleteWithAttempts(where, -defaultRetention.toMillis(), limit);
+		return deleteWithAttempts(where, limit, -defaultRetention.toMillis(), -defaultRetention.toMillis());
 	}
 
 	int deleteFinished(JobState state, Duration olderThan, int limit) {
-		return deleteWithAttempts("state = " + state.code() + " AND finished_at < " + this.sql.nowPlusParam(),
-				-olderThan.toMillis(), limit);
+		return deleteWithAttempts("state = " + state.code() + " AND finished_at < " + this.sql.nowPlusParam(), limit,
+				-olderThan.toMillis());
 	}
 
 	/**
-	 * Deletes up to {@code limit} jobs matching {@code where} (one parameter, {@code whereArg}), oldest finished
+	 * Deletes up to {@code limit} jobs matching {@code where} (its parameters {@code whereArgs}), oldest finished
 	 * first, and their attempt history with them: in one statement where the database takes arrays, else the
 	 * ids first and both deletes in one transaction.
 	 */
-	private int deleteWithAttempts(String where, Object whereArg, int limit) {
+	private int deleteWithAttempts(String where, int limit, Object... whereArgs) {
+		List<Object> whereThenLimit = new ArrayList<>(List.of(whereArgs));
+		whereThenLimit.add(limit);
 		String attempts = JobAttempts.table(this.sql);
 		if (this.sql.vendor.arrays()) {
 			return this.sql.jdbc.queryForObject("WITH gone AS (" + this.sql.vendor.deleteLimited(this.sql.table, where,
 					"finished_at") + " RETURNING id), history AS (DELETE FROM " + attempts
-					+ " WHERE job_id = ANY(ARRAY(SELECT id FROM gone))) SELECT count(*) FROM gone", Integer.class, whereArg,
-					limit);
+					+ " WHERE job_id = ANY(ARRAY(SELECT id FROM gone))) SELECT count(*) FROM gone", Integer.class,
+					whereThenLimit.toArray());
 		}
 		return this.sql.inTransaction(() -> {
 			List<Long> ids = this.sql.jdbc.queryForList("SELECT id FROM " + this.sql.table + " WHERE " + where
-					+ " ORDER BY finished_at LIMIT ?", Long.class, whereArg, limit);
+					+ " ORDER BY finished_at LIMIT ?", Long.class, whereThenLimit.toArray());
 			if (ids.isEmpty()) {
 				return 0;
 			}
 			List<Object> args = new ArrayList<>(ids);
-			args.add(whereArg);
+			args.addAll(List.of(whereArgs));
 			// the condition again: a job replayed since it was read stays, and so does its history
 			int deleted = this.sql.jdbc.update("DELETE FROM " + this.sql.table + " WHERE id IN ("
 					+ StoreSql.placeholders(ids.size()) + ") AND " + where, args.toArray());

@@ -25,16 +25,48 @@ import io.sqlqueue.JobState;
  * milliseconds, or {@code null}
  * @param uniqueAmong with a unique key: no other job with the key may be in these states, or {@code null} for the
  * active states alone
+ * @param membership its place in a batch or workflow, or {@code null}
  */
 public record NewJob(String queue, String type, String payload, String metadata, int priority, long delayMillis,
 		Instant runAt, int maxAttempts, String uniqueKey, Long parentId, String orderingKey, Long retentionMillis,
-		String concurrencyKey, Long uniqueForMillis, Set<JobState> uniqueAmong) {
+		String concurrencyKey, Long uniqueForMillis, Set<JobState> uniqueAmong, Membership membership) {
+
+	/**
+	 * A job's place in a batch or workflow.
+	 *
+	 * @param batchId the batch or workflow it is a member of, or {@code null} for a callback
+	 * @param step its step name, or when a callback runs; {@code null} for a batch's member
+	 * @param callbackFor the batch or workflow it is a callback of, or {@code null} for a member
+	 * @param waits whether it is WAITING when inserted: a step with dependencies, or a callback
+	 */
+	public record Membership(Long batchId, String step, Long callbackFor, boolean waits) {
+	}
+
+	/** A job outside any batch or workflow. */
+	public NewJob(String queue, String type, String payload, String metadata, int priority, long delayMillis,
+			Instant runAt, int maxAttempts, String uniqueKey, Long parentId, String orderingKey, Long retentionMillis,
+			String concurrencyKey, Long uniqueForMillis, Set<JobState> uniqueAmong) {
+		this(queue, type, payload, metadata, priority, delayMillis, runAt, maxAttempts, uniqueKey, parentId,
+				orderingKey, retentionMillis, concurrencyKey, uniqueForMillis, uniqueAmong, null);
+	}
+
+	/** The same job with its place in a batch or workflow. */
+	public NewJob in(Membership membership) {
+		return new NewJob(this.queue, this.type, this.payload, this.metadata, this.priority, this.delayMillis,
+				this.runAt, this.maxAttempts, this.uniqueKey, this.parentId, this.orderingKey, this.retentionMillis,
+				this.concurrencyKey, this.uniqueForMillis, this.uniqueAmong, membership);
+	}
+
+	/** Whether it is WAITING when inserted, for a step's dependencies or as a callback. */
+	public boolean waitsInGroup() {
+		return this.membership != null && this.membership.waits();
+	}
 
 	/** A job without a concurrency key, unique among the active jobs alone when it has a unique key. */
 	public NewJob(String queue, String type, String payload, String metadata, int priority, long delayMillis,
 			Instant runAt, int maxAttempts, String uniqueKey, Long parentId, String orderingKey, Long retentionMillis) {
 		this(queue, type, payload, metadata, priority, delayMillis, runAt, maxAttempts, uniqueKey, parentId,
-				orderingKey, retentionMillis, null, null, null);
+				orderingKey, retentionMillis, null, null, null, null);
 	}
 
 	/**
@@ -44,7 +76,7 @@ public record NewJob(String queue, String type, String payload, String metadata,
 	 */
 	public boolean bare() {
 		return dueNow() && this.metadata == null && this.uniqueKey == null && this.orderingKey == null
-				&& this.retentionMillis == null && this.concurrencyKey == null;
+				&& this.retentionMillis == null && this.concurrencyKey == null && this.membership == null;
 	}
 
 	/** Whether its unique key is held to more than the active jobs: a period, or states besides the active ones. */
@@ -52,9 +84,9 @@ public record NewJob(String queue, String type, String payload, String metadata,
 		return this.uniqueKey != null && (this.uniqueForMillis != null || this.uniqueAmong != null);
 	}
 
-	/** Whether the job is READY as soon as it is committed: no delay, no time to run at, no parent to wait for. */
+	/** Whether the job is READY as soon as it is committed: no delay, no time to run at, no parent or dependency to wait for. */
 	public boolean dueNow() {
-		return this.runAt == null && this.delayMillis == 0 && this.parentId == null;
+		return this.runAt == null && this.delayMillis == 0 && this.parentId == null && !waitsInGroup();
 	}
 
 }

@@ -33,7 +33,7 @@ final class StoreSql {
 	/** The columns every job query returns, in {@link #jobRowMapper()} order. */
 	static final String COLUMNS = "id, queue, type, payload, metadata, state, priority, run_at, attempt, "
 			+ "max_attempts, locked_until, locked_by, unique_key, last_error, created_at, finished_at, parent_id, "
-			+ "ordering_key, result, logs, concurrency_key";
+			+ "ordering_key, result, logs, concurrency_key, batch_id, step, callback_for";
 
 	/** The state codes as they are written into statements. */
 	static final int READY = JobState.READY.code();
@@ -57,12 +57,16 @@ final class StoreSql {
 	final DataSource dataSource;
 
 	/**
-	 * Statements on the job table's hot path (claims, outcomes, leases, rescue, counts, retention): planned at
-	 * each execution where the database would otherwise reuse a plan made for another size of the table.
+	 * Statements on the job table whose best plan depends on its size, its statistics or their parameters'
+	 * values (rescue, retention, counts, FIFO heads, children, administration): planned at each execution where
+	 * the database would otherwise reuse a plan made for another size of the table.
 	 */
 	final JdbcTemplate jdbc;
 
-	/** Statements whose plan is the same at any size (inserts, rows by primary key of the small tables). */
+	/**
+	 * Statements whose plan is the same at any size: inserts, the small tables' rows, and the job table's
+	 * statements shaped so that every plan of theirs is the same index walk (the claim, outcomes, leases).
+	 */
 	final JdbcTemplate cached;
 
 	final Vendor vendor;
@@ -100,7 +104,8 @@ final class StoreSql {
 				rs.getString("locked_by"), rs.getString("unique_key"), rs.getString("last_error"),
 				vendor.readTime(rs, "created_at"), vendor.readTime(rs, "finished_at"), nullableLong(rs, "parent_id"),
 				rs.getString("ordering_key"), rs.getString("result"), JsonText.readList(rs.getString("logs")),
-				rs.getString("concurrency_key"));
+				rs.getString("concurrency_key"), nullableLong(rs, "batch_id"), rs.getString("step"),
+				nullableLong(rs, "callback_for"));
 	}
 
 	/** The table {@code name} with the configured prefix. */
@@ -125,9 +130,22 @@ final class StoreSql {
 		return this.vendor.nowPlusParam();
 	}
 
-	/** Runs {@code sql} with {@code params} bound in order, and maps the rows. */
+	/** Runs {@code sql} with {@code params} bound in order, planned at each execution, and maps the rows. */
 	<T> List<T> query(String sql, RowMapper<T> rows, Param... params) {
-		return this.jdbc.query((Connection con) -> {
+		return query(this.jdbc, sql, rows, params);
+	}
+
+	/**
+	 * Runs {@code sql} as {@link #query} does, with its plan cached: for inserts, and for statements shaped so
+	 * that any plan of theirs, generic or custom, at any size of the table, reaches the job rows through the
+	 * primary key.
+	 */
+	<T> List<T> queryCached(String sql, RowMapper<T> rows, Param... params) {
+		return query(this.cached, sql, rows, params);
+	}
+
+	private static <T> List<T> query(JdbcTemplate jdbc, String sql, RowMapper<T> rows, Param... params) {
+		return jdbc.query((Connection con) -> {
 			PreparedStatement ps = con.prepareStatement(sql);
 			for (int i = 0; i < params.length; i++) {
 				params[i].bind(ps, i + 1);

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
@@ -36,7 +37,9 @@ import io.sqlqueue.RateLimit;
  * <li>{@code POST /actuator/sqlqueue/{queue}} steers a queue across the cluster: {@code {"paused": true}} pauses
  * it, {@code {"paused": false}} resumes it, and {@code {"globalConcurrency": 3, "keyConcurrency": 1,
  * "rateLimit": "100/1m", "rateLimitPerKey": false}} sets its limits, replacing those it had (a limit left out is
- * lifted; {@code {"limits": "none"}} lifts them all).</li>
+ * lifted; {@code {"limits": "none"}} lifts them all);</li>
+ * <li>{@code GET /actuator/sqlqueue/groups/{id}}: a batch or workflow with its members, counts and callbacks, and
+ * {@code DELETE /actuator/sqlqueue/groups/{id}} cancels it.</li>
  * </ul>
  * The report's {@code controls} show every queue that was paused or given limits.
  * Over HTTP, {@link SqlQueueEndpointWebExtension} answers bad arguments with 400 and a replay that
@@ -127,6 +130,20 @@ public class SqlQueueEndpoint {
 	@ReadOperation
 	public @Nullable JobDetails job(@Selector long id) {
 		return this.queue.find(id).map(JobDetails::of).orElse(null);
+	}
+
+	/** Batch or workflow {@code id}, or 404 when there is none; {@code section} is {@code groups}. */
+	@ReadOperation
+	public @Nullable GroupDetails group(@Selector String section, @Selector long id) {
+		GroupDetails.requireGroups(section);
+		return this.queue.groups().find(id).map(GroupDetails::of).orElse(null);
+	}
+
+	/** Cancels batch or workflow {@code id} ({@link JobQueue#cancelGroup(long)}); {@code section} is {@code groups}. */
+	@DeleteOperation
+	public GroupDetails.Cancelled cancelGroup(@Selector String section, @Selector long id) {
+		GroupDetails.requireGroups(section);
+		return new GroupDetails.Cancelled(id, this.queue.cancelGroup(id));
 	}
 
 	/**
@@ -294,7 +311,7 @@ public class SqlQueueEndpoint {
 					job.maxAttempts(), firstLine(job.lastError()), job.createdAt(), job.finishedAt());
 		}
 
-		private static @Nullable String firstLine(@Nullable String error) {
+		static @Nullable String firstLine(@Nullable String error) {
 			if (error == null) {
 				return null;
 			}

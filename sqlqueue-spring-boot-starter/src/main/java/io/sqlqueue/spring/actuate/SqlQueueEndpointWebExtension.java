@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
@@ -53,6 +54,34 @@ public class SqlQueueEndpointWebExtension {
 		});
 	}
 
+	/** {@link SqlQueueEndpoint#group}, or 404 when there is no such batch or workflow. */
+	@ReadOperation
+	public WebEndpointResponse<Object> group(@Selector String section, @Selector String id) {
+		return respond(() -> {
+			long groupId = number("id", id, Long::valueOf);
+			GroupDetails group = this.endpoint.group(section, groupId);
+			if (group == null) {
+				throw new NoSuchGroupException(groupId);
+			}
+			return group;
+		});
+	}
+
+	/** {@link SqlQueueEndpoint#cancelGroup}, or 404 when there is no such batch or workflow. */
+	@DeleteOperation
+	public WebEndpointResponse<Object> cancelGroup(@Selector String section, @Selector String id) {
+		return respond(() -> {
+			long groupId = number("id", id, Long::valueOf);
+			GroupDetails.requireGroups(section);
+			try {
+				return this.endpoint.cancelGroup(section, groupId);
+			}
+			catch (IllegalArgumentException ex) {
+				throw new NoSuchGroupException(groupId);
+			}
+		});
+	}
+
 	/** {@link SqlQueueEndpoint#replay}, or 400, 404 or 409 saying why not. */
 	@WriteOperation
 	public WebEndpointResponse<Object> replay(@Nullable String id, @Nullable String queue) {
@@ -91,6 +120,9 @@ public class SqlQueueEndpointWebExtension {
 		catch (InvalidEndpointRequestException ex) {
 			return refusal(WebEndpointResponse.STATUS_BAD_REQUEST, ex.getReason());
 		}
+		catch (NoSuchGroupException ex) {
+			return refusal(WebEndpointResponse.STATUS_NOT_FOUND, ex.getMessage());
+		}
 		catch (ReplayRefusedException ex) {
 			int status = (ex.reason() == ReplayRefusedException.Reason.NO_SUCH_JOB) ? WebEndpointResponse.STATUS_NOT_FOUND
 					: 409;
@@ -114,6 +146,16 @@ public class SqlQueueEndpointWebExtension {
 			String message = argument + " must be a whole number, was '" + value + "'";
 			throw new InvalidEndpointRequestException(message, message);
 		}
+	}
+
+	private static final class NoSuchGroupException extends RuntimeException {
+
+		private static final long serialVersionUID = 1L;
+
+		NoSuchGroupException(long id) {
+			super("no batch or workflow " + id);
+		}
+
 	}
 
 	/**

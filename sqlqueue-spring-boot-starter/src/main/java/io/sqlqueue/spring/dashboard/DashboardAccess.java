@@ -22,9 +22,9 @@ public interface DashboardAccess {
 
 	/**
 	 * Whether the user of {@code request} may take {@code action}.
-	 * @param action what is asked: {@code pause}, {@code resume}, {@code limits}, {@code retry}, {@code cancel},
-	 * {@code kill}, {@code delete}, {@code replay} or {@code enqueue}; {@code any} when the page asks whether to show
-	 * actions at all
+	 * @param action what is asked: {@code pause}, {@code resume}, {@code limits}, {@code retry}, {@code cancel} (a
+	 * job, or a batch or workflow), {@code kill}, {@code delete}, {@code replay} or {@code enqueue}; {@code any} when
+	 * the page asks whether to show actions at all
 	 */
 	boolean mayAct(HttpServletRequest request, String action);
 

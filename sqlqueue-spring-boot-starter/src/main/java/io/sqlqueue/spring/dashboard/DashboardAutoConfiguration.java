@@ -35,7 +35,11 @@ import io.sqlqueue.spring.SqlQueueAutoConfiguration;
 @ConditionalOnBean({ JdbcJobQueue.class, QueueStatistics.class })
 @EnableConfigurationProperties(DashboardProperties.class)
 @Import({ DashboardReads.class, DashboardActions.class, DashboardJobs.class, DashboardCluster.class,
+<<<<<<< HEAD
 		DashboardErrors.class, DashboardDeadLetter.class })
+=======
+		DashboardGroups.class, DashboardErrors.class })
+>>>>>>> issue-24-spring
 public final class DashboardAutoConfiguration {
 
 	/** Where the chart library's files are in its WebJar. */

@@ -11,7 +11,8 @@ import org.springframework.web.server.ResponseStatusException;
  * How the dashboard's JSON endpoints refuse a request: a body whose {@code message} says why, with 400 for a bad
  * argument and the status a refusal names (403 for an action not allowed, 404 for no such job, ...).
  */
-@RestControllerAdvice(assignableTypes = { DashboardActions.class, DashboardJobs.class, DashboardCluster.class })
+@RestControllerAdvice(assignableTypes = { DashboardActions.class, DashboardJobs.class, DashboardCluster.class,
+		DashboardGroups.class })
 class DashboardErrors {
 
 	@ExceptionHandler(IllegalArgumentException.class)

@@ -173,6 +173,9 @@ class DashboardReads {
 		view.put("lastError", job.lastError());
 		view.put("finishedAt", text(job.finishedAt()));
 		view.put("parentId", job.parentId());
+		view.put("batchId", job.batchId());
+		view.put("step", job.step());
+		view.put("callbackFor", job.callbackFor());
 		view.put("orderingKey", job.orderingKey());
 		view.put("concurrencyKey", job.concurrencyKey());
 		view.put("logs", job.logs());

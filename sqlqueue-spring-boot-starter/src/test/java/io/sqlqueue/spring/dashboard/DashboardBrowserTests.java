@@ -33,11 +33,13 @@ import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.JobQuery;
 import io.sqlqueue.JobState;
+import io.sqlqueue.WorkflowBuilder.EnqueuedWorkflow;
 import io.sqlqueue.spring.dashboard.DashboardTestApplication.Greeting;
 import io.sqlqueue.spring.dashboard.DashboardTestApplication.Handlers;
 import io.sqlqueue.spring.dashboard.DashboardTestApplication.Hostile;
 import io.sqlqueue.spring.dashboard.DashboardTestApplication.Order;
 
+import static io.sqlqueue.WorkflowBuilder.after;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -221,6 +223,69 @@ class DashboardBrowserTests {
 		HttpResponse<String> children = HttpClient.newHttpClient()
 			.send(request("/sqlqueue/api/jobs?parent=" + parent), HttpResponse.BodyHandlers.ofString());
 		assertThat(children.body()).contains("\"id\":" + child).doesNotContain("\"id\":" + parent + ",");
+	}
+
+	@Test
+	void aJobLinksToItsWorkflowWhoseStepsAreDrawnByLevelAndWhichIsCancelled() throws Exception {
+		// 'photo-hold' has no handler: that step stays READY, the one after it WAITING; Cancel cancels both and the callback
+		EnqueueOptions photos = EnqueueOptions.defaults().withQueue("photos");
+		EnqueuedWorkflow flow = this.jobs.workflow("photo 7")
+			.add("fetch", "photo-step", new Greeting("fetch"), photos)
+			.add("resize", "photo-step", new Greeting("resize"), photos, after("fetch"))
+			.add("thumbnail", "photo-hold", new Greeting("thumbnail"), photos, after("fetch"))
+			.add("publish", "photo-step", new Greeting("publish"), photos, after("resize"), after("thumbnail"))
+			.onComplete("photo-hold", new Greeting("report"))
+			.enqueue();
+		long fetch = flow.steps().get("fetch");
+		await().atMost(TIMEOUT)
+			.until(() -> this.jobs.find(flow.steps().get("resize")).orElseThrow().state() == JobState.SUCCEEDED);
+		open("#/jobs/" + fetch);
+		assertThat(text(By.id("job-group"))).contains("batch or workflow #" + flow.id()).contains("step fetch");
+		click(By.cssSelector("#job-group a[data-group='" + flow.id() + "']"));
+		wait(ExpectedConditions.textToBePresentInElementLocated(By.id("group-status"), "running"));
+		assertThat(text(By.cssSelector("h1"))).contains("Workflow #" + flow.id() + " photo 7");
+		assertThat(text(By.cssSelector("#group-counts [data-count='SUCCEEDED']"))).isEqualTo("2");
+		assertThat(text(By.cssSelector("#group-counts [data-count='total']"))).isEqualTo("4");
+		By step = By.cssSelector("#workflow-graph [data-step]");
+		wait((driver) -> driver.findElements(step).size() == 4);
+		assertThat(stepState("fetch")).isEqualTo("SUCCEEDED");
+		assertThat(stepState("resize")).isEqualTo("SUCCEEDED");
+		assertThat(stepState("thumbnail")).isEqualTo("READY");
+		assertThat(stepState("publish")).isEqualTo("WAITING");
+		assertThat(browser.findElements(By.cssSelector("#workflow-graph path[data-edge]"))).hasSize(4);
+		assertThat(stepX("fetch")).isLessThan(stepX("resize"));
+		assertThat(stepX("resize")).isEqualTo(stepX("thumbnail"));
+		assertThat(stepX("thumbnail")).isLessThan(stepX("publish"));
+		assertThat(text(By.id("group-callbacks"))).contains("onComplete").contains("WAITING");
+		BrowserSupport.screenshot(browser, "workflow");
+
+		click(By.cssSelector("#group-actions [data-action='cancel']"));
+		Alert confirmation = wait(ExpectedConditions.alertIsPresent());
+		assertThat(confirmation.getText()).contains("Cancel workflow #" + flow.id());
+		confirmation.accept();
+		wait(ExpectedConditions.textToBePresentInElementLocated(By.id("message"), "Cancel done: 3 jobs"));
+		wait(ExpectedConditions.textToBePresentInElementLocated(By.id("group-status"), "cancelled"));
+		wait((driver) -> "CANCELLED".equals(stepState("publish")));
+		assertThat(this.jobs.workflow(flow.id()).orElseThrow().cancelled()).isTrue();
+		assertThat(browser.findElements(By.cssSelector("#group-actions button"))).isEmpty();
+		click(By.cssSelector("#workflow-graph [data-step='resize']"));
+		wait(ExpectedConditions.textToBePresentInElementLocated(By.id("job-state"), "SUCCEEDED"));
+
+		HttpResponse<String> missing = HttpClient.newHttpClient()
+			.send(request("/sqlqueue/api/groups/999999999"), HttpResponse.BodyHandlers.ofString());
+		assertThat(missing.statusCode()).isEqualTo(404);
+		assertThat(missing.body()).contains("No batch or workflow has id 999999999");
+	}
+
+	private String stepState(String step) {
+		return wait((driver) -> driver.findElement(By.cssSelector("#workflow-graph [data-step='" + step + "']"))
+			.getDomAttribute("data-state"));
+	}
+
+	private double stepX(String step) {
+		return Double.parseDouble(wait((driver) -> driver
+			.findElement(By.cssSelector("#workflow-graph [data-step='" + step + "'] rect"))
+			.getDomAttribute("x")));
 	}
 
 	@Test

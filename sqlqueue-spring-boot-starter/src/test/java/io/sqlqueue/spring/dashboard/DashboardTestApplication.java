@@ -60,6 +60,11 @@ public class DashboardTestApplication {
 			}
 		}
 
+		@JobHandler(value = "photo-step", queue = "photos")
+		String photoStep(Greeting step) {
+			return step.name() + " done";
+		}
+
 		@JobHandler(value = "nightly-report", queue = "reports", cron = "0 0 3 * * *")
 		void nightlyReport() {
 		}

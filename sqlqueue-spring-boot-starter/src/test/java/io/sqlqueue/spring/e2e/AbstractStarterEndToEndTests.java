@@ -38,6 +38,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
 
+import io.sqlqueue.BatchBuilder.EnqueuedBatch;
 import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.Job;
@@ -46,10 +47,13 @@ import io.sqlqueue.JobRequest;
 import io.sqlqueue.JobState;
 import io.sqlqueue.spring.e2e.EndToEndApplication.Flaky;
 import io.sqlqueue.spring.e2e.EndToEndApplication.Greeting;
+import io.sqlqueue.spring.e2e.EndToEndApplication.Order;
 import io.sqlqueue.spring.actuate.SqlQueueGauges;
 import io.sqlqueue.spring.e2e.EndToEndApplication.Handlers;
+import io.sqlqueue.WorkflowBuilder.EnqueuedWorkflow;
 import io.sqlqueue.testing.TestDatabase;
 
+import static io.sqlqueue.WorkflowBuilder.after;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -186,6 +190,68 @@ abstract class AbstractStarterEndToEndTests {
 		JsonNode replayed = send(postRequest("/actuator/sqlqueue", "{\"id\": " + dead + "}"));
 		assertThat(replayed.get("replayed").asInt()).isEqualTo(1);
 		assertThat(this.jobs.find(dead).orElseThrow().state()).isEqualTo(JobState.READY);
+	}
+
+	@Test
+	void handlerMethodsAreAWorkflowsStepsAndABatchCallbackReadsItsBatch() throws Exception {
+		String order = "o-" + UUID.randomUUID();
+		EnqueuedWorkflow flow = this.jobs.workflow("order " + order)
+			.add("charge", "charge", new Order(order))
+			.add("reserve", "reserve", new Order(order), after("charge"))
+			.add("email", "email", new Order(order), after("charge"))
+			.add("ship", "ship", new Order(order), after("reserve"), after("email"))
+			.enqueue();
+		awaitState(flow.steps().get("ship"), JobState.SUCCEEDED);
+		List<String> ran = this.handlers.steps.stream().filter((step) -> step.contains(order)).toList();
+		assertThat(ran).hasSize(4);
+		assertThat(ran.get(0)).isEqualTo("charge " + order);
+		assertThat(ran.subList(1, 3)).containsExactlyInAnyOrder("reserve " + order + " paid by receipt-" + order,
+				"email " + order);
+		assertThat(ran.get(3)).isEqualTo("ship " + order);
+
+		String name = "greetings " + order;
+		EnqueuedBatch batch = this.jobs.batch(name)
+			.add(JobRequest.of("greet", new Greeting("b1")))
+			.add(JobRequest.of("greet", new Greeting("b2")))
+			.onComplete("batch-report", name)
+			.enqueue();
+		await().atMost(TIMEOUT).until(() -> this.handlers.batchReports.contains(name + ": 2 of 2 succeeded"));
+
+		JsonNode shown = getJson("/actuator/sqlqueue/groups/" + flow.id());
+		assertThat(shown.get("kind").asString()).isEqualTo("WORKFLOW");
+		assertThat(shown.get("counts").get("SUCCEEDED").asLong()).isEqualTo(4);
+		assertThat(shown.get("finishedAt").isNull()).isFalse();
+		assertThat(shown.get("members").findValuesAsString("step")).containsExactly("charge", "reserve", "email", "ship");
+		JsonNode ship = shown.get("members").get(3);
+		assertThat(ship.get("jobId").asLong()).isEqualTo(flow.steps().get("ship"));
+		assertThat(ship.get("after").valueStream().map(JsonNode::asString)).containsExactlyInAnyOrder("reserve", "email");
+		JsonNode greetings = getJson("/actuator/sqlqueue/groups/" + batch.id());
+		assertThat(greetings.get("kind").asString()).isEqualTo("BATCH");
+		assertThat(greetings.get("total").asLong()).isEqualTo(2);
+		assertThat(greetings.get("callbacks").get(0).get("step").asString()).isEqualTo("onComplete");
+		assertThat(greetings.get("callbacks").get(0).get("state").asString()).isEqualTo("SUCCEEDED");
+	}
+
+	@Test
+	void aWorkflowIsCancelledThroughTheEndpoint() throws Exception {
+		// no worker works queue 'parked': the steps wait there
+		EnqueueOptions parked = EnqueueOptions.defaults().withQueue("parked");
+		EnqueuedWorkflow flow = this.jobs.workflow("parked")
+			.add("first", "parked-job", "one", parked)
+			.add("second", "parked-job", "two", parked, after("first"))
+			.enqueue();
+
+		JsonNode cancelled = send(HttpRequest.newBuilder(uri("/actuator/sqlqueue/groups/" + flow.id())).DELETE().build());
+		assertThat(cancelled.get("cancelled").asInt()).isEqualTo(2);
+		JsonNode shown = getJson("/actuator/sqlqueue/groups/" + flow.id());
+		assertThat(shown.get("cancelled").asBoolean()).isTrue();
+		assertThat(shown.get("counts").get("CANCELLED").asLong()).isEqualTo(2);
+		assertRefused(get("/actuator/sqlqueue/groups/999999999"), 404, "no batch or workflow 999999999");
+		assertRefused(this.http.send(HttpRequest.newBuilder(uri("/actuator/sqlqueue/groups/999999999")).DELETE().build(),
+				HttpResponse.BodyHandlers.ofString()),
+				404, "no batch or workflow 999999999");
+		assertRefused(get("/actuator/sqlqueue/batches/1"), 400, "batches and workflows are under /groups/{id}");
+		assertRefused(get("/actuator/sqlqueue/groups/abc"), 400, "id must be a whole number, was 'abc'");
 	}
 
 	@Test

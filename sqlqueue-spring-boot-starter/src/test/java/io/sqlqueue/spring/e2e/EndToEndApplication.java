@@ -14,6 +14,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 
 import io.sqlqueue.JobContext;
+import io.sqlqueue.JobGroup;
+import io.sqlqueue.JobState;
 import io.sqlqueue.spring.JobHandler;
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.testing.TestDatabases;
@@ -39,7 +41,14 @@ public class EndToEndApplication {
 	record Flaky(String key) {
 	}
 
+	record Order(String id) {
+	}
+
 	static class Handlers {
+
+		final List<String> steps = new CopyOnWriteArrayList<>();
+
+		final List<String> batchReports = new CopyOnWriteArrayList<>();
 
 		final List<String> greeted = new CopyOnWriteArrayList<>();
 
@@ -59,6 +68,33 @@ public class EndToEndApplication {
 			if (!this.flakyFixed.get()) {
 				throw new IllegalStateException("flaky failure for " + flaky.key());
 			}
+		}
+
+		@JobHandler("charge")
+		String charge(Order order) {
+			this.steps.add("charge " + order.id());
+			return "receipt-" + order.id();
+		}
+
+		@JobHandler("reserve")
+		void reserve(Order order, JobContext context) {
+			this.steps.add("reserve " + order.id() + " paid by " + context.dependencyResult("charge", String.class));
+		}
+
+		@JobHandler("email")
+		void email(Order order) {
+			this.steps.add("email " + order.id());
+		}
+
+		@JobHandler("ship")
+		void ship(Order order) {
+			this.steps.add("ship " + order.id());
+		}
+
+		@JobHandler("batch-report")
+		void batchReport(String name, JobContext context) {
+			JobGroup batch = context.batch().orElseThrow();
+			this.batchReports.add(name + ": " + batch.count(JobState.SUCCEEDED) + " of " + batch.total() + " succeeded");
 		}
 
 		@JobHandler(value = "tick", cron = "* * * * * *", missedRuns = "skip")

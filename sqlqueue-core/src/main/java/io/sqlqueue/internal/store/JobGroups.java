@@ -1,0 +1,364 @@
+package io.sqlqueue.internal.store;
+
+import static io.sqlqueue.internal.store.StoreSql.CANCELLED;
+import static io.sqlqueue.internal.store.StoreSql.DEAD;
+import static io.sqlqueue.internal.store.StoreSql.READY;
+import static io.sqlqueue.internal.store.StoreSql.RUNNING;
+import static io.sqlqueue.internal.store.StoreSql.SUCCEEDED;
+import static io.sqlqueue.internal.store.StoreSql.WAITING;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+import io.sqlqueue.Job;
+import io.sqlqueue.JobGroup;
+import io.sqlqueue.JobState;
+
+/**
+ * Batches and workflows. Nothing counts a group's finished members as they finish: a group is finished when
+ * none of its members is READY, RUNNING or WAITING, which one probe of the batch index answers. Whoever ends a
+ * member (the completer, an operator, the sweeper) then locks the group's row and looks again, in a statement
+ * that sees every commit made before the lock was granted (read committed): of two members ending at once on
+ * two nodes, the second to lock sees the first's end, so that one of them finishes the group, and the row's
+ * {@code finished_at} makes it exactly one. A step's dependencies are looked at the same way, under the lock of
+ * the step's row.
+ */
+final class JobGroups implements GroupStore {
+
+	/** Ids per {@code IN} list. */
+	private static final int CHUNK = 500;
+
+	private final StoreSql sql;
+
+	private final String groups;
+
+	private final String dependencies;
+
+	private final List<Consumer<Set<String>>> readyListeners = new CopyOnWriteArrayList<>();
+
+	/** Whether this database's batch index (migration V9) holds the state after the batch. */
+	private final boolean probePerState;
+
+	JobGroups(StoreSql sql) {
+		this.sql = sql;
+		this.groups = sql.tableNamed("batch");
+		this.dependencies = sql.tableNamed("dependency");
+		this.probePerState = Set.of("postgresql", "sqlite").contains(sql.vendor.name());
+	}
+
+	@Override
+	public long groupInsert(JobGroup.Kind kind, String name) {
+		Long id = this.sql.cached.query(this.sql.vendor.returningIds("INSERT INTO " + this.groups
+				+ " (kind, name, created_at) VALUES (?, ?, " + this.sql.now() + ")"), (rs) -> rs.next() ? rs.getLong(1) : null,
+				kind.ordinal(), name);
+		if (id == null) {
+			throw new IllegalStateException("The insert of " + kind + " '" + name + "' returned no id");
+		}
+		return id;
+	}
+
+	@Override
+	public void dependencyInsertMany(List<Dependency> edges) {
+		this.sql.cached.batchUpdate("INSERT INTO " + this.dependencies + " (depends_on, job_id, run_anyway) VALUES (?, ?, ?)",
+				edges, 1000, (ps, edge) -> {
+					ps.setLong(1, edge.dependsOn());
+					ps.setLong(2, edge.jobId());
+					ps.setInt(3, edge.runAnyway() ? 1 : 0);
+				});
+	}
+
+	@Override
+	public boolean groupLockForAdding(long id) {
+		return this.sql.cached.update("UPDATE " + this.groups + " SET version = version + 1 WHERE id = ?"
+				+ " AND finished_at IS NULL AND cancelled = 0", id) == 1;
+	}
+
+	@Override
+	public void onReady(Consumer<Set<String>> listener) {
+		this.readyListeners.add(listener);
+	}
+
+	// ---- ends ----------------------------------------------------------------------------------
+
+	@Override
+	public void groupAfterEnded(Collection<Long> endedJobIds, Collection<Long> groupIds) {
+		Set<Long> touched = new TreeSet<>(groupIds);
+		Set<String> ready = new LinkedHashSet<>();
+		List<Long> ended = new ArrayList<>(endedJobIds);
+		while (!ended.isEmpty()) {
+			// a step cancelled because its dependency died ends in turn: its own dependents are next
+			ended = resolveDependents(ended, ready, touched);
+		}
+		for (long group : touched) {
+			finishIfDone(group, ready);
+		}
+		announce(ready);
+	}
+
+	/**
+	 * Resolves the WAITING dependents of {@code ended}, locked in id order.
+	 * @return the dependents cancelled
+	 */
+	private List<Long> resolveDependents(List<Long> ended, Set<String> ready, Set<Long> touched) {
+		Set<Long> dependents = new TreeSet<>();
+		for (List<Long> chunk : chunks(ended)) {
+			dependents.addAll(this.sql.jdbc.queryForList("SELECT job_id FROM " + this.dependencies + " WHERE depends_on IN ("
+					+ StoreSql.placeholders(chunk.size()) + ")", Long.class, chunk.toArray()));
+		}
+		List<Long> cancelled = new ArrayList<>();
+		for (List<Long> chunk : chunks(new ArrayList<>(dependents))) {
+			// the lock makes a later look see every dependency that ended before it was granted
+			this.sql.jdbc.update("UPDATE " + this.sql.table + " SET state = state WHERE id IN ("
+					+ StoreSql.placeholders(chunk.size()) + ") AND state = " + WAITING, chunk.toArray());
+			Map<Long, List<Object[]>> edges = new LinkedHashMap<>();
+			Map<Long, String> queues = new LinkedHashMap<>();
+			this.sql.jdbc.query("SELECT e.job_id, e.run_anyway, d.state, d.step, d.id, w.queue, w.batch_id FROM "
+					+ this.dependencies + " e JOIN " + this.sql.table + " d ON d.id = e.depends_on JOIN " + this.sql.table
+					+ " w ON w.id = e.job_id WHERE e.job_id IN (" + StoreSql.placeholders(chunk.size()) + ") AND w.state = "
+					+ WAITING + " ORDER BY e.job_id", (rs) -> {
+						long job = rs.getLong(1);
+						edges.computeIfAbsent(job, (k) -> new ArrayList<>()).add(new Object[] { rs.getInt(2) == 1,
+								JobState.ofCode(rs.getInt(3)), rs.getString(4), rs.getLong(5) });
+						queues.put(job, rs.getString(6));
+						long group = rs.getLong(7);
+						if (!rs.wasNull()) {
+							touched.add(group);
+						}
+					}, chunk.toArray());
+			List<Long> runnable = new ArrayList<>();
+			edges.forEach((job, list) -> {
+				String blocked = null;
+				boolean met = true;
+				for (Object[] edge : list) {
+					boolean runAnyway = (Boolean) edge[0];
+					JobState state = (JobState) edge[1];
+					boolean finished = state == JobState.SUCCEEDED || state == JobState.DEAD || state == JobState.CANCELLED;
+					if (!runAnyway && finished && state != JobState.SUCCEEDED && blocked == null) {
+						blocked = "Cancelled: step '" + edge[2] + "' (job " + edge[3] + ") is " + state
+								+ ", so this step would never run";
+					}
+					met &= (state == JobState.SUCCEEDED) || (runAnyway && finished);
+				}
+				if (blocked != null) {
+					if (this.sql.jdbc.update("UPDATE " + this.sql.table + " SET state = " + CANCELLED + ", finished_at = "
+							+ this.sql.now() + ", last_error = ? WHERE id = ? AND state = " + WAITING, blocked, job) == 1) {
+						cancelled.add(job);
+					}
+				}
+				else if (met) {
+					runnable.add(job);
+					ready.add(queues.get(job));
+				}
+			});
+			if (!runnable.isEmpty()) {
+				this.sql.jdbc.update("UPDATE " + this.sql.table + " SET state = " + READY + ", run_at = " + this.sql.now()
+						+ " WHERE id IN (" + StoreSql.placeholders(runnable.size()) + ") AND state = " + WAITING,
+						runnable.toArray());
+			}
+		}
+		return cancelled;
+	}
+
+	/** Finishes group {@code id} when none of its members is left unfinished, releasing its callbacks. */
+	private boolean finishIfDone(long id, Set<String> ready) {
+		// the lock first: the looks below then see every member that ended before it was granted
+		this.sql.jdbc.update("UPDATE " + this.groups + " SET version = version WHERE id = ?", id);
+		GroupRow group = groupGet(id).orElse(null);
+		if (group == null || group.finishedAt() != null) {
+			return false;
+		}
+		if (hasUnfinishedMember(id)) {
+			return false;
+		}
+		Map<JobState, Long> counts = groupCountByState(id);
+		long dead = counts.getOrDefault(JobState.DEAD, 0L);
+		long cancelled = counts.getOrDefault(JobState.CANCELLED, 0L);
+		this.sql.jdbc.update("UPDATE " + this.groups + " SET finished_at = " + this.sql.now()
+				+ ", succeeded = ?, dead = ?, cancelled_jobs = ? WHERE id = ?",
+				counts.getOrDefault(JobState.SUCCEEDED, 0L), dead, cancelled, id);
+		if (group.cancelled()) {
+			return true;
+		}
+		boolean failed = dead + cancelled > 0;
+		String runs = failed ? "('onComplete', 'onFailure')" : "('onComplete', 'onSuccess')";
+		ready.addAll(this.sql.jdbc.queryForList("SELECT DISTINCT queue FROM " + this.sql.table + " WHERE callback_for = ?"
+				+ " AND state = " + WAITING + " AND step IN " + runs, String.class, id));
+		this.sql.jdbc.update("UPDATE " + this.sql.table + " SET state = " + READY + ", run_at = " + this.sql.now()
+				+ " WHERE callback_for = ? AND state = " + WAITING + " AND step IN " + runs, id);
+		String kind = (group.kind() == JobGroup.Kind.WORKFLOW) ? "workflow" : "batch";
+		String reason = failed
+				? "Not run: " + kind + " " + id + " finished with " + dead + " dead and " + cancelled + " cancelled jobs"
+				: "Not run: every job of " + kind + " " + id + " succeeded";
+		this.sql.jdbc.update("UPDATE " + this.sql.table + " SET state = " + CANCELLED + ", finished_at = " + this.sql.now()
+				+ ", last_error = ? WHERE callback_for = ? AND state = " + WAITING, reason, id);
+		return true;
+	}
+
+	/**
+	 * Whether group {@code id} has a member READY, RUNNING or WAITING: one probe of the batch index from the
+	 * highest id down. Looked up from the lowest, the probe would step over the index entries of every member
+	 * that has finished (on PostgreSQL, dead entries until the table is vacuumed), which grow with the drain: a
+	 * batch of 100,000 drained at half the rate of plain jobs. Members are claimed in id order by and large, so
+	 * the highest ids are the ones still to run, and the probe stops at the first entry. Where the index holds
+	 * the state (PostgreSQL, SQLite), one probe per state, each in id order within it; where it holds only the
+	 * batch (MariaDB, whose key then ends with the primary key, and H2), one probe of the batch's members in id
+	 * order.
+	 */
+	private boolean hasUnfinishedMember(long id) {
+		if (this.probePerState) {
+			String probe = "(SELECT id FROM " + this.sql.table + " WHERE batch_id = ? AND state = %d ORDER BY id DESC LIMIT 1)";
+			// RUNNING first: near the end no member is READY, and that probe would step over every finished one
+			return this.sql.jdbc.queryForObject("SELECT COALESCE(" + probe.formatted(RUNNING) + ", "
+					+ probe.formatted(READY) + ", " + probe.formatted(WAITING) + ")", Long.class, id, id, id) != null;
+		}
+		return !this.sql.jdbc.queryForList("SELECT id FROM " + this.sql.table + " WHERE batch_id = ? AND state IN "
+				+ StoreSql.ACTIVE + " ORDER BY id DESC LIMIT 1", Long.class, id).isEmpty();
+	}
+
+	private void announce(Set<String> queues) {
+		queues.remove(null);
+		if (!queues.isEmpty()) {
+			this.readyListeners.forEach((listener) -> listener.accept(Set.copyOf(queues)));
+		}
+	}
+
+	@Override
+	public int groupSweep() {
+		List<Long> open = this.sql.jdbc.queryForList("SELECT id FROM " + this.groups + " WHERE finished_at IS NULL"
+				+ " ORDER BY id", Long.class);
+		int finished = 0;
+		for (long id : open) {
+			finished += this.sql.inTransaction(() -> {
+				Set<String> ready = new LinkedHashSet<>();
+				List<Long> ended = this.sql.jdbc.queryForList("SELECT DISTINCT e.depends_on FROM " + this.dependencies
+						+ " e JOIN " + this.sql.table + " w ON w.id = e.job_id JOIN " + this.sql.table
+						+ " d ON d.id = e.depends_on WHERE w.batch_id = ? AND w.state = " + WAITING + " AND d.state IN "
+						+ StoreSql.FINISHED, Long.class, id);
+				Set<Long> touched = new TreeSet<>(List.of(id));
+				while (!ended.isEmpty()) {
+					ended = resolveDependents(ended, ready, touched);
+				}
+				boolean done = finishIfDone(id, ready);
+				announce(ready);
+				return done ? 1 : 0;
+			});
+		}
+		return finished;
+	}
+
+	// ---- reads ---------------------------------------------------------------------------------
+
+	@Override
+	public Optional<GroupRow> groupGet(long id) {
+		return this.sql.jdbc.query("SELECT id, kind, name, created_at, finished_at, cancelled FROM " + this.groups
+				+ " WHERE id = ?", (rs, row) -> new GroupRow(rs.getLong(1), JobGroup.Kind.values()[rs.getInt(2)],
+						rs.getString(3), this.sql.vendor.readTime(rs, "created_at"),
+						this.sql.vendor.readTime(rs, "finished_at"), rs.getInt(6) == 1), id).stream().findFirst();
+	}
+
+	@Override
+	public Map<JobState, Long> groupCountByState(long id) {
+		Map<JobState, Long> counts = new EnumMap<>(JobState.class);
+		this.sql.jdbc.query("SELECT state, COUNT(*) FROM " + this.sql.table + " WHERE batch_id = ? GROUP BY state",
+				(rs) -> {
+					counts.put(JobState.ofCode(rs.getInt(1)), rs.getLong(2));
+				}, id);
+		return counts;
+	}
+
+	@Override
+	public List<Job> groupMembers(long id, int limit) {
+		return this.sql.jdbc.query("SELECT " + StoreSql.COLUMNS + " FROM " + this.sql.table + " WHERE batch_id = ?"
+				+ " ORDER BY id LIMIT ?", this.sql.jobRowMapper(), id, limit);
+	}
+
+	@Override
+	public List<Job> groupCallbacks(long id) {
+		return this.sql.jdbc.query("SELECT " + StoreSql.COLUMNS + " FROM " + this.sql.table + " WHERE callback_for = ?"
+				+ " ORDER BY id", this.sql.jobRowMapper(), id);
+	}
+
+	@Override
+	public List<Dependency> dependencyListOfGroup(long id) {
+		return this.sql.jdbc.query("SELECT e.depends_on, e.job_id, e.run_anyway FROM " + this.dependencies + " e JOIN "
+				+ this.sql.table + " w ON w.id = e.job_id WHERE w.batch_id = ? ORDER BY e.job_id, e.depends_on",
+				(rs, row) -> new Dependency(rs.getLong(1), rs.getLong(2), rs.getInt(3) == 1), id);
+	}
+
+	@Override
+	public List<StepResult> dependencyResults(long jobId) {
+		return this.sql.jdbc.query("SELECT d.step, d.id, d.state, d.result FROM " + this.dependencies + " e JOIN "
+				+ this.sql.table + " d ON d.id = e.depends_on WHERE e.job_id = ? ORDER BY d.id",
+				(rs, row) -> new StepResult(rs.getString(1), rs.getLong(2), JobState.ofCode(rs.getInt(3)), rs.getString(4)),
+				jobId);
+	}
+
+	// ---- cancel and retention ------------------------------------------------------------------
+
+	@Override
+	public int groupCancel(long id) {
+		return this.sql.inTransaction(() -> {
+			Optional<GroupRow> group = groupGet(id);
+			if (group.isEmpty()) {
+				return -1;
+			}
+			String reason = "Cancelled with its " + ((group.get().kind() == JobGroup.Kind.WORKFLOW) ? "workflow " : "batch ")
+					+ id;
+			int cancelled = this.sql.jdbc.update("UPDATE " + this.sql.table + " SET state = " + CANCELLED + ", finished_at = "
+					+ this.sql.now() + ", last_error = ? WHERE (batch_id = ? OR callback_for = ?) AND state IN (" + READY + ", "
+					+ WAITING + ")", reason, id, id);
+			int asked = this.sql.jdbc.update("UPDATE " + this.sql.table + " SET cancel_requested = TRUE WHERE batch_id = ?"
+					+ " AND state = " + RUNNING, id);
+			// the jobs first, the group's row last, as a completer ending members locks them
+			this.sql.jdbc.update("UPDATE " + this.groups + " SET cancelled = 1 WHERE id = ?", id);
+			Set<String> ready = new LinkedHashSet<>();
+			finishIfDone(id, ready);
+			return cancelled + asked;
+		});
+	}
+
+	@Override
+	public int groupDeleteEmptied() {
+		// found by plain reads, then deleted by id: on MariaDB a DELETE whose NOT EXISTS looked at the job table
+		// share-locked the index entries it passed, and deadlocked with a batch being enqueued meanwhile. Nothing
+		// comes back: no job joins a finished group, and no job id is used twice
+		List<Long> emptied = this.sql.jdbc.queryForList("SELECT id FROM " + this.groups + " b WHERE b.finished_at IS NOT NULL"
+				+ " AND NOT EXISTS (SELECT 1 FROM " + this.sql.table + " j WHERE j.batch_id = b.id)"
+				+ " AND NOT EXISTS (SELECT 1 FROM " + this.sql.table + " c WHERE c.callback_for = b.id) ORDER BY id", Long.class);
+		int groupsDeleted = 0;
+		for (List<Long> chunk : chunks(emptied)) {
+			groupsDeleted += this.sql.jdbc.update("DELETE FROM " + this.groups + " WHERE id IN ("
+					+ StoreSql.placeholders(chunk.size()) + ")", chunk.toArray());
+		}
+		List<Long> gone = this.sql.jdbc.queryForList("SELECT DISTINCT e.job_id FROM " + this.dependencies + " e WHERE NOT EXISTS"
+				+ " (SELECT 1 FROM " + this.sql.table + " j WHERE j.id = e.job_id) ORDER BY e.job_id", Long.class);
+		for (List<Long> chunk : chunks(gone)) {
+			this.sql.jdbc.update("DELETE FROM " + this.dependencies + " WHERE job_id IN (" + StoreSql.placeholders(chunk.size())
+					+ ")", chunk.toArray());
+		}
+		return groupsDeleted;
+	}
+
+	private static List<List<Long>> chunks(List<Long> ids) {
+		List<List<Long>> chunks = new ArrayList<>();
+		for (int from = 0; from < ids.size(); from += CHUNK) {
+			chunks.add(ids.subList(from, Math.min(ids.size(), from + CHUNK)));
+		}
+		return chunks;
+	}
+
+	static boolean finished(int state) {
+		return state == SUCCEEDED || state == DEAD || state == CANCELLED;
+	}
+
+}
