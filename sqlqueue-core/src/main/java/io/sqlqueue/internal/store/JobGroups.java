@@ -1,10 +1,8 @@
 package io.sqlqueue.internal.store;
 
 import static io.sqlqueue.internal.store.StoreSql.CANCELLED;
-import static io.sqlqueue.internal.store.StoreSql.DEAD;
 import static io.sqlqueue.internal.store.StoreSql.READY;
 import static io.sqlqueue.internal.store.StoreSql.RUNNING;
-import static io.sqlqueue.internal.store.StoreSql.SUCCEEDED;
 import static io.sqlqueue.internal.store.StoreSql.WAITING;
 
 import java.util.ArrayList;
@@ -142,7 +140,7 @@ final class JobGroups implements GroupStore {
 				for (Object[] edge : list) {
 					boolean runAnyway = (Boolean) edge[0];
 					JobState state = (JobState) edge[1];
-					boolean finished = state == JobState.SUCCEEDED || state == JobState.DEAD || state == JobState.CANCELLED;
+					boolean finished = state.isFinished();
 					if (!runAnyway && finished && state != JobState.SUCCEEDED && blocked == null) {
 						blocked = "Cancelled: step '" + edge[2] + "' (job " + edge[3] + ") is " + state
 								+ ", so this step would never run";
@@ -355,10 +353,6 @@ final class JobGroups implements GroupStore {
 			chunks.add(ids.subList(from, Math.min(ids.size(), from + CHUNK)));
 		}
 		return chunks;
-	}
-
-	static boolean finished(int state) {
-		return state == SUCCEEDED || state == DEAD || state == CANCELLED;
 	}
 
 }
