@@ -66,19 +66,34 @@ public final class BatchBuilder {
 
 	/** Runs a job of {@code type} once every member has finished, whatever their outcome. */
 	public BatchBuilder onComplete(String type, @Nullable Object payload) {
-		this.callbacks.add(new Callback(JobGroups.ON_COMPLETE, JobRequest.of(type, payload)));
+		return onComplete(JobRequest.of(type, payload));
+	}
+
+	/** As {@link #onComplete(String, Object)}, the callback enqueued with its request's options (its queue, priority...). */
+	public BatchBuilder onComplete(JobRequest callback) {
+		this.callbacks.add(new Callback(JobGroups.ON_COMPLETE, java.util.Objects.requireNonNull(callback, "callback must not be null")));
 		return this;
 	}
 
 	/** Runs a job of {@code type} once every member has succeeded. */
 	public BatchBuilder onSuccess(String type, @Nullable Object payload) {
-		this.callbacks.add(new Callback(JobGroups.ON_SUCCESS, JobRequest.of(type, payload)));
+		return onSuccess(JobRequest.of(type, payload));
+	}
+
+	/** As {@link #onSuccess(String, Object)}, the callback enqueued with its request's options (its queue, priority...). */
+	public BatchBuilder onSuccess(JobRequest callback) {
+		this.callbacks.add(new Callback(JobGroups.ON_SUCCESS, java.util.Objects.requireNonNull(callback, "callback must not be null")));
 		return this;
 	}
 
 	/** Runs a job of {@code type} once every member has finished, if one died or was cancelled. */
 	public BatchBuilder onFailure(String type, @Nullable Object payload) {
-		this.callbacks.add(new Callback(JobGroups.ON_FAILURE, JobRequest.of(type, payload)));
+		return onFailure(JobRequest.of(type, payload));
+	}
+
+	/** As {@link #onFailure(String, Object)}, the callback enqueued with its request's options (its queue, priority...). */
+	public BatchBuilder onFailure(JobRequest callback) {
+		this.callbacks.add(new Callback(JobGroups.ON_FAILURE, java.util.Objects.requireNonNull(callback, "callback must not be null")));
 		return this;
 	}
 

@@ -123,19 +123,34 @@ public final class WorkflowBuilder {
 
 	/** Runs a job of {@code type} once every step has finished, whatever their outcome. */
 	public WorkflowBuilder onComplete(String type, @Nullable Object payload) {
-		this.callbacks.add(new Callback(JobGroups.ON_COMPLETE, JobRequest.of(type, payload)));
+		return onComplete(JobRequest.of(type, payload));
+	}
+
+	/** As {@link #onComplete(String, Object)}, the callback enqueued with its request's options (its queue, priority...). */
+	public WorkflowBuilder onComplete(JobRequest callback) {
+		this.callbacks.add(new Callback(JobGroups.ON_COMPLETE, java.util.Objects.requireNonNull(callback, "callback must not be null")));
 		return this;
 	}
 
 	/** Runs a job of {@code type} once every step has succeeded. */
 	public WorkflowBuilder onSuccess(String type, @Nullable Object payload) {
-		this.callbacks.add(new Callback(JobGroups.ON_SUCCESS, JobRequest.of(type, payload)));
+		return onSuccess(JobRequest.of(type, payload));
+	}
+
+	/** As {@link #onSuccess(String, Object)}, the callback enqueued with its request's options (its queue, priority...). */
+	public WorkflowBuilder onSuccess(JobRequest callback) {
+		this.callbacks.add(new Callback(JobGroups.ON_SUCCESS, java.util.Objects.requireNonNull(callback, "callback must not be null")));
 		return this;
 	}
 
 	/** Runs a job of {@code type} once every step has finished, if one died or was cancelled. */
 	public WorkflowBuilder onFailure(String type, @Nullable Object payload) {
-		this.callbacks.add(new Callback(JobGroups.ON_FAILURE, JobRequest.of(type, payload)));
+		return onFailure(JobRequest.of(type, payload));
+	}
+
+	/** As {@link #onFailure(String, Object)}, the callback enqueued with its request's options (its queue, priority...). */
+	public WorkflowBuilder onFailure(JobRequest callback) {
+		this.callbacks.add(new Callback(JobGroups.ON_FAILURE, java.util.Objects.requireNonNull(callback, "callback must not be null")));
 		return this;
 	}
 

@@ -68,11 +68,14 @@ class BatchTests {
 		EnqueuedBatch batch = this.fixture.queue().batch("twenty")
 			.addAll(IntStream.range(0, 20).mapToObj((i) -> JobRequest.of("member", i)).toList())
 			.onComplete("callback", "complete")
-			.onSuccess("callback", "success")
+			.onSuccess(JobRequest.of("callback", "success", io.sqlqueue.EnqueueOptions.defaults().withPriority(5)))
 			.onFailure("callback", "failure")
 			.enqueue();
 
 		assertThat(batch.jobIds()).hasSize(20);
+		assertThat(this.fixture.queue().batch(batch.id()).orElseThrow().callbacks())
+			.extracting((callback) -> this.fixture.job(callback.jobId()).priority())
+			.containsExactly(0, 5, 0);
 		JobGroup before = this.fixture.queue().batch(batch.id()).orElseThrow();
 		assertThat(before.isFinished()).isFalse();
 		assertThat(before.count(JobState.READY)).isEqualTo(20);
