@@ -35,11 +35,7 @@ import io.sqlqueue.spring.SqlQueueAutoConfiguration;
 @ConditionalOnBean({ JdbcJobQueue.class, QueueStatistics.class })
 @EnableConfigurationProperties(DashboardProperties.class)
 @Import({ DashboardReads.class, DashboardActions.class, DashboardJobs.class, DashboardCluster.class,
-<<<<<<< HEAD
-		DashboardErrors.class, DashboardDeadLetter.class })
-=======
-		DashboardGroups.class, DashboardErrors.class })
->>>>>>> issue-24-spring
+		DashboardGroups.class, DashboardErrors.class, DashboardDeadLetter.class })
 public final class DashboardAutoConfiguration {
 
 	/** Where the chart library's files are in its WebJar. */
