@@ -188,7 +188,13 @@
 	// Dead letter
 	async function dead() {
 		const data = await get('dead');
-		if (unchanged('dead', data)) {
+		// The count's time moves on at every sample while the groups stay the same: it is updated in place, so
+		// that a refresh does not replace the rows and links the user is about to click.
+		const countedAt = document.getElementById('dead-counted-at');
+		if (unchanged('dead', { ...data, countedAt: null })) {
+			if (countedAt) {
+				countedAt.textContent = data.countedAt;
+			}
 			return;
 		}
 		const queuesWithDead = [...new Set(data.groups.map((group) => group.queue))];
@@ -205,8 +211,9 @@
 			el('table', { id: 'dead-groups' },
 				el('thead', {}, el('tr', {}, ['queue', 'type', 'error', 'jobs', 'newest', ''].map((t) => el('th', {}, t)))),
 				el('tbody', {}, rows.length ? rows : el('tr', {}, el('td', { colspan: 6, class: 'empty' }, 'No dead jobs')))),
-			el('p', { class: 'muted' }, 'Every dead job, grouped by queue, type and the first line of its last error, as counted at '
-				+ data.countedAt + ' (again at most once per sample interval, and after each action). '
+			el('p', { class: 'muted' }, 'Every dead job, grouped by queue, type and the first line of its last error, as counted at ',
+				el('span', { id: 'dead-counted-at' }, data.countedAt),
+				' (again at most once per sample interval, and after each action). '
 				+ (data.truncated ? 'Only the largest groups are listed: errors differ too much to list them all. ' : '')
 				+ 'Replaying a queue replays all of its dead jobs.'));
 	}

@@ -20,6 +20,7 @@ import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -103,7 +104,12 @@ class DashboardBrowserTests {
 		open("#/dead");
 		assertThat(text(By.cssSelector("#dead-groups tr[data-group='reserve-stock']"))).contains("no stock for sku-42");
 		BrowserSupport.screenshot(browser, "dead-letter");
-		click(By.cssSelector("#dead-groups tr[data-group='reserve-stock'] a[data-job='" + id + "']"));
+		By newest = By.cssSelector("#dead-groups tr[data-group='reserve-stock'] a[data-job='" + id + "']");
+		WebElement link = wait((driver) -> driver.findElement(newest));
+		String countedAt = text(By.id("dead-counted-at"));
+		wait((driver) -> !countedAt.equals(driver.findElement(By.id("dead-counted-at")).getText()));
+		assertThat(link.getText()).as("a new count of the same groups leaves the rows in place").isEqualTo("#" + id);
+		click(newest);
 		wait(ExpectedConditions.textToBePresentInElementLocated(By.id("job-state"), "DEAD"));
 		assertThat(text(By.id("job-error"))).contains("IllegalStateException")
 			.contains("no stock for sku-42");
