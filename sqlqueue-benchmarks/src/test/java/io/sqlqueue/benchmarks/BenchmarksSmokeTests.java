@@ -116,7 +116,9 @@ class BenchmarksSmokeTests {
 		System.out.print(report);
 		assertThat(report).contains("filled        20,000 jobs", "overview", "jobs, newest 50", "dead letter", "nodes",
 				"a dashboard at its defaults", "pages every 1 s");
-		assertThat(results.dashboard().pages()).hasSize(13)
+		assertThat(results.dashboard().pages()).hasSize(15)
+			.containsKeys("overview", "job detail", "dead letter groups, all dead (per interval)",
+					"sample: chart, the filled minute", "sample: chart, a 30 s span")
 			.allSatisfy((page, timing) -> assertThat(timing.count()).isEqualTo(30));
 		assertThat(results.dashboard().drainPerSecond()).isPositive();
 		assertThat(results.dashboard().polledDrainPerSecond()).isPositive();
