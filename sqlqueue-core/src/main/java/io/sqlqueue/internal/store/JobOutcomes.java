@@ -145,9 +145,11 @@ final class JobOutcomes {
 	 * the batch's size: under a generic plan a limit given as a parameter is estimated at a tenth of its input,
 	 * so the planner sees a handful of rows and looks each up in the primary key, where a plain {@code unnest}
 	 * estimated at a hundred rows was joined to a sequential scan of the table. The children are found with
-	 * {@code = ANY(ARRAY(...))}, a lookup of the parent index per id in every plan. With {@code failures}, the
-	 * batch has three more arrays (node, message, stack trace) and the failed attempts written are inserted into
-	 * the attempt history by the same statement.
+	 * {@code = ANY(ARRAY(...))}, a lookup of the parent index per id in every plan, and only when some job waits
+	 * for a parent at all: the {@code EXISTS} is a one-time probe of the parent index (it holds only WAITING
+	 * children), so that a batch of outcomes with no children pays one index read instead of one per id. With
+	 * {@code failures}, the batch has three more arrays (node, message, stack trace) and the failed attempts
+	 * written are inserted into the attempt history by the same statement.
 	 */
 	private String setStateArraysSql(boolean failures) {
 		String t = this.sql.table;
@@ -169,7 +171,8 @@ final class JobOutcomes {
 				+ " WHERE j.id = u.id AND j.attempt = u.attempt AND " + RUNNING_BY_ID + " RETURNING j.id, j.attempt, j.state"
 				+ (failures ? ", u.node, u.message, u.trace), " + JobAttempts.insertFromDone(this.sql) : ")") + ","
 				+ " children AS (UPDATE " + t + " c SET state = " + READY + ", run_at = now() WHERE c.state = " + WAITING
-				+ " AND c.parent_id = ANY(ARRAY(SELECT id FROM done WHERE state = " + SUCCEEDED + ")))"
+				+ " AND c.parent_id = ANY(ARRAY(SELECT id FROM done WHERE state = " + SUCCEEDED + "))"
+				+ " AND EXISTS (SELECT 1 FROM " + t + " w WHERE w.state = " + WAITING + " AND w.parent_id IS NOT NULL))"
 				+ " SELECT id, attempt, state FROM done";
 	}
 
