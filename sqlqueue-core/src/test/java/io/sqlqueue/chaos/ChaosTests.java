@@ -16,6 +16,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -285,8 +287,11 @@ class ChaosTests {
 
 		private void resetSchema(JdbcTemplate jdbc, HikariDataSource dataSource) {
 			String prefix = ChaosWorker.TABLE_PREFIX;
-			jdbc.execute("DROP TABLE IF EXISTS " + ChaosWorker.EXECUTION_TABLE + ", " + prefix + "job, " + prefix
-					+ "queue_lock, " + prefix + "recurring, " + prefix + "schema_history");
+			// every table of the migrations, so that a second run on the same database starts from nothing too
+			jdbc.execute("DROP TABLE IF EXISTS " + ChaosWorker.EXECUTION_TABLE + Stream.of("job", "job_attempt", "queue_lock",
+					"unique_lock", "recurring", "leader", "node", "queue", "rate_start", "batch", "dependency", "schema_history")
+				.map((table) -> ", " + prefix + table)
+				.collect(Collectors.joining()));
 			SqlQueueMigrations.migrate(dataSource, prefix);
 			jdbc.execute("CREATE TABLE " + ChaosWorker.EXECUTION_TABLE
 					+ " (job_id BIGINT NOT NULL, attempt INT NOT NULL, worker VARCHAR(64) NOT NULL)");
