@@ -482,9 +482,11 @@ class ChaosTests {
 					if (line.startsWith(ChaosWorker.REPORT)) {
 						instance.lines.add(new Line(System.nanoTime(), line.substring(ChaosWorker.REPORT.length())));
 					}
-					// the reports and the queue's own warnings; not the stack traces under them
-					if (line.startsWith(ChaosWorker.REPORT)
-							|| (line.contains(" io.sqlqueue.") && !Character.isWhitespace(line.charAt(0)))) {
+					// the reports, the queue's own warnings (logback abbreviates the longer logger names to i.s.…)
+					// and an exception that ended a thread; not the stack traces under them
+					if (line.startsWith(ChaosWorker.REPORT) || line.startsWith("Exception in thread")
+							|| ((line.contains(" io.sqlqueue.") || line.contains(" i.s."))
+									&& !Character.isWhitespace(line.charAt(0)))) {
 						System.out.println("[" + instance.id + "] "
 								+ ((line.length() > 300) ? line.substring(0, 300) + "…" : line));
 					}

@@ -188,6 +188,21 @@ final class Completer {
 					return;
 				}
 			}
+			catch (RuntimeException ex) {
+				// the one thread that writes outcomes must not end: its handlers would wait for room forever
+				logger.error("sqlqueue's completer hit an unexpected error with {} outcomes in hand; it carries on",
+						batch.size(), ex);
+				pauseAfterError();
+			}
+		}
+	}
+
+	private void pauseAfterError() {
+		try {
+			Thread.sleep(1000);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 		}
 	}
 
