@@ -94,7 +94,12 @@ class FlowControlTests {
 				readyWhilePaused, lastClaim, paused);
 		assertThat(readyWhilePaused).as("jobs left, enqueue going on").isGreaterThan(1);
 		assertThat(this.fixture.job(enqueuedWhilePaused).state()).isEqualTo(JobState.READY);
-		assertThat(lastClaim).as("no claim after the pause").isBeforeOrEqualTo(paused);
+		// the lease starts where the claim writes it: in the claim's one statement on PostgreSQL and SQLite, but on
+		// MariaDB and H2 in the UPDATE that follows the locking SELECT, which read the queue unpaused if it ran before
+		// the pause committed; such a claim's lease may start just after the pause (seen: 0.3 ms)
+		Duration lockThenUpdate = (this.db == TestDatabase.MARIADB || this.db == TestDatabase.H2) ? Duration.ofMillis(100)
+				: Duration.ZERO;
+		assertThat(lastClaim).as("no claim after the pause").isBeforeOrEqualTo(paused.plus(lockThenUpdate));
 
 		this.fixture.queue().resumeQueue("work");
 
