@@ -16,8 +16,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -77,8 +75,8 @@ class ChaosTests {
 	void postgresqlLosesNothingThroughKillsOutageAndHungHandler() throws Exception {
 		String url = TestDatabases.jdbcUrl(TestDatabase.POSTGRESQL);
 		int jobs = Integer.getInteger("sqlqueue.chaos.jobs", 20_000);
-		new ChaosRun("PostgreSQL", url + (url.contains("?") ? "&" : "?") + "ApplicationName=sqlqueue-chaos-worker",
-				jobs, new PostgresOutage())
+		new ChaosRun("PostgreSQL", TestDatabase.POSTGRESQL,
+				url + (url.contains("?") ? "&" : "?") + "ApplicationName=sqlqueue-chaos-worker", jobs, new PostgresOutage())
 			.run();
 	}
 
@@ -87,7 +85,7 @@ class ChaosTests {
 		String url = TestDatabases.jdbcUrl(TestDatabase.MARIADB);
 		int jobs = Integer.getInteger("sqlqueue.chaos.mariadbJobs",
 				Integer.getInteger("sqlqueue.chaos.jobs", 20_000) / 4);
-		new ChaosRun("MariaDB", url, jobs, new MariaDbOutage()).run();
+		new ChaosRun("MariaDB", TestDatabase.MARIADB, url, jobs, new MariaDbOutage()).run();
 	}
 
 	private static double[] killMilestones(int kills) {
@@ -211,6 +209,8 @@ class ChaosTests {
 
 		private final String name;
 
+		private final TestDatabase db;
+
 		private final String url;
 
 		private final int jobs;
@@ -242,8 +242,9 @@ class ChaosTests {
 
 		private final Map<String, Long> executionsAtOutageEnd = new HashMap<>();
 
-		ChaosRun(String name, String url, int jobs, Outage outage) {
+		ChaosRun(String name, TestDatabase db, String url, int jobs, Outage outage) {
 			this.name = name;
+			this.db = db;
 			this.url = url;
 			this.jobs = jobs;
 			this.outage = outage;
@@ -286,13 +287,9 @@ class ChaosTests {
 		}
 
 		private void resetSchema(JdbcTemplate jdbc, HikariDataSource dataSource) {
-			String prefix = ChaosWorker.TABLE_PREFIX;
-			// every table of the migrations, so that a second run on the same database starts from nothing too
-			jdbc.execute("DROP TABLE IF EXISTS " + ChaosWorker.EXECUTION_TABLE + Stream.of("job", "job_attempt", "queue_lock",
-					"unique_lock", "recurring", "leader", "node", "queue", "rate_start", "batch", "dependency", "schema_history")
-				.map((table) -> ", " + prefix + table)
-				.collect(Collectors.joining()));
-			SqlQueueMigrations.migrate(dataSource, prefix);
+			// every table, so that a second run on the same database starts from nothing too
+			TestDatabases.dropAllTables(this.db, dataSource);
+			SqlQueueMigrations.migrate(dataSource, ChaosWorker.TABLE_PREFIX);
 			jdbc.execute("CREATE TABLE " + ChaosWorker.EXECUTION_TABLE
 					+ " (job_id BIGINT NOT NULL, attempt INT NOT NULL, worker VARCHAR(64) NOT NULL)");
 		}
