@@ -82,8 +82,8 @@ public final class HandClaim implements ClaimedJob {
 	}
 
 	private boolean write(StateChange change) {
-		return fenced(this.services.store().jobSetStateIfRunningMany(List.of(change.inBatch(this.job.batchId())))
-				.contains(this.ref));
+		StateChange member = change.inGroup(this.job.batchId(), this.job.step() != null);
+		return fenced(this.services.store().jobSetStateIfRunningMany(List.of(member)).contains(this.ref));
 	}
 
 	private boolean fenced(boolean changed) {

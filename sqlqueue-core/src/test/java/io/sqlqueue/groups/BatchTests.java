@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import io.sqlqueue.BatchBuilder.EnqueuedBatch;
 import io.sqlqueue.JdbcJobQueue;
@@ -172,6 +174,60 @@ class BatchTests {
 		worker.drain();
 
 		assertThat(callbacks).containsExactly("failure");
+	}
+
+	@Test
+	void aMemberKilledInTheApplicationsTransactionFinishesTheBatchWhenThatCommits() {
+		this.fixture = QueueFixture.fresh(this.db);
+		List<String> callbacks = new CopyOnWriteArrayList<>();
+		JobWorker worker = this.fixture.worker()
+			.handler("member", Integer.class, (n, ctx) -> {
+			})
+			.handler("callback", String.class, (when, ctx) -> callbacks.add(when))
+			.build();
+		EnqueuedBatch batch = this.fixture.queue().batch("killed in a transaction")
+			.add("member", 1)
+			.onFailure("callback", "failure")
+			.enqueue();
+		TransactionTemplate transaction = new TransactionTemplate(new DataSourceTransactionManager(this.fixture.dataSource()));
+
+		transaction.executeWithoutResult((status) -> {
+			assertThat(this.fixture.queue().kill(batch.jobIds().get(0), "not wanted")).isTrue();
+			// the queue joined the transaction: the batch is looked at once the kill is committed
+			assertThat(this.fixture.queue().batch(batch.id()).orElseThrow().isFinished()).isFalse();
+		});
+
+		assertThat(this.fixture.queue().batch(batch.id()).orElseThrow().isFinished()).isTrue();
+		worker.drain();
+		assertThat(callbacks).containsExactly("failure");
+	}
+
+	@Test
+	void aKillRolledBackWithTheApplicationsTransactionLeavesTheBatchToItsMembers() {
+		this.fixture = QueueFixture.fresh(this.db);
+		List<String> callbacks = new CopyOnWriteArrayList<>();
+		JobWorker worker = this.fixture.worker()
+			.handler("member", Integer.class, (n, ctx) -> {
+			})
+			.handler("callback", String.class, (when, ctx) -> callbacks.add(when))
+			.build();
+		EnqueuedBatch batch = this.fixture.queue().batch("kill rolled back")
+			.add("member", 1)
+			.onComplete("callback", "complete")
+			.onFailure("callback", "failure")
+			.enqueue();
+		TransactionTemplate transaction = new TransactionTemplate(new DataSourceTransactionManager(this.fixture.dataSource()));
+
+		transaction.executeWithoutResult((status) -> {
+			assertThat(this.fixture.queue().kill(batch.jobIds().get(0), "not wanted")).isTrue();
+			status.setRollbackOnly();
+		});
+
+		assertThat(this.fixture.queue().batch(batch.id()).orElseThrow().isFinished()).isFalse();
+		assertThat(this.fixture.state(batch.jobIds().get(0))).isEqualTo(JobState.READY);
+		worker.drain();
+		assertThat(this.fixture.queue().batch(batch.id()).orElseThrow().isFinished()).isTrue();
+		assertThat(callbacks).containsExactly("complete");
 	}
 
 	@Test

@@ -7,6 +7,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
@@ -40,6 +41,13 @@ final class Completer {
 	/** Outcomes written in one statement at most. */
 	static final int MAX_BATCH = 1000;
 
+	/**
+	 * While outcomes keep coming, how often at most the batches and workflows whose members ended here are
+	 * looked at. Each look is a probe per group after the outcomes' commit; one per flush cost a batch's members
+	 * a fifth of their drain rate. A completer with nothing more to write looks at once.
+	 */
+	static final Duration LOOK_INTERVAL = Duration.ofMillis(20);
+
 	/** Told of each outcome once it is settled. */
 	@FunctionalInterface
 	interface Subscriber {
@@ -66,6 +74,14 @@ final class Completer {
 	private final Duration slowFlush;
 
 	private final BlockingQueue<Finished> pending = new LinkedBlockingQueue<>();
+
+	/**
+	 * The batches and workflows some of whose members ended in outcomes this thread wrote and that it has not
+	 * looked at since: only the completer's thread touches it.
+	 */
+	private final Set<Long> groupsToLookAt = new TreeSet<>();
+
+	private long lastLookNanos = System.nanoTime();
 
 	/** One permit per outcome that may be handed over and not yet settled: the backlog's bound. */
 	private final Semaphore permits;
@@ -126,7 +142,8 @@ final class Completer {
 	void writeNow(Finished finished) {
 		this.permits.acquireUninterruptibly();
 		List<Finished> batch = new ArrayList<>(List.of(finished));
-		if (!flush(batch)) {
+		// looked at before it returns: its caller expects what the outcome released to be ready
+		if (!flush(batch, null)) {
 			this.permits.release();
 			throw new IllegalStateException("sqlqueue could not record the outcome of " + finished.run()
 					+ ": the database did not take it (see the warning logged)");
@@ -158,8 +175,9 @@ final class Completer {
 		while (true) {
 			try {
 				if (batch.isEmpty()) {
-					Finished first = this.pending.poll(50, TimeUnit.MILLISECONDS);
+					Finished first = this.pending.poll(this.groupsToLookAt.isEmpty() ? 50 : 0, TimeUnit.MILLISECONDS);
 					if (first == null) {
+						lookAtGroups();
 						if (this.stopping) {
 							return;
 						}
@@ -169,14 +187,18 @@ final class Completer {
 				}
 				this.pending.drainTo(batch, MAX_BATCH - batch.size());
 				this.batchOldest = batch.stream().mapToLong(Finished::endedAt).min().orElse(Long.MAX_VALUE);
-				if (flush(batch)) {
+				if (flush(batch, this.groupsToLookAt)) {
 					batch.clear();
 					this.batchOldest = Long.MAX_VALUE;
+					if (System.nanoTime() - this.lastLookNanos >= LOOK_INTERVAL.toNanos()) {
+						lookAtGroups();
+					}
 				}
 				else if (this.stopping && System.nanoTime() > this.deadlineNanos) {
 					logger.error("sqlqueue could not record the outcomes of {} runs before shutdown: the database is"
 							+ " unreachable. Their leases will expire and they will run again.",
 							batch.size() + this.pending.size());
+					lookAtGroups();
 					return;
 				}
 				else {
@@ -185,6 +207,7 @@ final class Completer {
 			}
 			catch (InterruptedException ex) {
 				if (this.stopping && this.pending.isEmpty() && batch.isEmpty()) {
+					lookAtGroups();
 					return;
 				}
 			}
@@ -206,17 +229,36 @@ final class Completer {
 		}
 	}
 
-	/** Writes {@code batch}. @return whether every outcome in it is settled; those that are not stay in it */
-	private boolean flush(List<Finished> batch) {
+	/**
+	 * Looks at the batches and workflows whose members ended in the outcomes written since the last look, now
+	 * that those are committed: finishes those with no member left, releasing their callbacks. A failure is
+	 * logged by the store, and the maintenance sweep finishes them instead.
+	 */
+	private void lookAtGroups() {
+		this.lastLookNanos = System.nanoTime();
+		if (!this.groupsToLookAt.isEmpty()) {
+			List<Long> groups = List.copyOf(this.groupsToLookAt);
+			this.groupsToLookAt.clear();
+			this.store.groups().groupAfterEnded(List.of(), groups, false);
+		}
+	}
+
+	/**
+	 * Writes {@code batch}.
+	 * @param groupsToLookAt where to note the batches and workflows whose members ended, for a later look, or
+	 * {@code null} to look at them before returning
+	 * @return whether every outcome in it is settled; those that are not stay in it
+	 */
+	private boolean flush(List<Finished> batch, Set<Long> groupsToLookAt) {
 		Set<JobRef> done;
 		long start = System.nanoTime();
 		try {
-			done = this.retry.call(() -> write(batch));
+			done = this.retry.call(() -> write(batch, groupsToLookAt));
 			this.health.success();
 		}
 		catch (RuntimeException ex) {
 			if (!DatabaseRetry.isTransient(ex) && hasFollowUps(batch)) {
-				return isolateFollowUpFailures(batch, ex);
+				return isolateFollowUpFailures(batch, ex, groupsToLookAt);
 			}
 			this.health.failure(ex);
 			logger.warn("sqlqueue could not record the outcomes of {} runs yet: {}", batch.size(), ex.getMessage());
@@ -250,14 +292,16 @@ final class Completer {
 		return hasFollowUps(batch) ? text + ", with follow-up jobs" : text.toString();
 	}
 
-	private Set<JobRef> write(List<Finished> batch) {
-		List<StateChange> changes = batch.stream().map((f) -> f.change().inBatch(f.run().job.batchId())).toList();
+	private Set<JobRef> write(List<Finished> batch, Set<Long> groupsToLookAt) {
+		List<StateChange> changes = batch.stream()
+			.map((f) -> f.change().inGroup(f.run().job.batchId(), f.run().job.step() != null))
+			.toList();
 		if (!hasFollowUps(batch)) {
-			return this.store.jobSetStateIfRunningMany(changes);
+			return this.store.jobSetStateIfRunningMany(changes, groupsToLookAt);
 		}
 		// follow-up jobs exist if and only if their parent is recorded SUCCEEDED: one transaction
 		return this.store.inTransaction(() -> {
-			Set<JobRef> done = this.store.jobSetStateIfRunningMany(changes);
+			Set<JobRef> done = this.store.jobSetStateIfRunningMany(changes, groupsToLookAt);
 			List<JobRequest> requests = new ArrayList<>();
 			for (Finished finished : batch) {
 				if (done.contains(finished.run().ref)) {
@@ -280,9 +324,9 @@ final class Completer {
 	 * writes its runs one by one, and dead-letters each run whose own follow-ups are refused, since running it
 	 * again would only repeat its work and the refusal. One bad follow-up holds back no other outcome.
 	 */
-	private boolean isolateFollowUpFailures(List<Finished> batch, RuntimeException failure) {
+	private boolean isolateFollowUpFailures(List<Finished> batch, RuntimeException failure, Set<Long> groupsToLookAt) {
 		if (batch.size() > 1) {
-			batch.removeIf((finished) -> flush(new ArrayList<>(List.of(finished))));
+			batch.removeIf((finished) -> flush(new ArrayList<>(List.of(finished)), groupsToLookAt));
 			return batch.isEmpty();
 		}
 		Finished refused = batch.get(0);
@@ -290,7 +334,7 @@ final class Completer {
 		String reason = "The handler succeeded but its follow-up jobs could not be enqueued: " + failure.getMessage();
 		// in place: should the database fail now, the dead-lettering is what is tried again
 		batch.set(0, refused.deadInstead(new NonRetryableJobException(reason, failure), reason));
-		return flush(batch);
+		return flush(batch, groupsToLookAt);
 	}
 
 	/** Writes what is pending, waiting up to {@code timeout}, then stops. */

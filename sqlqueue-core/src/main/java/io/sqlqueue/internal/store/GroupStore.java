@@ -31,11 +31,14 @@ public interface GroupStore {
 
 	/**
 	 * Releases what the end of {@code endedJobIds} (members of {@code groupIds} that have just SUCCEEDED, died or
-	 * been cancelled) allows, in the caller's transaction: the steps whose dependencies are met become READY, those
-	 * depending on a step that will never succeed are cancelled with the reason, and each group left with no
-	 * unfinished member is finished and its callbacks released or cancelled.
+	 * been cancelled) allows, once those ends are committed: at once when the caller runs no transaction, else
+	 * after its transaction commits. The steps whose dependencies are met become READY, those depending on a step
+	 * that will never succeed are cancelled with the reason, and each group left with no unfinished member is
+	 * finished and its callbacks released or cancelled. A failure here is logged and left to {@link #groupSweep()}:
+	 * the ends themselves are written.
+	 * @param steps whether some of {@code endedJobIds} are workflow steps, which other steps may depend on
 	 */
-	void groupAfterEnded(Collection<Long> endedJobIds, Collection<Long> groupIds);
+	void groupAfterEnded(Collection<Long> endedJobIds, Collection<Long> groupIds, boolean steps);
 
 	/**
 	 * Does for every open group what {@link #groupAfterEnded} would: for members that ended where no outcome was

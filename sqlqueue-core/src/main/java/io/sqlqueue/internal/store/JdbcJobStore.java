@@ -164,8 +164,8 @@ public final class JdbcJobStore implements JobStore {
 	}
 
 	@Override
-	public Set<JobRef> jobSetStateIfRunningMany(List<StateChange> changes) {
-		return this.outcomes.setStateIfRunningMany(changes);
+	public Set<JobRef> jobSetStateIfRunningMany(List<StateChange> changes, Set<Long> groupsToLookAt) {
+		return this.outcomes.setStateIfRunningMany(changes, groupsToLookAt);
 	}
 
 	@Override

@@ -7,6 +7,7 @@ import static io.sqlqueue.internal.store.StoreSql.RUNNING;
 import static io.sqlqueue.internal.store.StoreSql.WAITING;
 
 import java.util.List;
+import java.util.Optional;
 
 import io.sqlqueue.JobState;
 
@@ -43,21 +44,26 @@ final class JobAdmin {
 
 	/**
 	 * Runs {@code update}, which ends job {@code id} in {@code ended}, and in the same transaction cancels the
-	 * children that waited for it and resolves what its batch or workflow waited for.
+	 * children that waited for it; once that is committed, resolves what its batch or workflow waited for.
 	 */
 	private boolean endWithChildren(long id, JobState ended, String update, Object... args) {
-		return this.sql.inTransaction(() -> {
-			boolean changed = this.sql.jdbc.update(update, args) == 1;
-			if (changed) {
-				this.outcomes.cancelWaitingChildren(id, ended);
-				Long group = this.sql.jdbc.queryForObject("SELECT batch_id FROM " + this.sql.table + " WHERE id = ?",
-						Long.class, id);
-				if (group != null) {
-					this.groups.groupAfterEnded(List.of(id), List.of(group));
-				}
+		Optional<Membership> membership = this.sql.inTransaction(() -> {
+			if (this.sql.jdbc.update(update, args) != 1) {
+				return null;
 			}
-			return changed;
+			this.outcomes.cancelWaitingChildren(id, ended);
+			return this.sql.jdbc.query("SELECT batch_id, step FROM " + this.sql.table + " WHERE id = ? AND batch_id IS NOT NULL",
+					(rs, row) -> new Membership(rs.getLong(1), rs.getString(2) != null), id).stream().findFirst();
 		});
+		if (membership == null) {
+			return false;
+		}
+		membership.ifPresent((member) -> this.groups.groupAfterEnded(List.of(id), List.of(member.group()), member.step()));
+		return true;
+	}
+
+	/** The batch or workflow a job is a member of, and whether it is one of that workflow's steps. */
+	private record Membership(long group, boolean step) {
 	}
 
 	boolean deleteFinished(long id) {

@@ -18,6 +18,9 @@ import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.sqlqueue.Job;
 import io.sqlqueue.JobGroup;
 import io.sqlqueue.JobState;
@@ -25,13 +28,18 @@ import io.sqlqueue.JobState;
 /**
  * Batches and workflows. Nothing counts a group's finished members as they finish: a group is finished when
  * none of its members is READY, RUNNING or WAITING, which one probe of the batch index answers. Whoever ends a
- * member (the completer, an operator, the sweeper) then locks the group's row and looks again, in a statement
- * that sees every commit made before the lock was granted (read committed): of two members ending at once on
- * two nodes, the second to lock sees the first's end, so that one of them finishes the group, and the row's
- * {@code finished_at} makes it exactly one. A step's dependencies are looked at the same way, under the lock of
- * the step's row.
+ * member (the completer, an operator, the sweeper) looks once its end is committed, in a statement that sees
+ * every commit made before it started: of the last two members ending at once on two nodes, the one whose end
+ * committed last sees both ended. Whoever sees no member left locks the group's row, looks again, and finishes
+ * it; the row's {@code finished_at} makes it exactly once. A step's dependencies are looked at the same way,
+ * after the commit, under the lock of the step's row. Looking after the commit rather than in the transaction
+ * that ends the members keeps the group's row out of that transaction: a batch's members end in the one
+ * statement plain jobs end in, and pay one probe per group and flush. A writer that stops between its commit
+ * and its look leaves the group to the maintenance sweep ({@link #groupSweep()}).
  */
 final class JobGroups implements GroupStore {
+
+	private static final Logger logger = LoggerFactory.getLogger(JobGroups.class);
 
 	/** Ids per {@code IN} list. */
 	private static final int CHUNK = 500;
@@ -89,18 +97,54 @@ final class JobGroups implements GroupStore {
 	// ---- ends ----------------------------------------------------------------------------------
 
 	@Override
-	public void groupAfterEnded(Collection<Long> endedJobIds, Collection<Long> groupIds) {
+	public void groupAfterEnded(Collection<Long> endedJobIds, Collection<Long> groupIds, boolean steps) {
+		List<Long> ended = List.copyOf(endedJobIds);
 		Set<Long> touched = new TreeSet<>(groupIds);
-		Set<String> ready = new LinkedHashSet<>();
-		List<Long> ended = new ArrayList<>(endedJobIds);
-		while (!ended.isEmpty()) {
-			// a step cancelled because its dependency died ends in turn: its own dependents are next
-			ended = resolveDependents(ended, ready, touched);
+		this.sql.afterCommit(() -> afterCommitted(ended, touched, steps));
+	}
+
+	/** What the ends of {@code ended}, members of {@code touched}, release, once they are committed. */
+	private void afterCommitted(List<Long> ended, Set<Long> touched, boolean steps) {
+		try {
+			boolean cancelled = steps && this.sql.inTransaction(() -> {
+				Set<String> ready = new LinkedHashSet<>();
+				boolean any = false;
+				List<Long> next = ended;
+				while (!next.isEmpty()) {
+					// a step cancelled because its dependency died ends in turn: its own dependents are next
+					next = resolveDependents(next, ready, touched);
+					any |= !next.isEmpty();
+				}
+				announce(ready);
+				return any;
+			});
+			Runnable finish = () -> touched.forEach(this::finishIfNoneLeft);
+			if (cancelled) {
+				// the steps just cancelled are ends too: their groups are looked at once they are committed
+				this.sql.afterCommit(finish);
+			}
+			else {
+				finish.run();
+			}
 		}
-		for (long group : touched) {
-			finishIfDone(group, ready);
+		catch (RuntimeException ex) {
+			// the ends are committed: what they release is left to the sweep rather than reported as not written
+			logger.warn("sqlqueue could not look whether batches or workflows {} are finished ({}); the maintenance"
+					+ " sweep will", touched, ex.toString());
 		}
-		announce(ready);
+	}
+
+	/** Finishes group {@code id} if the probe, run after the ends of its members were committed, finds none left. */
+	private void finishIfNoneLeft(long id) {
+		if (hasUnfinishedMember(id)) {
+			return;
+		}
+		this.sql.inTransaction(() -> {
+			Set<String> ready = new LinkedHashSet<>();
+			finishIfDone(id, ready);
+			announce(ready);
+			return null;
+		});
 	}
 
 	/**
@@ -305,7 +349,7 @@ final class JobGroups implements GroupStore {
 
 	@Override
 	public int groupCancel(long id) {
-		return this.sql.inTransaction(() -> {
+		int ended = this.sql.inTransaction(() -> {
 			Optional<GroupRow> group = groupGet(id);
 			if (group.isEmpty()) {
 				return -1;
@@ -317,12 +361,14 @@ final class JobGroups implements GroupStore {
 					+ WAITING + ")", reason, id, id);
 			int asked = this.sql.jdbc.update("UPDATE " + this.sql.table + " SET cancel_requested = TRUE WHERE batch_id = ?"
 					+ " AND state = " + RUNNING, id);
-			// the jobs first, the group's row last, as a completer ending members locks them
 			this.sql.jdbc.update("UPDATE " + this.groups + " SET cancelled = 1 WHERE id = ?", id);
-			Set<String> ready = new LinkedHashSet<>();
-			finishIfDone(id, ready);
 			return cancelled + asked;
 		});
+		if (ended >= 0) {
+			// the jobs just cancelled are ends: the group is looked at once they are committed
+			groupAfterEnded(List.of(), List.of(id), false);
+		}
+		return ended;
 	}
 
 	@Override

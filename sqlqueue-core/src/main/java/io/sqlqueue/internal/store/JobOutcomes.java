@@ -55,53 +55,64 @@ final class JobOutcomes {
 		this.setStateArraysRecordingFailures = StoreSql.builtOnce(() -> setStateArraysSql(true));
 	}
 
-	Set<JobRef> setStateIfRunningMany(List<StateChange> changes) {
+	/**
+	 * @param groupsToLookAt where to add the batches and workflows whose members ended, for the caller to look
+	 * at later, or {@code null} to look at them at once
+	 */
+	Set<JobRef> setStateIfRunningMany(List<StateChange> changes, Set<Long> groupsToLookAt) {
 		if (changes.isEmpty()) {
 			return Set.of();
 		}
 		boolean ends = changes.stream().anyMatch((c) -> c.state() == JobState.DEAD || c.state() == JobState.CANCELLED);
-		boolean grouped = changes.stream().anyMatch((c) -> c.batchId() != null && c.ends());
-		if (this.sql.vendor.arrays() && !ends && !grouped) {
-			// one statement, atomic by itself
-			return setStateWithArrays(changes).keySet();
-		}
-		return this.sql.inTransaction(() -> {
-			Map<JobRef, JobState> done = this.sql.vendor.arrays() ? setStateWithArrays(changes) : setStateInBatches(changes);
-			if (!this.sql.vendor.arrays()) {
-				JobAttempts.insertFailed(this.sql, changes, done.keySet());
-			}
-			List<Long> succeeded = new ArrayList<>();
-			done.forEach((ref, state) -> {
-				if (state == JobState.SUCCEEDED) {
-					succeeded.add(ref.id());
-				}
-				else if (state == JobState.DEAD || state == JobState.CANCELLED) {
-					cancelWaitingChildren(ref.id(), state);
-				}
-			});
-			if (!succeeded.isEmpty() && !this.sql.vendor.arrays()) {
-				promoteChildren(succeeded);
-			}
-			if (grouped) {
-				afterMembersEnded(changes, done);
-			}
-			return done.keySet();
-		});
+		// one statement, atomic by itself; what the ends of members of batches and workflows release is looked at
+		// once it is committed
+		Map<JobRef, JobState> done = (this.sql.vendor.arrays() && !ends) ? setStateWithArrays(changes)
+				: this.sql.inTransaction(() -> setStateAndChildren(changes));
+		afterMembersEnded(changes, done, groupsToLookAt);
+		return done.keySet();
 	}
 
-	/** What the ends just written of members of batches and workflows release. */
-	private void afterMembersEnded(List<StateChange> changes, Map<JobRef, JobState> done) {
+	private Map<JobRef, JobState> setStateAndChildren(List<StateChange> changes) {
+		Map<JobRef, JobState> done = this.sql.vendor.arrays() ? setStateWithArrays(changes) : setStateInBatches(changes);
+		if (!this.sql.vendor.arrays()) {
+			JobAttempts.insertFailed(this.sql, changes, done.keySet());
+		}
+		List<Long> succeeded = new ArrayList<>();
+		done.forEach((ref, state) -> {
+			if (state == JobState.SUCCEEDED) {
+				succeeded.add(ref.id());
+			}
+			else if (state == JobState.DEAD || state == JobState.CANCELLED) {
+				cancelWaitingChildren(ref.id(), state);
+			}
+		});
+		if (!succeeded.isEmpty() && !this.sql.vendor.arrays()) {
+			promoteChildren(succeeded);
+		}
+		return done;
+	}
+
+	/** What the ends just written of members of batches and workflows release, once they are committed. */
+	private void afterMembersEnded(List<StateChange> changes, Map<JobRef, JobState> done, Set<Long> groupsToLookAt) {
 		List<Long> ended = new ArrayList<>();
 		Set<Long> groupIds = new HashSet<>();
+		boolean steps = false;
 		for (StateChange change : changes) {
 			JobState state = done.get(change.ref());
 			if (change.batchId() != null && state != null && state != JobState.READY) {
 				ended.add(change.ref().id());
 				groupIds.add(change.batchId());
+				steps |= change.step();
 			}
 		}
-		if (!ended.isEmpty()) {
-			this.groups.groupAfterEnded(ended, groupIds);
+		if (ended.isEmpty()) {
+			return;
+		}
+		if (groupsToLookAt != null && !steps) {
+			groupsToLookAt.addAll(groupIds);
+		}
+		else {
+			this.groups.groupAfterEnded(ended, groupIds, steps);
 		}
 	}
 

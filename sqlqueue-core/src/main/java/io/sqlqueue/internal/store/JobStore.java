@@ -107,10 +107,21 @@ public interface JobStore {
 	/**
 	 * Writes the outcomes of many runs, each guarded by its id, attempt and RUNNING. In the same
 	 * transaction, WAITING children of jobs that SUCCEEDED become READY, and those of jobs that ended DEAD or
-	 * CANCELLED are cancelled, with theirs in turn.
+	 * CANCELLED are cancelled, with theirs in turn. Once that is committed, what the ends of members of batches
+	 * and workflows release is resolved ({@link GroupStore#groupAfterEnded}).
 	 * @return the runs whose outcome was written; the others had lost their lease
 	 */
-	Set<JobRef> jobSetStateIfRunningMany(List<StateChange> changes);
+	default Set<JobRef> jobSetStateIfRunningMany(List<StateChange> changes) {
+		return jobSetStateIfRunningMany(changes, null);
+	}
+
+	/**
+	 * As {@link #jobSetStateIfRunningMany(List)}, with the look at batches and workflows some of whose members
+	 * ended (workflow steps aside, whose dependents are resolved at once) left to the caller when
+	 * {@code groupsToLookAt} is given: their ids are added to it, and the caller must pass them to
+	 * {@link GroupStore#groupAfterEnded} once this has committed, or the maintenance sweep finishes them.
+	 */
+	Set<JobRef> jobSetStateIfRunningMany(List<StateChange> changes, Set<Long> groupsToLookAt);
 
 	/**
 	 * Extends the leases of runs still owned to now + {@code lease}.

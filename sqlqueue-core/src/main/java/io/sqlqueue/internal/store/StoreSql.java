@@ -18,6 +18,8 @@ import org.springframework.jdbc.core.SqlTypeValue;
 import org.springframework.jdbc.core.support.AbstractSqlTypeValue;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import io.sqlqueue.Job;
@@ -78,6 +80,9 @@ final class StoreSql {
 
 	private final TransactionTemplate transaction;
 
+	/** A transaction of its own, for work that must follow the commit of the caller's. */
+	private final TransactionTemplate newTransaction;
+
 	private final RowMapper<Job> rowMapper;
 
 	StoreSql(DataSource dataSource, Vendor vendor, String prefix) {
@@ -93,10 +98,14 @@ final class StoreSql {
 				vendor.planAtEachExecution(statement);
 			}
 		};
-		this.transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+		DataSourceTransactionManager transactions = new DataSourceTransactionManager(dataSource);
+		this.transaction = new TransactionTemplate(transactions);
 		// joins a transaction the caller (the completer writing follow-up jobs) already runs
 		this.transaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRED);
 		this.transaction.setIsolationLevel(TransactionDefinition.ISOLATION_READ_COMMITTED);
+		this.newTransaction = new TransactionTemplate(transactions);
+		this.newTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+		this.newTransaction.setIsolationLevel(TransactionDefinition.ISOLATION_READ_COMMITTED);
 		this.rowMapper = (rs, row) -> new Job(rs.getLong("id"), rs.getString("queue"), rs.getString("type"),
 				rs.getString("payload"), JsonText.readMap(rs.getString("metadata")),
 				JobState.ofCode(rs.getInt("state")), rs.getInt("priority"), vendor.readTime(rs, "run_at"),
@@ -120,6 +129,28 @@ final class StoreSql {
 
 	<T> T inTransaction(Supplier<T> work) {
 		return this.transaction.execute((status) -> work.get());
+	}
+
+	/**
+	 * Runs {@code work} once what the caller has written on this store's {@code DataSource} is committed: at
+	 * once when the caller runs no transaction on it (its statements committed as they ran), or else after that
+	 * transaction commits (an application's {@code @Transactional} method the queue joined), in a transaction
+	 * of its own on another connection; not at all when it rolls back.
+	 */
+	void afterCommit(Runnable work) {
+		if (TransactionSynchronizationManager.isSynchronizationActive()
+				&& TransactionSynchronizationManager.hasResource(this.dataSource)) {
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+				@Override
+				public void afterCommit() {
+					// the committed transaction's connection is still bound here: a new transaction gets another
+					StoreSql.this.newTransaction.executeWithoutResult((status) -> work.run());
+				}
+			});
+		}
+		else {
+			work.run();
+		}
 	}
 
 	String now() {
