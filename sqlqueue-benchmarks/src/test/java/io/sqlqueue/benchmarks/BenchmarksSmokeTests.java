@@ -73,6 +73,9 @@ class BenchmarksSmokeTests {
 			.allSatisfy((round) -> assertThat(round.perSecond()).isPositive());
 		assertThat(results.batch().batch()).hasSize(Benchmarks.BATCH_ROUNDS)
 			.allSatisfy((round) -> assertThat(round.perSecond()).isPositive());
+		int enqueues = Benchmarks.BATCH_ROUNDS + BatchBenchmark.ENQUEUE_PAIRS;
+		assertThat(results.batch().plainEnqueues()).hasSize(enqueues).allSatisfy((s) -> assertThat(s).isPositive());
+		assertThat(results.batch().batchEnqueues()).hasSize(enqueues).allSatisfy((s) -> assertThat(s).isPositive());
 		assertThat(results.snapshot()).as("the snapshot scenario runs only when named").isNull();
 		assertThat(results.dashboard()).as("the dashboard scenario runs only when named").isNull();
 	}

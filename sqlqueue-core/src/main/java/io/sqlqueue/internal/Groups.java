@@ -61,6 +61,7 @@ public final class Groups {
 				memberships.add(new Membership(id, step.name(), null, !step.after().isEmpty()));
 			}
 			List<Long> ids = this.services.enqueuer().enqueueInGroup(requests, memberships);
+			recordMemberIds(id, ids);
 			Map<String, Long> byName = new LinkedHashMap<>();
 			for (int i = 0; i < steps.size(); i++) {
 				byName.put(steps.get(i).name(), ids.get(i));
@@ -140,7 +141,14 @@ public final class Groups {
 
 	private List<Long> insertMembers(long id, List<JobRequest> jobs) {
 		Membership member = new Membership(id, null, null, false);
-		return this.services.enqueuer().enqueueInGroup(jobs, Collections.nCopies(jobs.size(), member));
+		List<Long> ids = this.services.enqueuer().enqueueInGroup(jobs, Collections.nCopies(jobs.size(), member));
+		recordMemberIds(id, ids);
+		return ids;
+	}
+
+	/** Records the range of ids of the members just inserted, where reads of the group find its members. */
+	private void recordMemberIds(long id, List<Long> ids) {
+		store().groupAddMemberIds(id, Collections.min(ids), Collections.max(ids));
 	}
 
 	private void enqueueCallbacks(long id, List<Callback> callbacks) {

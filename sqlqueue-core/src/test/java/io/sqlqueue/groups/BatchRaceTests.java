@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,6 +19,7 @@ import java.util.stream.IntStream;
 
 import javax.sql.DataSource;
 
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
@@ -84,8 +86,7 @@ class BatchRaceTests {
 		long begin = System.nanoTime();
 		Map<Long, Integer> batches = enqueueBatches();
 
-		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> callbackRuns() >= BATCHES
-				&& this.jobs.count(null, JobState.RUNNING) == 0);
+		awaitExplained(() -> callbackRuns() >= BATCHES && this.jobs.count(null, JobState.RUNNING) == 0);
 		System.out.printf("%s: %d batches of %d jobs finished on 3 processes in %d ms; callbacks run per process %s%n",
 				this.db, BATCHES, batches.values().stream().mapToInt(Integer::intValue).sum(),
 				TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin), runsPerWorker());
@@ -115,8 +116,7 @@ class BatchRaceTests {
 		victim.kill();
 		long killedAt = System.nanoTime();
 
-		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
-			.until(() -> this.jobs.count(null, JobState.SUCCEEDED) == members + BATCHES);
+		awaitExplained(() -> this.jobs.count(null, JobState.SUCCEEDED) == members + BATCHES);
 		int rescued = this.jdbc.queryForObject("SELECT COUNT(*) FROM sqlqueue_job WHERE attempt > 1", Integer.class);
 		System.out.printf("%s: a process killed with %d jobs running (%d jobs ran again); the %d batches finished %d ms"
 				+ " after the kill; callbacks run per process %s%n", this.db, runningAtKill, rescued, BATCHES,
@@ -138,6 +138,26 @@ class BatchRaceTests {
 				.containsOnlyOnce(last)
 				.allSatisfy((attempt) -> assertThat(attempt).isBetween(1, last));
 		});
+	}
+
+	/**
+	 * Waits up to a minute for {@code done}; when it does not come, fails with what is unfinished and the warnings
+	 * and errors the worker processes logged (the race's losses show only there).
+	 */
+	private void awaitExplained(Callable<Boolean> done) {
+		try {
+			await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(done);
+		}
+		catch (ConditionTimeoutException ex) {
+			StringBuilder why = new StringBuilder("Not done within a minute: " + this.jdbc.queryForObject("SELECT COUNT(*)"
+					+ " FROM sqlqueue_batch WHERE finished_at IS NULL", Integer.class) + " batches unfinished, jobs by state "
+					+ this.jdbc.queryForList("SELECT state, COUNT(*) AS jobs FROM sqlqueue_job GROUP BY state"));
+			for (TestProcess process : this.processes) {
+				process.output().lines().filter((line) -> line.contains(" WARN ") || line.contains(" ERROR ")
+						|| line.startsWith("Exception in thread")).limit(20).forEach((line) -> why.append("\n  ").append(line));
+			}
+			throw new AssertionError(why.toString(), ex);
+		}
 	}
 
 	private void prepare() {

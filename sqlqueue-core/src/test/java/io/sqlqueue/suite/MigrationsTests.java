@@ -1,10 +1,13 @@
 package io.sqlqueue.suite;
 
+import java.sql.Timestamp;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.sql.DataSource;
 
+import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,6 +19,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import io.sqlqueue.JdbcJobQueue;
 import io.sqlqueue.JobState;
 import io.sqlqueue.SqlQueueMigrations;
+import io.sqlqueue.worker.JobWorker;
 import io.sqlqueue.testing.TestDatabase;
 import io.sqlqueue.testing.TestDatabases;
 
@@ -97,6 +101,45 @@ class MigrationsTests {
 				() -> SqlQueueMigrations.verifySchema(this.dataSource, SqlQueueMigrations.DEFAULT_TABLE_PREFIX));
 	}
 
+	@Test
+	void aBatchOpenWhenVersion10RecordsItsRangeOfIdsFinishesWithItsCallback() {
+		Flyway.configure()
+			.configuration(SqlQueueMigrations.flyway(this.dataSource, SqlQueueMigrations.DEFAULT_TABLE_PREFIX).getConfiguration())
+			.target("9")
+			.load()
+			.migrate();
+		// a batch as version 9 wrote it, between two plain jobs: its row, three members and a callback, no range
+		Object now = (this.db == TestDatabase.SQLITE) ? (Object) System.currentTimeMillis()
+				: new Timestamp(System.currentTimeMillis());
+		this.jdbc.update("INSERT INTO sqlqueue_batch (kind, name, created_at) VALUES (0, 'before the upgrade', ?)", now);
+		long batch = this.jdbc.queryForObject("SELECT MAX(id) FROM sqlqueue_batch", Long.class);
+		String insert = "INSERT INTO sqlqueue_job (queue, type, payload, state, run_at, max_attempts, created_at, batch_id,"
+				+ " step, callback_for) VALUES ('default', ?, " + ((this.db == TestDatabase.POSTGRESQL) ? "CAST(? AS jsonb)" : "?")
+				+ ", ?, ?, 3, ?, ?, ?, ?)";
+		this.jdbc.update(insert, "plain", "1", JobState.READY.code(), now, now, null, null, null);
+		for (int i = 0; i < 3; i++) {
+			this.jdbc.update(insert, "member", "1", JobState.READY.code(), now, now, batch, null, null);
+		}
+		this.jdbc.update(insert, "plain", "1", JobState.READY.code(), now, now, null, null, null);
+		this.jdbc.update(insert, "callback", "\"done\"", JobState.WAITING.code(), now, now, null, "onComplete", batch);
+
+		SqlQueueMigrations.migrate(this.dataSource);
+
+		JdbcJobQueue jobs = JdbcJobQueue.builder(this.dataSource).build();
+		assertThat(jobs.batch(batch).orElseThrow().members()).hasSize(3)
+			.allSatisfy((member) -> assertThat(member.type()).isEqualTo("member"));
+		List<String> ran = new CopyOnWriteArrayList<>();
+		JobWorker.builder(jobs)
+			.handler("plain", Integer.class, (n, ctx) -> ran.add("plain"))
+			.handler("member", Integer.class, (n, ctx) -> ran.add("member"))
+			.handler("callback", String.class,
+					(when, ctx) -> ran.add(when + " after " + ctx.batch().orElseThrow().count(JobState.SUCCEEDED)))
+			.build()
+			.drain();
+		assertThat(ran).containsExactlyInAnyOrder("plain", "plain", "member", "member", "member", "done after 3");
+		assertThat(jobs.batch(batch).orElseThrow().isFinished()).isTrue();
+	}
+
 	/** The versions applied, leaving out Flyway's own schema-creation marker. */
 	private List<String> versions() {
 		return this.jdbc.queryForList("SELECT " + quoted("version") + " FROM " + quoted(SqlQueueMigrations.HISTORY_TABLE)
@@ -112,9 +155,9 @@ class MigrationsTests {
 	 */
 	private List<String> latestVersions() {
 		return switch (this.db) {
-			case POSTGRESQL -> List.of("1", "2", "3", "4", "5", "6", "7", "8", "9");
-			case SQLITE -> List.of("1", "2", "4", "5", "6", "7", "8", "9");
-			default -> List.of("1", "2", "4", "5", "7", "8", "9");
+			case POSTGRESQL -> List.of("1", "2", "3", "4", "5", "6", "7", "8", "9", "10");
+			case SQLITE -> List.of("1", "2", "4", "5", "6", "7", "8", "9", "10");
+			default -> List.of("1", "2", "4", "5", "7", "8", "9", "10");
 		};
 	}
 

@@ -20,6 +20,14 @@ public interface GroupStore {
 	/** Inserts a group. @return its id */
 	long groupInsert(JobGroup.Kind kind, String name);
 
+	/**
+	 * Records that jobs {@code firstId} to {@code lastId} (the lowest and highest id of those just inserted) include
+	 * members of group {@code id}: the group's members are then found in the range of ids it has recorded. Called
+	 * in the transaction that inserted them, by whoever holds the group's row (its creator, or
+	 * {@link #groupLockForAdding}).
+	 */
+	void groupAddMemberIds(long id, long firstId, long lastId);
+
 	/** Inserts the dependencies of a workflow's steps. */
 	void dependencyInsertMany(List<Dependency> dependencies);
 

@@ -1,5 +1,8 @@
 package io.sqlqueue.internal.store;
 
+import static io.sqlqueue.JobGroups.ON_COMPLETE;
+import static io.sqlqueue.JobGroups.ON_FAILURE;
+import static io.sqlqueue.JobGroups.ON_SUCCESS;
 import static io.sqlqueue.internal.store.StoreSql.CANCELLED;
 import static io.sqlqueue.internal.store.StoreSql.READY;
 import static io.sqlqueue.internal.store.StoreSql.RUNNING;
@@ -17,9 +20,11 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.PessimisticLockingFailureException;
 
 import io.sqlqueue.Job;
 import io.sqlqueue.JobGroup;
@@ -43,6 +48,9 @@ final class JobGroups implements GroupStore {
 
 	/** Ids per {@code IN} list. */
 	private static final int CHUNK = 500;
+
+	/** Tries of a look at a group that the database breaks off as a deadlock. */
+	private static final int DEADLOCK_ATTEMPTS = 5;
 
 	private final StoreSql sql;
 
@@ -71,6 +79,25 @@ final class JobGroups implements GroupStore {
 			throw new IllegalStateException("The insert of " + kind + " '" + name + "' returned no id");
 		}
 		return id;
+	}
+
+	@Override
+	public void groupAddMemberIds(long id, long firstId, long lastId) {
+		this.sql.cached.update("UPDATE " + this.groups + " SET first_id = CASE WHEN first_id IS NULL OR first_id > ? THEN ?"
+				+ " ELSE first_id END, last_id = CASE WHEN last_id IS NULL OR last_id < ? THEN ? ELSE last_id END WHERE id = ?",
+				firstId, firstId, lastId, lastId, id);
+	}
+
+	/**
+	 * The condition that job {@code alias} is a member of the group whose id is bound three times: in the range
+	 * of ids the group recorded ({@link #groupAddMemberIds}), then its {@code batch_id}. On PostgreSQL the batch
+	 * index holds only the members RUNNING or WAITING, so the members in any state are found through the
+	 * primary key; elsewhere either index serves. A group recorded no range only if it was created by a version
+	 * that did not record it and migrated empty: then every id.
+	 */
+	private String memberOf(String alias) {
+		return alias + ".id BETWEEN COALESCE((SELECT first_id FROM " + this.groups + " WHERE id = ?), 0) AND COALESCE((SELECT"
+				+ " last_id FROM " + this.groups + " WHERE id = ?), " + Long.MAX_VALUE + ") AND " + alias + ".batch_id = ?";
 	}
 
 	@Override
@@ -105,46 +132,79 @@ final class JobGroups implements GroupStore {
 
 	/** What the ends of {@code ended}, members of {@code touched}, release, once they are committed. */
 	private void afterCommitted(List<Long> ended, Set<Long> touched, boolean steps) {
+		boolean cancelled;
 		try {
-			boolean cancelled = steps && this.sql.inTransaction(() -> {
+			// read before the transaction, whose first statement then locks the steps: on SQLite a transaction
+			// that read first fails, rather than waits, when another connection wrote meanwhile
+			Set<Long> dependents = steps ? dependentsOf(ended) : Set.of();
+			cancelled = !dependents.isEmpty() && retryingDeadlocks(() -> this.sql.inTransaction(() -> {
 				Set<String> ready = new LinkedHashSet<>();
-				boolean any = false;
-				List<Long> next = ended;
+				List<Long> next = resolve(dependents, ready, touched);
+				boolean any = !next.isEmpty();
 				while (!next.isEmpty()) {
 					// a step cancelled because its dependency died ends in turn: its own dependents are next
 					next = resolveDependents(next, ready, touched);
-					any |= !next.isEmpty();
 				}
 				announce(ready);
 				return any;
-			});
-			Runnable finish = () -> touched.forEach(this::finishIfNoneLeft);
-			if (cancelled) {
-				// the steps just cancelled are ends too: their groups are looked at once they are committed
-				this.sql.afterCommit(finish);
-			}
-			else {
-				finish.run();
-			}
+			}));
 		}
 		catch (RuntimeException ex) {
 			// the ends are committed: what they release is left to the sweep rather than reported as not written
-			logger.warn("sqlqueue could not look whether batches or workflows {} are finished ({}); the maintenance"
-					+ " sweep will", touched, ex.toString());
+			logger.warn("sqlqueue could not resolve the steps waiting for jobs {} ({}); the maintenance sweep will", ended,
+					ex.toString());
+			return;
+		}
+		Runnable finish = () -> touched.forEach(this::finishIfNoneLeft);
+		if (cancelled) {
+			// the steps just cancelled are ends too: their groups are looked at once they are committed
+			this.sql.afterCommit(finish);
+		}
+		else {
+			finish.run();
 		}
 	}
 
-	/** Finishes group {@code id} if the probe, run after the ends of its members were committed, finds none left. */
+	/**
+	 * Finishes group {@code id} if the probe, run after the ends of its members were committed, finds none left.
+	 * A failure is logged and left to the sweep: the ends are written, and the other groups are still looked at.
+	 */
 	private void finishIfNoneLeft(long id) {
-		if (hasUnfinishedMember(id)) {
-			return;
+		try {
+			retryingDeadlocks(() -> {
+				if (!hasUnfinishedMember(id)) {
+					this.sql.inTransaction(() -> {
+						Set<String> ready = new LinkedHashSet<>();
+						finishIfDone(id, ready);
+						announce(ready);
+						return null;
+					});
+				}
+				return null;
+			});
 		}
-		this.sql.inTransaction(() -> {
-			Set<String> ready = new LinkedHashSet<>();
-			finishIfDone(id, ready);
-			announce(ready);
-			return null;
-		});
+		catch (RuntimeException ex) {
+			logger.warn("sqlqueue could not look whether batch or workflow {} is finished ({}); the maintenance sweep will",
+					id, ex.toString());
+		}
+	}
+
+	/**
+	 * Runs {@code work}, again when the database broke it off as a deadlock (MariaDB's, between a group being
+	 * finished and outcomes written on another node, that lock rows of the job table in other orders): its
+	 * transaction was rolled back whole, and the next try finds things as they now are.
+	 */
+	private static <T> T retryingDeadlocks(Supplier<T> work) {
+		for (int attempt = 1;; attempt++) {
+			try {
+				return work.get();
+			}
+			catch (PessimisticLockingFailureException ex) {
+				if (attempt == DEADLOCK_ATTEMPTS) {
+					throw ex;
+				}
+			}
+		}
 	}
 
 	/**
@@ -152,11 +212,24 @@ final class JobGroups implements GroupStore {
 	 * @return the dependents cancelled
 	 */
 	private List<Long> resolveDependents(List<Long> ended, Set<String> ready, Set<Long> touched) {
+		return resolve(dependentsOf(ended), ready, touched);
+	}
+
+	/** The steps that depend on {@code ended}, in id order. Edges never change once written. */
+	private Set<Long> dependentsOf(List<Long> ended) {
 		Set<Long> dependents = new TreeSet<>();
 		for (List<Long> chunk : chunks(ended)) {
 			dependents.addAll(this.sql.jdbc.queryForList("SELECT job_id FROM " + this.dependencies + " WHERE depends_on IN ("
 					+ StoreSql.placeholders(chunk.size()) + ")", Long.class, chunk.toArray()));
 		}
+		return dependents;
+	}
+
+	/**
+	 * Resolves the WAITING steps among {@code dependents}, locked in id order.
+	 * @return the steps cancelled
+	 */
+	private List<Long> resolve(Set<Long> dependents, Set<String> ready, Set<Long> touched) {
 		List<Long> cancelled = new ArrayList<>();
 		for (List<Long> chunk : chunks(new ArrayList<>(dependents))) {
 			// the lock makes a later look see every dependency that ended before it was granted
@@ -232,36 +305,57 @@ final class JobGroups implements GroupStore {
 			return true;
 		}
 		boolean failed = dead + cancelled > 0;
-		String runs = failed ? "('onComplete', 'onFailure')" : "('onComplete', 'onSuccess')";
-		ready.addAll(this.sql.jdbc.queryForList("SELECT DISTINCT queue FROM " + this.sql.table + " WHERE callback_for = ?"
-				+ " AND state = " + WAITING + " AND step IN " + runs, String.class, id));
-		this.sql.jdbc.update("UPDATE " + this.sql.table + " SET state = " + READY + ", run_at = " + this.sql.now()
-				+ " WHERE callback_for = ? AND state = " + WAITING + " AND step IN " + runs, id);
-		String kind = (group.kind() == JobGroup.Kind.WORKFLOW) ? "workflow" : "batch";
-		String reason = failed
-				? "Not run: " + kind + " " + id + " finished with " + dead + " dead and " + cancelled + " cancelled jobs"
-				: "Not run: every job of " + kind + " " + id + " succeeded";
-		this.sql.jdbc.update("UPDATE " + this.sql.table + " SET state = " + CANCELLED + ", finished_at = " + this.sql.now()
-				+ ", last_error = ? WHERE callback_for = ? AND state = " + WAITING, reason, id);
+		Set<String> runs = failed ? Set.of(ON_COMPLETE, ON_FAILURE) : Set.of(ON_COMPLETE, ON_SUCCESS);
+		// read first, then written by primary key: an update reaching them through an index of the job table
+		// locked the rows it passed on MariaDB, and deadlocked with outcomes written meanwhile
+		List<Long> release = new ArrayList<>();
+		List<Long> skip = new ArrayList<>();
+		this.sql.jdbc.query("SELECT id, queue, step FROM " + this.sql.table + " WHERE callback_for = ? AND state = " + WAITING
+				+ " ORDER BY id", (rs) -> {
+					if (runs.contains(rs.getString(3))) {
+						release.add(rs.getLong(1));
+						ready.add(rs.getString(2));
+					}
+					else {
+						skip.add(rs.getLong(1));
+					}
+				}, id);
+		if (!release.isEmpty()) {
+			this.sql.jdbc.update("UPDATE " + this.sql.table + " SET state = " + READY + ", run_at = " + this.sql.now()
+					+ " WHERE id IN (" + StoreSql.placeholders(release.size()) + ") AND state = " + WAITING, release.toArray());
+		}
+		if (!skip.isEmpty()) {
+			String kind = (group.kind() == JobGroup.Kind.WORKFLOW) ? "workflow" : "batch";
+			String reason = failed
+					? "Not run: " + kind + " " + id + " finished with " + dead + " dead and " + cancelled + " cancelled jobs"
+					: "Not run: every job of " + kind + " " + id + " succeeded";
+			List<Object> args = new ArrayList<>(List.of(reason));
+			args.addAll(skip);
+			this.sql.jdbc.update("UPDATE " + this.sql.table + " SET state = " + CANCELLED + ", finished_at = " + this.sql.now()
+					+ ", last_error = ? WHERE id IN (" + StoreSql.placeholders(skip.size()) + ") AND state = " + WAITING,
+					args.toArray());
+		}
 		return true;
 	}
 
 	/**
-	 * Whether group {@code id} has a member READY, RUNNING or WAITING: one probe of the batch index from the
-	 * highest id down. Looked up from the lowest, the probe would step over the index entries of every member
-	 * that has finished (on PostgreSQL, dead entries until the table is vacuumed), which grow with the drain: a
-	 * batch of 100,000 drained at half the rate of plain jobs. Members are claimed in id order by and large, so
-	 * the highest ids are the ones still to run, and the probe stops at the first entry. Where the index holds
-	 * the state (PostgreSQL, SQLite), one probe per state, each in id order within it; where it holds only the
-	 * batch (MariaDB, whose key then ends with the primary key, and H2), one probe of the batch's members in id
-	 * order.
+	 * Whether group {@code id} has a member READY, RUNNING or WAITING, each probe walking from the highest id
+	 * down. Looked up from the lowest, a probe would step over the entries of every member that has finished (on
+	 * PostgreSQL, dead entries until the table is vacuumed), which grow with the drain: a batch of 100,000
+	 * drained at half the rate of plain jobs. Members are claimed in id order by and large, so the highest ids are
+	 * the ones still to run, and a probe stops at the first. On PostgreSQL and SQLite, a probe of the batch index
+	 * per state: RUNNING, WAITING, then READY through the members' range of ids (PostgreSQL's batch index holds
+	 * only the members RUNNING or WAITING, so that enqueueing a member and ending it write no entry there). On
+	 * MariaDB, whose key then ends with the primary key, and H2, one probe of the batch's members in id order.
 	 */
 	private boolean hasUnfinishedMember(long id) {
 		if (this.probePerState) {
 			String probe = "(SELECT id FROM " + this.sql.table + " WHERE batch_id = ? AND state = %d ORDER BY id DESC LIMIT 1)";
-			// RUNNING first: near the end no member is READY, and that probe would step over every finished one
+			// READY last, through the members' range of ids: no index holds a batch's READY members on
+			// PostgreSQL, and near the end that walk steps over every finished member
 			return this.sql.jdbc.queryForObject("SELECT COALESCE(" + probe.formatted(RUNNING) + ", "
-					+ probe.formatted(READY) + ", " + probe.formatted(WAITING) + ")", Long.class, id, id, id) != null;
+					+ probe.formatted(WAITING) + ", (SELECT r.id FROM " + this.sql.table + " r WHERE " + memberOf("r")
+					+ " AND r.state = " + READY + " ORDER BY r.id DESC LIMIT 1))", Long.class, id, id, id, id, id) != null;
 		}
 		return !this.sql.jdbc.queryForList("SELECT id FROM " + this.sql.table + " WHERE batch_id = ? AND state IN "
 				+ StoreSql.ACTIVE + " ORDER BY id DESC LIMIT 1", Long.class, id).isEmpty();
@@ -311,17 +405,17 @@ final class JobGroups implements GroupStore {
 	@Override
 	public Map<JobState, Long> groupCountByState(long id) {
 		Map<JobState, Long> counts = new EnumMap<>(JobState.class);
-		this.sql.jdbc.query("SELECT state, COUNT(*) FROM " + this.sql.table + " WHERE batch_id = ? GROUP BY state",
-				(rs) -> {
+		this.sql.jdbc.query("SELECT j.state, COUNT(*) FROM " + this.sql.table + " j WHERE " + memberOf("j")
+				+ " GROUP BY j.state", (rs) -> {
 					counts.put(JobState.ofCode(rs.getInt(1)), rs.getLong(2));
-				}, id);
+				}, id, id, id);
 		return counts;
 	}
 
 	@Override
 	public List<Job> groupMembers(long id, int limit) {
-		return this.sql.jdbc.query("SELECT " + StoreSql.COLUMNS + " FROM " + this.sql.table + " WHERE batch_id = ?"
-				+ " ORDER BY id LIMIT ?", this.sql.jobRowMapper(), id, limit);
+		return this.sql.jdbc.query("SELECT " + StoreSql.COLUMNS + " FROM " + this.sql.table + " j WHERE " + memberOf("j")
+				+ " ORDER BY j.id LIMIT ?", this.sql.jobRowMapper(), id, id, id, limit);
 	}
 
 	@Override
@@ -333,8 +427,8 @@ final class JobGroups implements GroupStore {
 	@Override
 	public List<Dependency> dependencyListOfGroup(long id) {
 		return this.sql.jdbc.query("SELECT e.depends_on, e.job_id, e.run_anyway FROM " + this.dependencies + " e JOIN "
-				+ this.sql.table + " w ON w.id = e.job_id WHERE w.batch_id = ? ORDER BY e.job_id, e.depends_on",
-				(rs, row) -> new Dependency(rs.getLong(1), rs.getLong(2), rs.getInt(3) == 1), id);
+				+ this.sql.table + " w ON w.id = e.job_id WHERE " + memberOf("w") + " ORDER BY e.job_id, e.depends_on",
+				(rs, row) -> new Dependency(rs.getLong(1), rs.getLong(2), rs.getInt(3) == 1), id, id, id);
 	}
 
 	@Override
@@ -350,18 +444,21 @@ final class JobGroups implements GroupStore {
 	@Override
 	public int groupCancel(long id) {
 		int ended = this.sql.inTransaction(() -> {
-			Optional<GroupRow> group = groupGet(id);
-			if (group.isEmpty()) {
+			// the group's row first, as a look that finishes it locks it before its callbacks
+			if (this.sql.jdbc.update("UPDATE " + this.groups + " SET cancelled = 1 WHERE id = ?", id) == 0) {
 				return -1;
 			}
-			String reason = "Cancelled with its " + ((group.get().kind() == JobGroup.Kind.WORKFLOW) ? "workflow " : "batch ")
+			GroupRow group = groupGet(id).orElseThrow();
+			String reason = "Cancelled with its " + ((group.kind() == JobGroup.Kind.WORKFLOW) ? "workflow " : "batch ")
 					+ id;
+			String notStarted = " AND state IN (" + READY + ", " + WAITING + ")";
 			int cancelled = this.sql.jdbc.update("UPDATE " + this.sql.table + " SET state = " + CANCELLED + ", finished_at = "
-					+ this.sql.now() + ", last_error = ? WHERE (batch_id = ? OR callback_for = ?) AND state IN (" + READY + ", "
-					+ WAITING + ")", reason, id, id);
+					+ this.sql.now() + ", last_error = ? WHERE id IN (SELECT j.id FROM " + this.sql.table + " j WHERE "
+					+ memberOf("j") + notStarted + ")" + notStarted, reason, id, id, id);
+			cancelled += this.sql.jdbc.update("UPDATE " + this.sql.table + " SET state = " + CANCELLED + ", finished_at = "
+					+ this.sql.now() + ", last_error = ? WHERE callback_for = ?" + notStarted, reason, id);
 			int asked = this.sql.jdbc.update("UPDATE " + this.sql.table + " SET cancel_requested = TRUE WHERE batch_id = ?"
 					+ " AND state = " + RUNNING, id);
-			this.sql.jdbc.update("UPDATE " + this.groups + " SET cancelled = 1 WHERE id = ?", id);
 			return cancelled + asked;
 		});
 		if (ended >= 0) {
@@ -375,10 +472,20 @@ final class JobGroups implements GroupStore {
 	public int groupDeleteEmptied() {
 		// found by plain reads, then deleted by id: on MariaDB a DELETE whose NOT EXISTS looked at the job table
 		// share-locked the index entries it passed, and deadlocked with a batch being enqueued meanwhile. Nothing
-		// comes back: no job joins a finished group, and no job id is used twice
-		List<Long> emptied = this.sql.jdbc.queryForList("SELECT id FROM " + this.groups + " b WHERE b.finished_at IS NOT NULL"
-				+ " AND NOT EXISTS (SELECT 1 FROM " + this.sql.table + " j WHERE j.batch_id = b.id)"
-				+ " AND NOT EXISTS (SELECT 1 FROM " + this.sql.table + " c WHERE c.callback_for = b.id) ORDER BY id", Long.class);
+		// comes back: no job joins a finished group, and no job id is used twice. A group's remaining member is
+		// looked for by a subquery run for each group, a walk of its range of ids that stops at the first: a NOT
+		// EXISTS let PostgreSQL's planner hash the whole job table against the groups
+		List<Long> emptied = new ArrayList<>();
+		this.sql.jdbc.query("SELECT b.id, (SELECT j.id FROM " + this.sql.table + " j WHERE j.id BETWEEN COALESCE(b.first_id, 0)"
+				+ " AND COALESCE(b.last_id, " + Long.MAX_VALUE + ") AND j.batch_id = b.id ORDER BY j.id LIMIT 1) FROM " + this.groups
+				+ " b WHERE b.finished_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM " + this.sql.table + " c WHERE c.callback_for"
+				+ " = b.id) ORDER BY b.id", (rs) -> {
+					long id = rs.getLong(1);
+					rs.getLong(2);
+					if (rs.wasNull()) {
+						emptied.add(id);
+					}
+				});
 		int groupsDeleted = 0;
 		for (List<Long> chunk : chunks(emptied)) {
 			groupsDeleted += this.sql.jdbc.update("DELETE FROM " + this.groups + " WHERE id IN ("

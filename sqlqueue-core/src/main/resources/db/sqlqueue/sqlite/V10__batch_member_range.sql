@@ -1,0 +1,7 @@
+-- The lowest and highest job id among a group's members, kept by whoever adds members (the group's row is
+-- locked meanwhile), so that "the members of group g" is also a range of the primary key. PostgreSQL's batch
+-- index then holds only the members RUNNING or WAITING; here the index on batch_id keeps every member.
+ALTER TABLE ${prefix}batch ADD COLUMN first_id INTEGER;
+ALTER TABLE ${prefix}batch ADD COLUMN last_id INTEGER;
+UPDATE ${prefix}batch SET first_id = (SELECT MIN(j.id) FROM ${prefix}job j WHERE j.batch_id = ${prefix}batch.id),
+    last_id = (SELECT MAX(j.id) FROM ${prefix}job j WHERE j.batch_id = ${prefix}batch.id);
