@@ -158,11 +158,7 @@ class BatchTests {
 	void aMemberKilledByAnOperatorFinishesTheBatch() {
 		this.fixture = QueueFixture.fresh(this.db);
 		List<String> callbacks = new CopyOnWriteArrayList<>();
-		JobWorker worker = this.fixture.worker()
-			.handler("member", Integer.class, (n, ctx) -> {
-			})
-			.handler("callback", String.class, (when, ctx) -> callbacks.add(when))
-			.build();
+		JobWorker worker = memberAndCallbackWorker(callbacks);
 		EnqueuedBatch batch = this.fixture.queue().batch("killed")
 			.add("member", 1)
 			.onFailure("callback", "failure")
@@ -180,11 +176,7 @@ class BatchTests {
 	void aMemberKilledInTheApplicationsTransactionFinishesTheBatchWhenThatCommits() {
 		this.fixture = QueueFixture.fresh(this.db);
 		List<String> callbacks = new CopyOnWriteArrayList<>();
-		JobWorker worker = this.fixture.worker()
-			.handler("member", Integer.class, (n, ctx) -> {
-			})
-			.handler("callback", String.class, (when, ctx) -> callbacks.add(when))
-			.build();
+		JobWorker worker = memberAndCallbackWorker(callbacks);
 		EnqueuedBatch batch = this.fixture.queue().batch("killed in a transaction")
 			.add("member", 1)
 			.onFailure("callback", "failure")
@@ -206,11 +198,7 @@ class BatchTests {
 	void aKillRolledBackWithTheApplicationsTransactionLeavesTheBatchToItsMembers() {
 		this.fixture = QueueFixture.fresh(this.db);
 		List<String> callbacks = new CopyOnWriteArrayList<>();
-		JobWorker worker = this.fixture.worker()
-			.handler("member", Integer.class, (n, ctx) -> {
-			})
-			.handler("callback", String.class, (when, ctx) -> callbacks.add(when))
-			.build();
+		JobWorker worker = memberAndCallbackWorker(callbacks);
 		EnqueuedBatch batch = this.fixture.queue().batch("kill rolled back")
 			.add("member", 1)
 			.onComplete("callback", "complete")
@@ -228,6 +216,15 @@ class BatchTests {
 		worker.drain();
 		assertThat(this.fixture.queue().batch(batch.id()).orElseThrow().isFinished()).isTrue();
 		assertThat(callbacks).containsExactly("complete");
+	}
+
+	/** A worker whose members do nothing and whose callbacks add their payload to {@code callbacks}. */
+	private JobWorker memberAndCallbackWorker(List<String> callbacks) {
+		return this.fixture.worker()
+			.handler("member", Integer.class, (n, ctx) -> {
+			})
+			.handler("callback", String.class, (when, ctx) -> callbacks.add(when))
+			.build();
 	}
 
 	@Test
