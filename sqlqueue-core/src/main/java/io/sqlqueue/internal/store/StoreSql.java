@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.Supplier;
@@ -52,6 +53,9 @@ final class StoreSql {
 
 	/** The states a unique key is held in: READY, RUNNING and WAITING. */
 	static final String ACTIVE = "(" + READY + ", " + RUNNING + ", " + WAITING + ")";
+
+	/** Ids per {@code IN} list of {@link #chunks}. */
+	static final int CHUNK = 500;
 
 	/** The finished states. */
 	static final String FINISHED = "(" + SUCCEEDED + ", " + DEAD + ", " + CANCELLED + ")";
@@ -243,6 +247,15 @@ final class StoreSql {
 
 	static String placeholders(int count) {
 		return String.join(", ", Collections.nCopies(count, "?"));
+	}
+
+	/** {@code ids} in consecutive pieces of at most {@value #CHUNK}, one {@code IN} list each. */
+	static List<List<Long>> chunks(List<Long> ids) {
+		List<List<Long>> chunks = new ArrayList<>();
+		for (int from = 0; from < ids.size(); from += CHUNK) {
+			chunks.add(ids.subList(from, Math.min(ids.size(), from + CHUNK)));
+		}
+		return chunks;
 	}
 
 	/**
