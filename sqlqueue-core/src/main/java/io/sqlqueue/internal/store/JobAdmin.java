@@ -7,7 +7,6 @@ import static io.sqlqueue.internal.store.StoreSql.RUNNING;
 import static io.sqlqueue.internal.store.StoreSql.WAITING;
 
 import java.util.List;
-import java.util.Optional;
 
 import io.sqlqueue.JobState;
 
@@ -47,19 +46,22 @@ final class JobAdmin {
 	 * children that waited for it; once that is committed, resolves what its batch or workflow waited for.
 	 */
 	private boolean endWithChildren(long id, JobState ended, String update, Object... args) {
-		Optional<Membership> membership = this.sql.inTransaction(() -> {
+		boolean changed = this.sql.inTransaction(() -> {
 			if (this.sql.jdbc.update(update, args) != 1) {
-				return null;
+				return false;
 			}
 			this.outcomes.cancelWaitingChildren(id, ended);
-			return this.sql.jdbc.query("SELECT batch_id, step FROM " + this.sql.table + " WHERE id = ? AND batch_id IS NOT NULL",
-					(rs, row) -> new Membership(rs.getLong(1), rs.getString(2) != null), id).stream().findFirst();
+			return true;
 		});
-		if (membership == null) {
-			return false;
+		if (changed) {
+			// read after the write, which on SQLite must come first; a job's batch and step never change
+			this.sql.jdbc.query("SELECT batch_id, step FROM " + this.sql.table + " WHERE id = ? AND batch_id IS NOT NULL",
+					(rs, row) -> new Membership(rs.getLong(1), rs.getString(2) != null), id)
+				.stream()
+				.findFirst()
+				.ifPresent((member) -> this.groups.groupAfterEnded(List.of(id), List.of(member.group()), member.step()));
 		}
-		membership.ifPresent((member) -> this.groups.groupAfterEnded(List.of(id), List.of(member.group()), member.step()));
-		return true;
+		return changed;
 	}
 
 	/** The batch or workflow a job is a member of, and whether it is one of that workflow's steps. */
