@@ -3,6 +3,7 @@ package io.sqlqueue.internal.execution;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 import io.sqlqueue.Job;
 import io.sqlqueue.internal.store.ClaimParams;
@@ -26,13 +27,24 @@ final class ClaimCursor {
 	/** How long claims start after the position before one starts at the front again. */
 	static final long FRONT_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+	private final LongSupplier nanoTime;
+
 	private ClaimParams.After after;
 
 	private long frontAt;
 
+	ClaimCursor() {
+		this(System::nanoTime);
+	}
+
+	/** A cursor that times claims with {@code nanoTime} (tests give one that moves only when they say so). */
+	ClaimCursor(LongSupplier nanoTime) {
+		this.nanoTime = nanoTime;
+	}
+
 	/** Claims through {@code claims}, from the front or after the last position. */
 	List<Job> claim(ClaimParams params, Function<ClaimParams, List<Job>> claims) {
-		if (this.after != null && System.nanoTime() - this.frontAt < FRONT_EVERY_NANOS) {
+		if (this.after != null && this.nanoTime.getAsLong() - this.frontAt < FRONT_EVERY_NANOS) {
 			List<Job> jobs = claims.apply(params.after(this.after));
 			if (jobs.size() == params.limit()) {
 				this.after = positionOf(jobs);
@@ -43,9 +55,9 @@ final class ClaimCursor {
 				return jobs;
 			}
 		}
-		long start = System.nanoTime();
+		long start = this.nanoTime.getAsLong();
 		List<Job> jobs = claims.apply(params);
-		this.frontAt = System.nanoTime();
+		this.frontAt = this.nanoTime.getAsLong();
 		boolean slow = this.frontAt - start > SLOW_NANOS;
 		this.after = (slow && !jobs.isEmpty() && jobs.size() == params.limit()) ? positionOf(jobs) : null;
 		return jobs;

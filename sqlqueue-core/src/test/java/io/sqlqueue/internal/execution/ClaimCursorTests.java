@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -61,9 +62,11 @@ class ClaimCursorTests {
 	}
 
 	@Test
-	void claimsMoveOnOnlyWhileClaimsFromTheFrontAreSlowAndComeBackWhenTheJobsAfterRunOut() throws Exception {
+	void claimsMoveOnOnlyWhileClaimsFromTheFrontAreSlowAndComeBackWhenTheJobsAfterRunOut() {
 		List<Long> jobs = enqueue(12, 0);
-		ClaimCursor cursor = new ClaimCursor();
+		// the cursor's clock moves only when a claim is made slow, so a loaded machine cannot make a claim slow
+		AtomicLong nanos = new AtomicLong();
+		ClaimCursor cursor = new ClaimCursor(nanos::get);
 		List<ClaimParams> asked = new ArrayList<>();
 
 		List<Job> fast = cursor.claim(params(4, null), (p) -> {
@@ -73,7 +76,8 @@ class ClaimCursorTests {
 		assertThat(cursor.movedOn()).as("after a fast claim").isFalse();
 		List<Job> slow = cursor.claim(params(4, null), (p) -> {
 			asked.add(p);
-			sleep(ClaimCursor.SLOW_NANOS / 1_000_000 + 5);
+			// a claim from the front made slow, as dead index entries make it
+			nanos.addAndGet(ClaimCursor.SLOW_NANOS + 1);
 			return this.store.jobGetAvailable(p);
 		});
 		assertThat(cursor.movedOn()).as("after a slow claim of a full batch").isTrue();
@@ -90,6 +94,30 @@ class ClaimCursorTests {
 		assertThat(asked).extracting(ClaimParams::after).containsExactly(null, null, asked.get(2).after());
 	}
 
+	@Test
+	void aMovedOnCursorStartsAtTheFrontAgainOnceASecondHasPassed() {
+		List<Long> jobs = enqueue(12, 0);
+		AtomicLong nanos = new AtomicLong();
+		ClaimCursor cursor = new ClaimCursor(nanos::get);
+		List<ClaimParams> asked = new ArrayList<>();
+
+		cursor.claim(params(4, null), (p) -> {
+			asked.add(p);
+			nanos.addAndGet(ClaimCursor.SLOW_NANOS + 1);
+			return this.store.jobGetAvailable(p);
+		});
+		assertThat(cursor.movedOn()).as("after a slow claim of a full batch").isTrue();
+		nanos.addAndGet(ClaimCursor.FRONT_EVERY_NANOS);
+		List<Job> front = cursor.claim(params(4, null), (p) -> {
+			asked.add(p);
+			return this.store.jobGetAvailable(p);
+		});
+
+		assertThat(asked).extracting(ClaimParams::after).as("where the claims started").containsExactly(null, null);
+		assertThat(front).extracting(Job::id).containsExactlyElementsOf(jobs.subList(4, 8));
+		assertThat(cursor.movedOn()).as("after a fast claim from the front").isFalse();
+	}
+
 	private List<Long> enqueue(int jobs, int priority) {
 		List<Long> ids = new ArrayList<>();
 		for (int n = 0; n < jobs; n++) {
@@ -102,16 +130,6 @@ class ClaimCursorTests {
 
 	private static ClaimParams params(int limit, Set<String> types) {
 		return new ClaimParams("default", limit, LEASE, "test-node", types);
-	}
-
-	private static void sleep(long millis) {
-		try {
-			// a claim from the front made slow, as dead index entries make it
-			Thread.sleep(millis);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
 	}
 
 }
