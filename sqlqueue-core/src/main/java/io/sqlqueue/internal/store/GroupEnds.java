@@ -237,7 +237,7 @@ final class GroupEnds {
 	/** Finishes group {@code id} when none of its members is left unfinished, releasing its callbacks. */
 	private boolean finishIfDone(long id, Set<String> ready) {
 		// the lock first: the looks below then see every member that ended before it was granted
-		this.sql.jdbc.update("UPDATE " + this.groups + " SET version = version WHERE id = ?", id);
+		lockGroup(id);
 		GroupRow group = this.reads.groupGet(id).orElse(null);
 		if (group == null || group.finishedAt() != null) {
 			return false;
@@ -318,18 +318,28 @@ final class GroupEnds {
 		}
 	}
 
-	/** As {@link GroupStore#groupSweep}. */
+	/**
+	 * As {@link GroupStore#groupSweep}. Most open groups have members left: for them the sweep reads, without a
+	 * transaction or a lock, whether a workflow's waiting step has a dependency that ended and whether any member
+	 * is unfinished, and goes on; only a group with something to do is locked and looked at as a member's end is.
+	 */
 	int groupSweep() {
-		List<Long> open = this.sql.jdbc.queryForList("SELECT id FROM " + this.groups + " WHERE finished_at IS NULL"
-				+ " ORDER BY id", Long.class);
+		List<long[]> open = this.sql.jdbc.query("SELECT id, kind FROM " + this.groups + " WHERE finished_at IS NULL"
+				+ " ORDER BY id", (rs, n) -> new long[] { rs.getLong(1), rs.getInt(2) });
 		int finished = 0;
-		for (long id : open) {
-			finished += this.sql.inTransaction(() -> {
+		for (long[] row : open) {
+			long id = row[0];
+			// only a workflow has steps: a batch's members depend on nothing
+			boolean workflow = row[1] == JobGroup.Kind.WORKFLOW.ordinal();
+			if ((!workflow || endedDependencies(id).isEmpty()) && hasUnfinishedMember(id)) {
+				continue;
+			}
+			finished += retryingDeadlocks(() -> this.sql.inTransaction(() -> {
+				// the group's row before its jobs, as a cancel and a finish lock them; on SQLite, a transaction
+				// that reads before it writes fails when another connection wrote meanwhile
+				lockGroup(id);
 				Set<String> ready = new LinkedHashSet<>();
-				List<Long> ended = this.sql.jdbc.queryForList("SELECT DISTINCT e.depends_on FROM " + this.dependencies
-						+ " e JOIN " + this.sql.table + " w ON w.id = e.job_id JOIN " + this.sql.table
-						+ " d ON d.id = e.depends_on WHERE w.batch_id = ? AND w.state = " + WAITING + " AND d.state IN "
-						+ StoreSql.FINISHED, Long.class, id);
+				List<Long> ended = workflow ? endedDependencies(id) : List.of();
 				Set<Long> touched = new TreeSet<>(List.of(id));
 				while (!ended.isEmpty()) {
 					ended = resolveDependents(ended, ready, touched);
@@ -337,9 +347,20 @@ final class GroupEnds {
 				boolean done = finishIfDone(id, ready);
 				announce(ready);
 				return done ? 1 : 0;
-			});
+			}));
 		}
 		return finished;
+	}
+
+	private void lockGroup(long id) {
+		this.sql.jdbc.update("UPDATE " + this.groups + " SET version = version WHERE id = ?", id);
+	}
+
+	/** The ended jobs that steps of workflow {@code id} still WAITING depend on. */
+	private List<Long> endedDependencies(long id) {
+		return this.sql.jdbc.queryForList("SELECT DISTINCT e.depends_on FROM " + this.dependencies + " e JOIN "
+				+ this.sql.table + " w ON w.id = e.job_id JOIN " + this.sql.table + " d ON d.id = e.depends_on WHERE"
+				+ " w.batch_id = ? AND w.state = " + WAITING + " AND d.state IN " + StoreSql.FINISHED, Long.class, id);
 	}
 
 }
