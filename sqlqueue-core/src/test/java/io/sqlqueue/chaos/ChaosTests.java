@@ -315,6 +315,9 @@ class ChaosTests {
 			int nextKill = 0;
 			long deadline = System.nanoTime() + Duration.ofSeconds(120 + this.jobs / 100).toNanos();
 			while (true) {
+				if (System.nanoTime() >= deadline) {
+					describeStuck(queue, admin, hangId);
+				}
 				assertThat(System.nanoTime()).as("%s: jobs still unfinished at the deadline", this.name)
 					.isLessThan(deadline);
 				long succeeded = queue.count(ChaosWorker.QUEUE, JobState.SUCCEEDED);
@@ -637,6 +640,39 @@ class ChaosTests {
 				assertThat(executionsByWorker.getOrDefault(instance.id, 0L))
 					.as("%s: %s ran jobs again after the database came back", this.name, instance.id)
 					.isGreaterThan(this.executionsAtOutageEnd.getOrDefault(instance.id, 0L));
+			}
+		}
+
+		/**
+		 * What the run waits for at its deadline: the jobs not succeeded by state, those RUNNING with their
+		 * worker and lease, whether the hanging job's stale outcome was reported, and the threads of every
+		 * live worker, so that a run that times out says where it stuck.
+		 */
+		private void describeStuck(JdbcJobQueue queue, JdbcTemplate admin, long hangId) {
+			log("deadline: %d of %d jobs succeeded; stale outcome of job %d reported: %s; all started: %s",
+					queue.count(ChaosWorker.QUEUE, JobState.SUCCEEDED), this.jobs + 1 + this.extra, hangId,
+					staleReported(hangId), allStarted());
+			admin.query("SELECT state, locked_by, attempt, count(*), min(id), max(id), min(locked_until), max(locked_until)"
+					+ " FROM " + ChaosWorker.TABLE_PREFIX + "job WHERE state <> 2 GROUP BY state, locked_by, attempt",
+					(RowCallbackHandler) (rs) -> log("  state %d, locked by %s, attempt %d: %d jobs (ids %d-%d, leases"
+							+ " until %s-%s)", rs.getInt(1), rs.getString(2), rs.getInt(3), rs.getLong(4), rs.getLong(5),
+							rs.getLong(6), rs.getString(7), rs.getString(8)));
+			String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+			for (Instance instance : this.current.values()) {
+				if (!instance.process.isAlive()) {
+					continue;
+				}
+				try {
+					Process dump = new ProcessBuilder(jcmd, String.valueOf(instance.process.pid()), "Thread.print")
+						.redirectErrorStream(true)
+						.start();
+					String threads = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+					dump.waitFor(30, TimeUnit.SECONDS);
+					log("threads of %s:%n%s", instance.id, threads);
+				}
+				catch (IOException | InterruptedException ex) {
+					log("no thread dump of %s: %s", instance.id, ex);
+				}
 			}
 		}
 

@@ -94,6 +94,7 @@ public final class ChaosWorker {
 				recordExecution(jdbc, ctx, workerId);
 				if (ctx.attempt() == 1) {
 					hang(ctx, hang);
+					awaitRetaken(jdbc, ctx);
 				}
 			}).onQueue(QUEUE))
 			.maintenance((m) -> m.withRescueInterval(Duration.ofSeconds(1)))
@@ -156,6 +157,35 @@ public final class ChaosWorker {
 		}
 		report("HANG-RETURNED " + ctx.id() + " " + ctx.attempt() + " interrupted=" + interrupted + " leaseLost="
 				+ ctx.isLeaseLost());
+	}
+
+	/**
+	 * Returns only once another run has taken the job (its attempt in the database is past this run's), or a
+	 * minute has passed: a run whose lease ran out while no node led maintenance (its leader killed) could
+	 * otherwise return before the rescue made its job READY, and its success, still holding the job's current
+	 * attempt, would be accepted rather than fenced off.
+	 */
+	private static void awaitRetaken(JdbcTemplate jdbc, JobContext ctx) {
+		long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+		while (System.nanoTime() < deadline) {
+			try {
+				Integer attempt = jdbc.queryForObject("SELECT attempt FROM " + TABLE_PREFIX + "job WHERE id = ?",
+						Integer.class, ctx.id());
+				if (attempt != null && attempt > ctx.attempt()) {
+					report("RETAKEN " + ctx.id() + " " + attempt);
+					return;
+				}
+			}
+			catch (RuntimeException ex) {
+				// the database is away for a while: ask again
+			}
+			try {
+				Thread.sleep(100);
+			}
+			catch (InterruptedException ex) {
+				// interrupted once its lease ran out: keep waiting, as a hung handler would
+			}
+		}
 	}
 
 	/** Samples {@link JobWorker#health()} the way a health endpoint would, printing each change. */
