@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
@@ -20,6 +21,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 import io.sqlqueue.EnqueueOptions;
 import io.sqlqueue.JdbcJobQueue;
+import io.sqlqueue.JobQuery;
 import io.sqlqueue.JobRequest;
 import io.sqlqueue.JobState;
 import io.sqlqueue.QueueLimits;
@@ -75,14 +77,36 @@ class ClusterLimitsTests {
 		enqueue(jobs, 10);
 		await().atMost(Duration.ofSeconds(30)).until(() -> jobs.count(LimitedNodeProcess.QUEUE, JobState.RUNNING) == 2);
 
+		// the jobs of a dead node come back through its row, which its first heartbeat writes: on a busy machine
+		// that can come after its first claim, and a node killed before it leaves its jobs to their leases
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> jobs.nodes().stream().anyMatch((node) -> node.id().equals("victim")));
 		victim.kill();
 		long killedAt = System.nanoTime();
 		start("survivor", "record");
 
-		await().atMost(Duration.ofSeconds(60))
-			.until(() -> jobs.count(LimitedNodeProcess.QUEUE, JobState.SUCCEEDED) == 10);
+		try {
+			await().atMost(Duration.ofSeconds(60))
+				.until(() -> jobs.count(LimitedNodeProcess.QUEUE, JobState.SUCCEEDED) == 10);
+		}
+		catch (ConditionTimeoutException ex) {
+			describe(jobs);
+			throw ex;
+		}
 		System.out.printf("%s: the 2 slots a killed worker held came back and the 10 jobs ran within %d ms of the kill%n",
 				this.db, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt));
+	}
+
+	/** What a test that timed out waited for: the jobs, the nodes, and what each worker process printed. */
+	private void describe(JdbcJobQueue jobs) {
+		System.out.printf("%s: jobs %s%n", this.db, jobs.list(JobQuery.all().inQueue(LimitedNodeProcess.QUEUE))
+			.stream()
+			.map((job) -> job.id() + " " + job.state() + " attempt " + job.attempt() + " by " + job.lockedBy())
+			.toList());
+		System.out.printf("%s: nodes %s%n", this.db, jobs.nodes());
+		for (TestProcess process : this.processes) {
+			System.out.printf("%s: output of a worker process:%n%s%n", this.db, process.output());
+		}
 	}
 
 	private JdbcJobQueue prepare() {
