@@ -121,22 +121,25 @@ final class GroupEnds {
 	 */
 	private void finishIfNoneLeft(long id) {
 		try {
-			retryingDeadlocks(() -> {
-				if (!hasUnfinishedMember(id)) {
-					this.sql.inTransaction(() -> {
-						Set<String> ready = new LinkedHashSet<>();
-						finishIfDone(id, ready);
-						announce(ready);
-						return null;
-					});
-				}
-				return null;
-			});
+			finishIfNoMemberLeft(id);
 		}
 		catch (RuntimeException ex) {
 			logger.warn("sqlqueue could not look whether batch or workflow {} is finished ({}); the maintenance sweep will",
 					id, ex.toString());
 		}
+	}
+
+	/**
+	 * Finishes group {@code id} if the probe, without a lock, finds no member left, and then its locked look agrees.
+	 * @return whether this finished it
+	 */
+	private boolean finishIfNoMemberLeft(long id) {
+		return retryingDeadlocks(() -> !hasUnfinishedMember(id) && this.sql.inTransaction(() -> {
+			Set<String> ready = new LinkedHashSet<>();
+			boolean done = finishIfDone(id, ready);
+			announce(ready);
+			return done;
+		}));
 	}
 
 	/**
@@ -331,7 +334,9 @@ final class GroupEnds {
 			long id = row[0];
 			// only a workflow has steps: a batch's members depend on nothing
 			boolean workflow = row[1] == JobGroup.Kind.WORKFLOW.ordinal();
-			if ((!workflow || endedDependencies(id).isEmpty()) && hasUnfinishedMember(id)) {
+			if (!workflow || endedDependencies(id).isEmpty()) {
+				// no step to resolve: finished as after a member's end, if no member is left
+				finished += finishIfNoMemberLeft(id) ? 1 : 0;
 				continue;
 			}
 			finished += retryingDeadlocks(() -> this.sql.inTransaction(() -> {
@@ -339,7 +344,7 @@ final class GroupEnds {
 				// that reads before it writes fails when another connection wrote meanwhile
 				lockGroup(id);
 				Set<String> ready = new LinkedHashSet<>();
-				List<Long> ended = workflow ? endedDependencies(id) : List.of();
+				List<Long> ended = endedDependencies(id);
 				Set<Long> touched = new TreeSet<>(List.of(id));
 				while (!ended.isEmpty()) {
 					ended = resolveDependents(ended, ready, touched);
